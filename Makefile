@@ -1,0 +1,57 @@
+# The two commands of the README: `make dev` (the local twin) and `make test` (the tests).
+# Each installs what it needs first, and skips what is already installed.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+SOURCES := $(shell find src -name '*.ts') tsconfig.json tsconfig.build.json
+BIOMAGE := bin/biomage
+
+.PHONY: help deps tools build dev dev-down test test-unit test-integration typecheck bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+# npm ci only when the lock file changed since the last install.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+deps: node_modules/.installed ## install the npm packages
+
+tools: ## build/install the pinned toolchain into .tools/ (skips what is current)
+	tools/install.sh
+
+dist/.built: node_modules/.installed $(SOURCES)
+	rm -rf dist
+	npx tsc -p tsconfig.build.json
+	@touch $@
+
+build: dist/.built ## compile the CLI into dist/
+
+dev: build tools ## bring up the local twin (development) and check it with doctor
+	$(BIOMAGE) dev up
+	$(BIOMAGE) doctor
+
+dev-down: build ## stop the local twin
+	$(BIOMAGE) dev down
+
+typecheck: deps
+	npx tsc -p tsconfig.json --noEmit
+
+test: build tools typecheck ## run the unit and integration tests
+	npx vitest run
+
+test-unit: build ## run only the unit tests (no tools needed)
+	npx vitest run test/unit
+
+test-integration: build tools
+	npx vitest run test/integration
+
+bench: build tools ## run the benchmarks in bench/ (figures go to bench/results/)
+	node bench/startup.mjs
+
+clean: ## remove build output and local state (keeps .tools/)
+	-[ -x $(BIOMAGE) ] && [ -f dist/cli.js ] && $(BIOMAGE) dev down
+	rm -rf dist .biomage

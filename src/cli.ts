@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { registerDev } from './commands/dev.js';
+import { registerDoctor } from './commands/doctor.js';
+import { createRunner } from './commands/runner.js';
+import { DEFAULT_REGION, ENVIRONMENTS } from './config/environments.js';
+import { repoRoot } from './paths.js';
+import { ExitCode, UsageError } from './ui/errors.js';
+import { outputFor, type Io } from './ui/output.js';
+
+// Only light modules are imported above: the AWS SDK, the Kubernetes client, zod and execa are
+// loaded by each command when it runs, which keeps `biomage --help` at bare-node start-up cost.
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  the operation failed (AWS refused, a tool failed); see the error for what and where
+  2  bad usage or bad input: nothing was changed
+  3  a check found problems
+
+Environment:
+  BIOMAGE_ENV, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, NO_COLOR set the options above;
+  KUBECONFIG is honoured; CI (or no terminal) means nothing prompts: production needs --yes.`;
+
+export function buildProgram(io: Io, setExitCode: (code: number) => void): Command {
+  const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const program = new Command('biomage')
+    .description('Operate the Cellenics platform on AWS: clusters, CloudFormation stacks, releases, CI credentials.')
+    .version(version, '--version', 'print the version of biomage')
+    .addOption(
+      new Option('-e, --env <name>', 'target environment; development is the local twin')
+        .choices(ENVIRONMENTS)
+        .default('development')
+        .env('BIOMAGE_ENV'),
+    )
+    .addOption(
+      new Option('--region <region>', `AWS region (default: the profile's region, then ${DEFAULT_REGION})`).env('AWS_REGION'),
+    )
+    .addOption(new Option('--profile <name>', 'AWS shared-config profile').env('AWS_PROFILE'))
+    .addOption(
+      new Option('--endpoint-url <url>', 'AWS endpoint of the local twin (development only)').env('AWS_ENDPOINT_URL'),
+    )
+    .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
+    .option('-y, --yes', 'confirm changes to production without a prompt (required when not interactive)')
+    .option('--dry-run', 'show what would change; change nothing')
+    .option('-v, --verbose', 'stream tool output and show stack traces')
+    .addOption(new Option('--no-color', 'plain output (also when stderr is not a terminal)').env('NO_COLOR'))
+    .addHelpText('after', EXIT_CODES_HELP)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // Usage errors are reported by main() in the same format as every other error.
+      outputError: () => undefined,
+    });
+
+  const runner = createRunner(io, setExitCode);
+  registerDoctor(program, runner);
+  registerDev(program, runner);
+
+  // Subcommands inherit the override and output settings; commander copies them only at creation.
+  for (const command of allCommands(program)) {
+    command.exitOverride().configureOutput(program.configureOutput()).showSuggestionAfterError(true);
+  }
+  return program;
+}
+
+function allCommands(command: Command): Command[] {
+  return command.commands.flatMap((c) => [c, ...allCommands(c)]);
+}
+
+/** Run the CLI with these arguments; resolves to the exit code. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    return usageFailure(error, argv, io);
+  }
+}
+
+/** Commander's own errors (unknown command, bad choice, missing argument) become exit 2. */
+function usageFailure(error: CommanderError, argv: string[], io: Io): number {
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.Ok;
+  // No command at all: commander has printed the help to stderr.
+  if (error.code === 'commander.help') return ExitCode.BadInput;
+  const message = error.message.replace(/^error:\s*/, '');
+  const out = outputFor({ json: argv.includes('--json'), verbose: false, color: !argv.includes('--no-color') }, io);
+  out.failure('biomage', new UsageError(message, { hint: 'see `biomage --help`' }));
+  return ExitCode.BadInput;
+}
+
+export function processIo(): Io {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}

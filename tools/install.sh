@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Installs the pinned toolchain (tools/versions.env) into the git-ignored .tools/ folder.
+#
+#   tools/install.sh            everything
+#   tools/install.sh helm venv  only these (names: venv helm kubeconform actionlint eksctl)
+#
+# Idempotent: a tool already at its pinned version is left alone, so a warm run costs well under
+# a second. Builds go to a temporary folder first and are moved into place only when they succeed,
+# so an interrupted run never leaves a half-built binary that looks installed.
+# BIOMAGE_TOOLS_DIR relocates .tools/ (tests use it to build an empty or partial toolchain).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS_DIR=${BIOMAGE_TOOLS_DIR:-$ROOT/.tools}
+BIN=$TOOLS_DIR/bin
+# shellcheck source=versions.env
+source "$ROOT/tools/versions.env"
+
+# Never let `go` fetch a different toolchain behind our back: the pinned minimum is checked below.
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
+
+ALL=(venv helm kubeconform actionlint eksctl)
+WANT=("$@")
+[ ${#WANT[@]} -gt 0 ] || WANT=("${ALL[@]}")
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "tools/install.sh: $*"; exit 2; }
+
+for t in "${WANT[@]}"; do
+  case " ${ALL[*]} " in *" $t "*) ;; *) die "unknown tool '$t' (known: ${ALL[*]})" ;; esac
+done
+
+# version_ge A B: true when dotted version A >= B.
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+require_go() {
+  command -v go >/dev/null || die "Go ${GO_MIN}+ is required to build the toolchain; install Go and rerun"
+  local have
+  have=$(go env GOVERSION); have=${have#go}
+  version_ge "$have" "$GO_MIN" || die "Go ${GO_MIN}+ is required (found ${have}); upgrade Go and rerun"
+}
+
+# What each installed tool says its version is; empty when absent or broken.
+installed_version() {
+  local exe=$BIN/$1
+  [ -x "$exe" ] || { [ "$1" = venv ] || return 0; }
+  case $1 in
+    helm) "$exe" version --template '{{.Version}}' 2>/dev/null ;;
+    kubeconform) "$exe" -v 2>/dev/null ;;
+    actionlint) "$exe" -version 2>/dev/null | head -n1 ;;
+    eksctl) echo "v$("$exe" version 2>/dev/null)" ;;
+    venv) cat "$TOOLS_DIR/venv/.installed-from" 2>/dev/null || true ;;
+  esac
+}
+
+pinned_version() {
+  case $1 in
+    helm) echo "$HELM_VERSION" ;;
+    kubeconform) echo "$KUBECONFORM_VERSION" ;;
+    actionlint) echo "$ACTIONLINT_VERSION" ;;
+    eksctl) echo "$EKSCTL_VERSION" ;;
+    # The venv is current when it was installed from exactly this lock file with this Python.
+    venv) echo "$(sha256sum "$ROOT/tools/python-requirements.txt" | cut -c1-16) python$(python3 -c 'import sys;print("%d.%d"%sys.version_info[:2])')" ;;
+  esac
+}
+
+# go_install PKG@VERSION LDFLAGS: build one binary into a scratch GOBIN, then move it into place.
+go_install() {
+  local scratch
+  scratch=$(mktemp -d)
+  GOBIN=$scratch go install -trimpath -ldflags "-s -w $2" "$1"
+  mv "$scratch"/* "$BIN"/
+  rmdir "$scratch"
+}
+
+build_helm() {
+  local k8s_major=${KUBERNETES_VERSION%%.*} k8s_minor=${KUBERNETES_VERSION#*.}
+  local flags="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  # Without these helm assumes Kubernetes 1.20 for .Capabilities and for deprecation lint rules.
+  for pkg in chartutil lint/rules; do
+    flags+=" -X helm.sh/helm/v3/pkg/$pkg.k8sVersionMajor=$k8s_major -X helm.sh/helm/v3/pkg/$pkg.k8sVersionMinor=$k8s_minor"
+  done
+  go_install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "$flags"
+}
+
+build_kubeconform() {
+  go_install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" "-X main.version=$KUBECONFORM_VERSION"
+}
+
+build_actionlint() {
+  # actionlint reads its version from the module's build info, which `go install` records.
+  go_install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" ""
+}
+
+build_eksctl() {
+  # eksctl's go.mod carries replace directives, which `go install module@version` refuses:
+  # unpack the module from the proxy into a writable copy and build it there.
+  local module=github.com/weaveworks/eksctl src scratch
+  src=$(go mod download -json "$module@$EKSCTL_VERSION" | python3 -c 'import json,sys;print(json.load(sys.stdin)["Dir"])')
+  scratch=$(mktemp -d)
+  cp -r "$src" "$scratch/src"
+  chmod -R u+w "$scratch/src"
+  # An empty PreReleaseID makes `eksctl version` print the plain release number.
+  (cd "$scratch/src" && go build -trimpath \
+    -ldflags "-s -w -X $module/pkg/version.PreReleaseID= -X $module/pkg/version.gitCommit=$EKSCTL_VERSION -X $module/pkg/version.buildDate=module-proxy" \
+    -o "$scratch/eksctl" ./cmd/eksctl)
+  mv "$scratch/eksctl" "$BIN/eksctl"
+  rm -rf "$scratch"
+}
+
+build_venv() {
+  local py=python3 have
+  have=$($py -c 'import sys;print("%d.%d"%sys.version_info[:2])')
+  version_ge "$have" "$PYTHON_MIN" || die "Python ${PYTHON_MIN}+ is required (found ${have})"
+  # Build the venv beside the old one and swap, so a failed install keeps the working venv.
+  rm -rf "$TOOLS_DIR/venv.new"
+  $py -m venv "$TOOLS_DIR/venv.new"
+  "$TOOLS_DIR/venv.new/bin/pip" install --quiet --disable-pip-version-check --no-input \
+    -r "$ROOT/tools/python-requirements.txt"
+  pinned_version venv >"$TOOLS_DIR/venv.new/.installed-from"
+  rm -rf "$TOOLS_DIR/venv"
+  mv "$TOOLS_DIR/venv.new" "$TOOLS_DIR/venv"
+  # venv scripts embed their own path in the shebang: rewrite it after the move.
+  grep -rl "$TOOLS_DIR/venv.new" "$TOOLS_DIR/venv/bin" | xargs -r sed -i "s#$TOOLS_DIR/venv.new#$TOOLS_DIR/venv#g"
+}
+
+install_one() {
+  local tool=$1 pinned have started
+  pinned=$(pinned_version "$tool")
+  have=$(installed_version "$tool")
+  if [ "$have" = "$pinned" ]; then
+    say "ok       $tool $pinned (already installed)"
+    return 0
+  fi
+  [ "$tool" = venv ] || require_go
+  started=$SECONDS
+  say "building $tool $pinned${have:+ (replacing $have)} ..."
+  "build_$tool"
+  have=$(installed_version "$tool")
+  [ "$have" = "$pinned" ] || die "$tool was built but reports '$have', expected '$pinned'"
+  say "built    $tool $pinned in $((SECONDS - started))s"
+}
+
+mkdir -p "$BIN"
+# One installer at a time per tools folder (parallel `make` targets, two terminals).
+exec 9>"$TOOLS_DIR/.install.lock"
+flock 9
+
+# The venv (network-bound) installs while the Go tools (CPU-bound) build.
+pids=()
+if [[ " ${WANT[*]} " == *" venv "* ]]; then
+  install_one venv & pids+=($!)
+fi
+status=0
+for tool in "${WANT[@]}"; do
+  [ "$tool" = venv ] || install_one "$tool" || status=$?
+done
+for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
+exit $status
