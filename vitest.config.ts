@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 90_000,
     pool: 'forks',
     reporters: ['default', './test/helpers/closing-line-reporter.ts'],
+    globalSetup: ['./test/helpers/global-setup.ts'],
   },
 });

@@ -56,19 +56,12 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
       outputError: () => undefined,
     });
 
+  // Commands are registered after the settings above: commander copies them into each
+  // command when it is created.
   const runner = createRunner(io, setExitCode);
   registerDoctor(program, runner);
   registerDev(program, runner);
-
-  // Subcommands inherit the override and output settings; commander copies them only at creation.
-  for (const command of allCommands(program)) {
-    command.exitOverride().configureOutput(program.configureOutput()).showSuggestionAfterError(true);
-  }
   return program;
-}
-
-function allCommands(command: Command): Command[] {
-  return command.commands.flatMap((c) => [c, ...allCommands(c)]);
 }
 
 /** Run the CLI with these arguments; resolves to the exit code. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorRecordPath, readEmulatorRecord, type EmulatorRecord } from '../aws/target.js';
 import { isLocal, type Environment } from '../config/environments.js';
@@ -99,8 +99,4 @@ function writeAtomically(file: string, content: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, content);
   renameSync(tmp, file);
-}
-
-export function hasTwinState(processEnv: NodeJS.ProcessEnv): boolean {
-  return existsSync(twinFiles(processEnv).record);
 }

@@ -50,7 +50,7 @@ export async function diagnoseTools(catalog: readonly ToolSpec[], env: NodeJS.Pr
         required: spec.required,
         ...(pin ? { wanted: spec.pin?.kind === 'minimum' ? `>=${pin}` : pin } : {}),
       };
-      const found = spec.where?.() ?? locate(spec.name, env, spec.projectOnly);
+      const found = spec.where?.() ?? locate(spec.name, env, spec.scope);
       if (!found) return { ...base, status: 'missing', fix: spec.install };
       const version = await spec.version(env).catch(() => undefined);
       const located = { ...base, path: found.path, source: found.source, ...(version ? { found: version } : {}) };

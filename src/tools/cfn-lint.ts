@@ -8,7 +8,7 @@ export const cfnLint: ToolSpec = {
   purpose: 'lint CloudFormation templates',
   pin: { key: 'CFN_LINT_VERSION', kind: 'exact' },
   required: true,
-  projectOnly: true,
+  scope: 'project',
   async version(env) {
     return firstLine((await runToolOk(cfnLint, ['--version'], { env })).stdout, /^cfn-lint\s+/);
   },

@@ -4,6 +4,9 @@ import { toolsDir } from '../paths.js';
 
 export type ToolSource = 'project' | 'PATH';
 
+/** Where a binary may come from: `project` (.tools/ only), `system` (PATH only), or `any`. */
+export type ToolScope = 'project' | 'system' | 'any';
+
 export interface LocatedTool {
   path: string;
   /** `project`: the pinned build in .tools/; `PATH`: whatever the machine has. */
@@ -23,10 +26,13 @@ export function searchDirs(env: NodeJS.ProcessEnv = process.env): { dir: string;
   ];
 }
 
-/** Find an executable; `projectOnly` skips PATH (the venv's python must never be the system one). */
-export function locate(name: string, env: NodeJS.ProcessEnv = process.env, projectOnly = false): LocatedTool | undefined {
+/**
+ * Find an executable. The scope keeps look-alikes apart: moto and cfn-lint must come from the
+ * venv (`project`), while the python that creates the venv must be the machine's (`system`).
+ */
+export function locate(name: string, env: NodeJS.ProcessEnv = process.env, scope: ToolScope = 'any'): LocatedTool | undefined {
   for (const { dir, source } of searchDirs(env)) {
-    if (projectOnly && source !== 'project') break;
+    if ((scope === 'project' && source !== 'project') || (scope === 'system' && source !== 'PATH')) continue;
     const path = join(dir, name);
     try {
       accessSync(path, constants.X_OK);

@@ -17,7 +17,7 @@ export const moto: ToolSpec = {
   purpose: 'AWS emulator (local twin and tests)',
   pin: { key: 'MOTO_VERSION', kind: 'exact' },
   required: true,
-  projectOnly: true,
+  scope: 'project',
   async version(env) {
     const script = 'import importlib.metadata as m; print(m.version("moto"))';
     return firstLine((await runToolOk(moto, ['-c', script], { env })).stdout);
@@ -64,7 +64,7 @@ function killOwnedOnExit(): void {
  */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const env = options.env ?? process.env;
-  const python = locate(moto.name, env, true);
+  const python = locate(moto.name, env, moto.scope);
   if (!python) {
     throw new ToolMissingError('moto', 'the AWS emulator (moto) is not installed in .tools/venv', {
       hint: `install it with: ${moto.install}`,

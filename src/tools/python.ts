@@ -8,6 +8,7 @@ export const python: ToolSpec = {
   purpose: 'create the tools venv',
   pin: { key: 'PYTHON_MIN', kind: 'minimum' },
   required: true,
+  scope: 'system',
   async version(env) {
     return firstLine((await runToolOk(python, ['--version'], { env })).stdout, /^Python\s+/);
   },

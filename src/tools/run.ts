@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { OperationError, ToolMissingError } from '../ui/errors.js';
-import { locate } from './locate.js';
+import { locate, type ToolScope } from './locate.js';
 
 export interface RunOptions {
   cwd?: string;
@@ -33,8 +33,8 @@ export class ToolFailedError extends OperationError {
 export interface ToolIdentity {
   name: string;
   install: string;
-  /** Look only in .tools/, never on PATH. */
-  projectOnly?: boolean;
+  /** Where it may be found (default: .tools/, then PATH). */
+  scope?: ToolScope;
 }
 
 /**
@@ -43,7 +43,7 @@ export interface ToolIdentity {
  */
 export async function runTool(tool: ToolIdentity, args: string[], options: RunOptions = {}): Promise<RunResult> {
   const env = options.env ?? process.env;
-  const found = locate(tool.name, env, tool.projectOnly);
+  const found = locate(tool.name, env, tool.scope);
   if (!found) {
     throw new ToolMissingError(tool.name, `${tool.name} is not installed (looked in .tools/ and PATH)`, {
       hint: `install it with: ${tool.install}`,

@@ -41,14 +41,22 @@ describe('biomage doctor', () => {
   });
 
   it('with a tool missing from the PATH and .tools/: exit 3, the tool named with the command that installs it', async () => {
-    const { code, report, stderr } = await doctor(['--no-aws'], { BIOMAGE_TOOLS_DIR: partialToolsDir(['kubeconform']) });
+    const env = { BIOMAGE_TOOLS_DIR: partialToolsDir(['kubeconform']) };
+    const { code, report } = await doctor(['--no-aws'], env);
     expect(code).toBe(3);
     expect(report.problems).toBe(1);
     expect(report.tools.find((t) => t.tool === 'kubeconform')).toMatchObject({
       status: 'missing',
       fix: 'tools/install.sh kubeconform',
     });
-    expect(stderr).toContain('kubeconform: tools/install.sh kubeconform');
+
+    const human = await spawnCli(['doctor', '--no-aws'], cleanEnv({ PATH: basePath, ...env }));
+    expect(human.code).toBe(3);
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toMatch(/^kubeconform\s+missing/m);
+    expect(human.stderr).toContain('To fix:');
+    expect(human.stderr).toMatch(/^  kubeconform: tools\/install.sh kubeconform$/m);
+    expect(human.stderr).toContain('1 problem(s) found.');
   });
 
   it('without the venv: moto and cfn-lint are missing, never taken from the system PATH', async () => {
