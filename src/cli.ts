@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { registerDeployCf } from './commands/deploy-cf.js';
 import { registerDev } from './commands/dev.js';
 import { registerDoctor } from './commands/doctor.js';
 import { createRunner } from './commands/runner.js';
@@ -59,6 +60,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   // Commands are registered after the settings above: commander copies them into each
   // command when it is created.
   const runner = createRunner(io, setExitCode);
+  registerDeployCf(program, runner);
   registerDoctor(program, runner);
   registerDev(program, runner);
   return program;

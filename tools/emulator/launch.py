@@ -60,6 +60,10 @@ def main() -> int:
     )
     from werkzeug.serving import make_server
 
+    # The project's fidelity fixes live beside this file and patch moto when imported.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import change_set_fidelity  # noqa: F401
+
     # Bind here, in the main thread, rather than through moto's ThreadedMotoServer: there a
     # bind error (port taken) dies inside the server thread and start() waits forever.
     try:

@@ -1,0 +1,84 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { awsClient } from '../aws/clients.js';
+import type { Context } from '../context.js';
+import { repoRoot } from '../paths.js';
+import { confirmChange } from '../ui/confirm.js';
+import { renderTable } from '../ui/output.js';
+import type { Paint } from '../ui/style.js';
+import { loadTemplates, planDeploy, runDeploy } from './deploy.js';
+import type { StackOutcome } from './stack-deployer.js';
+
+export interface DeployCfRequest {
+  paths: string[];
+  changedSince?: string;
+  force: boolean;
+  concurrency: number;
+  /** Tests pass a client with a call counter; otherwise one is built for the target. */
+  cfn?: CloudFormationClient;
+  root?: string;
+}
+
+export interface DeployCfReport {
+  env: string;
+  region: string;
+  dryRun: boolean;
+  stacks: StackOutcome[];
+}
+
+/** `biomage deploy-cf`: validate, confirm for production, deploy, summarise. Returns the exit code. */
+export async function deployCf(ctx: Context, request: DeployCfRequest): Promise<number> {
+  const templates = await loadTemplates(request.root ?? repoRoot, {
+    paths: request.paths,
+    ...(request.changedSince ? { changedSince: request.changedSince } : {}),
+  });
+  const target = await ctx.aws();
+  if (templates.length === 0) {
+    ctx.out.result(ctx.command, { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks: [] }, () => 'No templates to deploy.');
+    return 0;
+  }
+  const cfn = request.cfn ?? awsClient(CloudFormationClient, target);
+  const plans = await planDeploy(templates, { env: ctx.env, target, cfn });
+  await confirmChange(ctx, `deploy-cf of ${plans.length} stack${plans.length === 1 ? '' : 's'}`);
+
+  const stacks = await runDeploy(cfn, plans, {
+    env: ctx.env,
+    dryRun: ctx.dryRun,
+    force: request.force,
+    concurrency: request.concurrency,
+    pollMs: target.local ? 50 : 3_000,
+    hooks: {
+      status: (stack, message) => ctx.out.step(`${stack}: ${message}`),
+      event: (stack, e) =>
+        ctx.out.info(
+          `  ${stack}  ${e.ResourceStatus ?? ''}  ${e.ResourceType ?? ''}  ${e.LogicalResourceId ?? ''}${e.ResourceStatusReason ? `  ${e.ResourceStatusReason}` : ''}`,
+        ),
+    },
+  });
+  if (!request.cfn) cfn.destroy();
+
+  const report: DeployCfReport = { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks };
+  const exitCode = stacks.some((s) => s.result === 'failed') ? 1 : 0;
+  ctx.out.result(ctx.command, report, renderDeployReport, exitCode);
+  return exitCode;
+}
+
+export function renderDeployReport(report: DeployCfReport, paint: Paint): string {
+  const colour = (result: string) =>
+    result === 'ok' ? paint('green', result) : result === 'failed' ? paint('red', result) : paint('yellow', result);
+  const rows = report.stacks.map((s) => [s.stack, s.action, `${(s.durationMs / 1000).toFixed(1)}s`, colour(s.result)]);
+  const lines = [renderTable(['stack', 'action', 'duration', 'result'], rows)];
+  for (const s of report.stacks) {
+    if (s.changes?.length && report.dryRun) {
+      lines.push('', `${s.stack} would change:`);
+      for (const c of s.changes) lines.push(`  ${c.action.padEnd(7)} ${c.type}  ${c.logicalId}${c.replacement === 'True' ? '  (replaced)' : ''}`);
+    }
+    if (s.error) {
+      lines.push('', `${s.stack}: ${s.error.message}`);
+      if (s.error.resource) lines.push(`  failed resource: ${s.error.resource}`);
+      if (s.error.reason) lines.push(`  reason: ${s.error.reason}`);
+    }
+  }
+  const failed = report.stacks.filter((s) => s.result === 'failed').length;
+  lines.push('', failed ? paint('red', `${failed} stack(s) failed.`) : report.dryRun ? 'Dry run: nothing was deployed.' : paint('green', 'Done.'));
+  return lines.join('\n');
+}

@@ -1,0 +1,49 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { changedFiles } from '../tools/git.js';
+import { InputError, UsageError } from '../ui/errors.js';
+
+export const CF_DIR = 'cf';
+const TEMPLATE_FILE = /\.(ya?ml|json)$/;
+
+export interface Selection {
+  /** Template paths named on the command line (relative to cwd or absolute). */
+  paths: string[];
+  changedSince?: string;
+}
+
+/** The absolute paths of the templates to deploy: the named ones, the changed ones, or all of cf/. */
+export async function selectTemplates(root: string, selection: Selection, cwd = process.cwd()): Promise<string[]> {
+  const cfDir = join(root, CF_DIR);
+  if (selection.paths.length && selection.changedSince) {
+    throw new UsageError('name templates or pass --changed-since, not both', {
+      hint: '--changed-since picks the templates itself',
+    });
+  }
+  if (selection.paths.length) return selection.paths.map((p) => insideCf(root, cfDir, isAbsolute(p) ? p : resolve(cwd, p)));
+
+  const all = readdirSync(cfDir)
+    .filter((f) => TEMPLATE_FILE.test(f))
+    .sort()
+    .map((f) => join(cfDir, f));
+  if (!selection.changedSince) return all;
+  const changed = new Set((await changedFiles(selection.changedSince, CF_DIR, root)).map((f) => join(root, f)));
+  return all.filter((f) => changed.has(f));
+}
+
+function insideCf(root: string, cfDir: string, path: string): string {
+  const rel = relative(cfDir, path);
+  if (rel.startsWith('..') || isAbsolute(rel) || rel.includes('/')) {
+    throw new InputError(`${relative(root, path) || path} is outside ${CF_DIR}/: deploy-cf deploys only the platform templates`, {
+      where: path,
+      hint: `templates under infra/ have their own commands; platform templates go directly in ${CF_DIR}/`,
+    });
+  }
+  if (!existsSync(path)) {
+    throw new InputError(`${relative(root, path)} does not exist`, { where: path, hint: `list ${CF_DIR}/ to see the templates` });
+  }
+  if (!TEMPLATE_FILE.test(path)) {
+    throw new InputError(`${relative(root, path)} is not a template (.yaml, .yml or .json)`, { where: path });
+  }
+  return path;
+}

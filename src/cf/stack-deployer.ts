@@ -1,0 +1,294 @@
+import {
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  type CloudFormationClient,
+  type Stack,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Environment } from '../config/environments.js';
+import { HASH_TAG, type StackPlan } from './plan.js';
+
+export type StackAction = 'create' | 'update' | 'recreate' | 'unchanged' | 'no-changes' | 'skipped';
+export type StackResult = 'ok' | 'failed' | 'planned' | 'skipped';
+
+export interface PlannedChange {
+  action: string;
+  logicalId: string;
+  type: string;
+  replacement?: string;
+}
+
+export interface StackOutcome {
+  stack: string;
+  template: string;
+  action: StackAction;
+  result: StackResult;
+  durationMs: number;
+  changes?: PlannedChange[];
+  /** For failures: what failed, the resource and its reason, and where the stack was left. */
+  error?: { message: string; resource?: string; reason?: string; status?: string };
+}
+
+export interface DeployHooks {
+  status(stack: string, message: string): void;
+  event(stack: string, event: StackEvent): void;
+}
+
+export interface StackDeployOptions {
+  env: Environment;
+  dryRun: boolean;
+  force: boolean;
+  /** How often to poll CloudFormation: short for the emulator, seconds for real AWS. */
+  pollMs: number;
+  hooks: DeployHooks;
+}
+
+const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
+const FAILURE = new Set([
+  'CREATE_FAILED',
+  'ROLLBACK_COMPLETE',
+  'ROLLBACK_FAILED',
+  'UPDATE_ROLLBACK_COMPLETE',
+  'UPDATE_ROLLBACK_FAILED',
+  'UPDATE_FAILED',
+  'DELETE_FAILED',
+]);
+/** Statuses in which the stack is settled and can take a change set. */
+const SETTLED = new Set([...SUCCESS, 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE']);
+const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const;
+
+/** CloudFormation's ways of saying a change set is empty. */
+const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed|no changes/i;
+
+/**
+ * Deploy one stack through a change set whose type (CREATE or UPDATE) is always explicit.
+ * Never throws for a CloudFormation failure: the outcome says what happened, so one failing
+ * stack does not stop the others.
+ */
+export async function deployStack(
+  cfn: CloudFormationClient,
+  plan: StackPlan,
+  existing: Stack | undefined,
+  options: StackDeployOptions,
+): Promise<StackOutcome> {
+  const started = Date.now();
+  const base = { stack: plan.stackName, template: plan.template.file };
+  const done = (outcome: Omit<StackOutcome, 'stack' | 'template' | 'durationMs'>): StackOutcome => ({
+    ...base,
+    ...outcome,
+    durationMs: Date.now() - started,
+  });
+  const { hooks } = options;
+
+  try {
+    let current = existing;
+    let recreate = false;
+    if (current?.StackStatus === 'ROLLBACK_COMPLETE' || current?.StackStatus === 'REVIEW_IN_PROGRESS') {
+      // A stack whose creation failed (or never ran) holds no resources and cannot be updated.
+      if (options.env === 'production' && current.StackStatus === 'ROLLBACK_COMPLETE') {
+        return done({
+          action: 'recreate',
+          result: 'failed',
+          error: {
+            message: `${plan.stackName} is ROLLBACK_COMPLETE (its creation failed); in production biomage does not delete stacks`,
+            status: current.StackStatus,
+            reason: 'read its events to see why the creation failed, delete the stack yourself once understood, then rerun',
+          },
+        });
+      }
+      recreate = true;
+      if (options.dryRun) return done({ action: 'recreate', result: 'planned' });
+      hooks.status(plan.stackName, `deleting the ${current.StackStatus} stack before creating it again`);
+      await cfn.send(new DeleteStackCommand({ StackName: plan.stackName }));
+      await waitForStack(cfn, plan.stackName, options.pollMs, (s) => s === undefined || s === 'DELETE_COMPLETE');
+      current = undefined;
+    }
+
+    if (current && current.StackStatus?.endsWith('_IN_PROGRESS')) {
+      return done({
+        action: 'update',
+        result: 'failed',
+        error: { message: `${plan.stackName} is busy (${current.StackStatus})`, status: current.StackStatus, reason: 'wait for it to settle, then rerun' },
+      });
+    }
+
+    const recorded = current?.Tags?.find((t) => t.Key === HASH_TAG)?.Value;
+    if (current && !options.force && recorded === plan.hash && SUCCESS.has(current.StackStatus ?? '')) {
+      return done({ action: 'unchanged', result: 'ok' });
+    }
+    if (current && !SETTLED.has(current.StackStatus ?? '')) {
+      return done({
+        action: 'update',
+        result: 'failed',
+        error: { message: `${plan.stackName} is ${current.StackStatus} and cannot take a change set`, status: current.StackStatus },
+      });
+    }
+
+    const type = current ? 'UPDATE' : 'CREATE';
+    const action: StackAction = recreate ? 'recreate' : current ? 'update' : 'create';
+    const changeSetName = `biomage-${Date.now()}`;
+    hooks.status(plan.stackName, `creating a ${type} change set`);
+    const created = await cfn
+      .send(
+      new CreateChangeSetCommand({
+        StackName: plan.stackName,
+        ChangeSetName: changeSetName,
+        ChangeSetType: type,
+        TemplateBody: plan.template.body,
+        Parameters: plan.parameters,
+        Capabilities: [...CAPABILITIES],
+        Tags: [
+          { Key: HASH_TAG, Value: plan.hash },
+          { Key: 'biomage:environment', Value: options.env },
+          { Key: 'biomage:template', Value: plan.template.file },
+        ],
+      }),
+      )
+      .then(
+        () => true,
+        (error: Error) => {
+          // Some endpoints (the emulator among them) refuse an empty update outright
+          // instead of returning a FAILED change set.
+          if (type === 'UPDATE' && EMPTY_CHANGE_SET.test(error.message)) return false;
+          throw error;
+        },
+      );
+    if (!created) return done({ action: 'no-changes', result: 'ok' });
+    const changeSet = await waitForChangeSet(cfn, plan.stackName, changeSetName, options.pollMs);
+    const changes = (changeSet.Changes ?? []).map((c) => ({
+      action: c.ResourceChange?.Action ?? '?',
+      logicalId: c.ResourceChange?.LogicalResourceId ?? '?',
+      type: c.ResourceChange?.ResourceType ?? '?',
+      ...(c.ResourceChange?.Replacement ? { replacement: c.ResourceChange.Replacement } : {}),
+    }));
+
+    const discard = async () => {
+      await cfn.send(new DeleteChangeSetCommand({ StackName: plan.stackName, ChangeSetName: changeSetName }));
+      // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind: remove it too.
+      if (type === 'CREATE') await cfn.send(new DeleteStackCommand({ StackName: plan.stackName }));
+    };
+
+    if (changeSet.Status === 'FAILED') {
+      await discard();
+      if (EMPTY_CHANGE_SET.test(changeSet.StatusReason ?? '')) return done({ action: 'no-changes', result: 'ok' });
+      return done({
+        action,
+        result: 'failed',
+        error: { message: `the change set for ${plan.stackName} failed`, reason: changeSet.StatusReason ?? 'no reason given' },
+      });
+    }
+    if (type === 'UPDATE' && changes.length === 0) {
+      await discard();
+      return done({ action: 'no-changes', result: 'ok' });
+    }
+    if (options.dryRun) {
+      await discard();
+      return done({ action, result: 'planned', changes });
+    }
+
+    hooks.status(plan.stackName, `executing (${changes.length} change${changes.length === 1 ? '' : 's'})`);
+    const executedAt = new Date(Date.now() - 1_000);
+    await cfn.send(new ExecuteChangeSetCommand({ StackName: plan.stackName, ChangeSetName: changeSetName }));
+    const events = new EventStream(cfn, plan.stackName, executedAt, (e) => hooks.event(plan.stackName, e));
+    const final = await waitForStack(cfn, plan.stackName, options.pollMs, (s) => s !== undefined && (SUCCESS.has(s) || FAILURE.has(s)), () =>
+      events.poll(),
+    );
+    await events.poll();
+    if (final && SUCCESS.has(final)) return done({ action, result: 'ok', changes });
+    const failed = events.firstFailure();
+    return done({
+      action,
+      result: 'failed',
+      changes,
+      error: {
+        message: `${plan.stackName} ended ${final ?? 'deleted'}${final?.includes('ROLLBACK') ? ': rolled back' : ''}`,
+        status: final,
+        ...(failed?.LogicalResourceId ? { resource: `${failed.LogicalResourceId} (${failed.ResourceType})` } : {}),
+        ...(failed?.ResourceStatusReason ? { reason: failed.ResourceStatusReason } : {}),
+      },
+    });
+  } catch (error) {
+    return done({
+      action: existing ? 'update' : 'create',
+      result: 'failed',
+      error: { message: `${plan.stackName}: ${(error as Error).message}` },
+    });
+  }
+}
+
+async function waitForChangeSet(cfn: CloudFormationClient, stack: string, name: string, pollMs: number) {
+  for (;;) {
+    const changeSet = await cfn.send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: name }));
+    if (changeSet.Status === 'CREATE_COMPLETE' || changeSet.Status === 'FAILED') {
+      // Large change sets are paginated; the summary needs them all.
+      let next = changeSet.NextToken;
+      while (next) {
+        const page = await cfn.send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: name, NextToken: next }));
+        changeSet.Changes = [...(changeSet.Changes ?? []), ...(page.Changes ?? [])];
+        next = page.NextToken;
+      }
+      return changeSet;
+    }
+    await sleep(pollMs);
+  }
+}
+
+/** Poll until the stack's status satisfies `settled`; undefined status means the stack is gone. */
+async function waitForStack(
+  cfn: CloudFormationClient,
+  stack: string,
+  pollMs: number,
+  settled: (status: string | undefined) => boolean,
+  eachPoll?: () => Promise<void>,
+): Promise<string | undefined> {
+  for (;;) {
+    const status = await stackStatus(cfn, stack);
+    if (settled(status)) return status;
+    await eachPoll?.();
+    await sleep(pollMs);
+  }
+}
+
+async function stackStatus(cfn: CloudFormationClient, stack: string): Promise<string | undefined> {
+  try {
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: stack }));
+    return Stacks?.[0]?.StackStatus;
+  } catch (error) {
+    if (/does not exist/.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
+
+/** New stack events since the execution started, delivered oldest first, each once. */
+class EventStream {
+  private readonly seen = new Set<string>();
+  private readonly all: StackEvent[] = [];
+
+  constructor(
+    private readonly cfn: CloudFormationClient,
+    private readonly stack: string,
+    private readonly since: Date,
+    private readonly emit: (event: StackEvent) => void,
+  ) {}
+
+  async poll(): Promise<void> {
+    const { StackEvents = [] } = await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stack }));
+    const fresh = StackEvents.filter((e) => e.EventId && !this.seen.has(e.EventId) && (e.Timestamp ?? new Date(0)) >= this.since).reverse();
+    for (const event of fresh) {
+      this.seen.add(event.EventId!);
+      this.all.push(event);
+      this.emit(event);
+    }
+  }
+
+  /** The first resource that failed: the cause, where later failures are usually consequences. */
+  firstFailure(): StackEvent | undefined {
+    return this.all.find((e) => e.ResourceStatus?.endsWith('_FAILED') && e.LogicalResourceId !== this.stack);
+  }
+}

@@ -1,0 +1,37 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Runner } from './runner.js';
+
+interface DeployCfOptions {
+  changedSince?: string;
+  force?: boolean;
+  concurrency: number;
+}
+
+export function registerDeployCf(program: Command, runner: Runner): void {
+  program
+    .command('deploy-cf')
+    .description('deploy cf/ templates as stacks biomage-<template>-<env>, through change sets, in parallel where independent')
+    .argument('[templates...]', 'templates under cf/ to deploy (default: all of cf/)')
+    .option('--changed-since <git-ref>', 'only the templates changed since this git ref (what CI passes)')
+    .option('--force', 'create a change set even when the template and parameters are unchanged since the last deploy')
+    .addOption(
+      new Option('--concurrency <n>', 'stacks deployed at once').default(4).argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError('must be a whole number from 1 to 16');
+        return n;
+      }),
+    )
+    .addHelpText(
+      'after',
+      `
+IRSA templates (cf/irsa-*.yaml) get OIDCProvider from the EKS cluster biomage-<env>.
+--dry-run creates each change set, prints it, and deletes it: nothing is deployed.
+production asks for confirmation, or needs --yes. Exit 1 when any stack failed.`,
+    )
+    .action(
+      runner.action<DeployCfOptions, [string[]]>(async (ctx, options, templates) => {
+        const { deployCf } = await import('../cf/deploy-command.js');
+        return deployCf(ctx, { paths: templates, changedSince: options.changedSince, force: Boolean(options.force), concurrency: options.concurrency });
+      }),
+    );
+}

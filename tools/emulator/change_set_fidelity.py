@@ -1,0 +1,138 @@
+"""Make moto 5.2's change-set execution behave like CloudFormation's where biomage relies on it.
+
+biomage deploys every stack through a change set. moto executes change sets with three gaps
+that would make the twin lie about a deploy:
+
+1. Outputs and exports: execute_change_set refreshes neither the stack's outputs nor the
+   account's exports (create_stack and update_stack do), and a stack made by CreateChangeSet is
+   given no exports to import from: Fn::ImportValue fails although the exporter is complete.
+2. Failures: an error while a resource is created escapes ExecuteChangeSet as an API error
+   (moto's own "TODO: handle execution errors and implement rollback"). CloudFormation records
+   the resource's *_FAILED event with its reason and rolls the stack back.
+3. Events: moto records only stack-level events; CloudFormation records one per resource,
+   which `deploy-cf` streams as progress.
+
+Each fix wraps moto's own functions; none re-implements storage. Known remaining difference: a
+failed UPDATE is marked UPDATE_ROLLBACK_COMPLETE, but moto has already applied the resources
+changed before the failure and does not restore them.
+"""
+
+import threading
+
+import moto.cloudformation.parsing as parsing
+from moto.cloudformation.models import CloudFormationBackend, Event, cloudformation_backends
+
+# The resources whose creation has started and not finished, innermost last (moto creates a
+# resource's dependencies from inside its creation when it resolves a Ref or GetAtt).
+_creating = threading.local()
+
+
+def _stack_of(resources_map):
+    backend = cloudformation_backends[resources_map._account_id][resources_map._region_name]
+    return backend.stacks.get(resources_map.stack_id)
+
+
+def _resource_event(stack, logical_id, resource_type, status, physical_id="", reason=None):
+    stack.events.append(
+        Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id=physical_id,
+            resource_type=resource_type,
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
+
+
+_original_create = parsing.parse_and_create_resource
+
+
+def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
+    stack = _stack_of(resources_map)
+    resource_type = resource_json.get("Type", "")
+    stack_attempts = getattr(_creating, "stack", None)
+    if stack_attempts is not None:
+        stack_attempts.append((logical_id, resource_type))
+    if stack is not None:
+        _resource_event(stack, logical_id, resource_type, "CREATE_IN_PROGRESS")
+    resource = _original_create(logical_id, resource_json, resources_map, account_id, region_name)
+    if stack_attempts is not None:
+        stack_attempts.pop()
+    if stack is not None:
+        physical_id = getattr(resource, "physical_resource_id", "") if resource is not None else ""
+        status = "CREATE_COMPLETE" if resource is not None else "CREATE_SKIPPED"
+        _resource_event(stack, logical_id, resource_type, status, physical_id or "")
+    return resource
+
+
+_original_execute = CloudFormationBackend.execute_change_set
+
+
+def _find_change_set(backend, change_set_name, stack_name):
+    if change_set_name in backend.change_sets:
+        return backend.change_sets[change_set_name]
+    for change_set in backend.change_sets.values():
+        if change_set.change_set_name == change_set_name and (
+            stack_name is None or change_set.stack_name == stack_name
+        ):
+            return change_set
+    return None
+
+
+def execute_change_set(self, change_set_name, stack_name=None):
+    change_set = _find_change_set(self, change_set_name, stack_name)
+    if change_set is None:
+        return _original_execute(self, change_set_name, stack_name)
+    stack = self.stacks[change_set.stack_id]
+    kind = change_set.change_set_type
+    # Before a CREATE executes, the outputs name resources that do not exist yet.
+    exports_before = {export.name for export in stack.exports} if kind == "UPDATE" else set()
+
+    # Stacks made by CreateChangeSet are built without the account's exports to import from.
+    stack.resource_map.cross_stack_resources = self.exports
+
+    _creating.stack = []
+    try:
+        _original_execute(self, change_set_name, stack_name)
+    except Exception as error:  # noqa: BLE001 - any resource error becomes a rollback, as in AWS
+        logical_id, resource_type = (_creating.stack or [(stack.name, "AWS::CloudFormation::Stack")])[-1]
+        _roll_back(stack, change_set, kind, logical_id, resource_type, str(error))
+        return None
+    finally:
+        _creating.stack = None
+
+    # moto leaves the stack's parsed template and outputs as they were before the change set
+    # (Stack.update refreshes them; change-set execution does not).
+    stack.template_dict = change_set.template_dict
+    stack.output_map = stack._create_output_map()
+    for name in exports_before - {export.name for export in stack.exports}:
+        self.exports.pop(name, None)
+    if kind == "CREATE":
+        self._validate_export_uniqueness(stack)
+    for export in stack.exports:
+        self.exports[export.name] = export
+    return None
+
+
+def _roll_back(stack, change_set, kind, logical_id, resource_type, reason):
+    _resource_event(stack, logical_id, resource_type, f"{kind}_FAILED", reason=reason)
+    rollback = "ROLLBACK" if kind == "CREATE" else "UPDATE_ROLLBACK"
+    stack._add_stack_event(
+        f"{rollback}_IN_PROGRESS",
+        resource_status_reason=f"The following resource(s) failed to {kind.lower()}: [{logical_id}].",
+    )
+    if kind == "CREATE":
+        try:
+            stack.resource_map.delete()
+        except Exception:  # noqa: BLE001 - best effort, as CloudFormation's own rollback
+            pass
+    stack._add_stack_event(f"{rollback}_COMPLETE")
+    stack.status = f"{rollback}_COMPLETE"
+    change_set.execution_status = "EXECUTE_FAILED"
+
+
+parsing.parse_and_create_resource = parse_and_create_resource
+CloudFormationBackend.execute_change_set = execute_change_set
