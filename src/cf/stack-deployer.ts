@@ -10,6 +10,7 @@ import {
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment } from '../config/environments.js';
 import { HASH_TAG, type StackPlan } from './plan.js';
@@ -132,9 +133,9 @@ export async function deployStack(
 
     const type = current ? 'UPDATE' : 'CREATE';
     const action: StackAction = recreate ? 'recreate' : current ? 'update' : 'create';
-    const changeSetName = `biomage-${Date.now()}`;
+    const changeSetName = `biomage-${Date.now()}-${randomBytes(3).toString('hex')}`;
     hooks.status(plan.stackName, `creating a ${type} change set`);
-    const created = await cfn
+    const changeSetId = await cfn
       .send(
       new CreateChangeSetCommand({
         StackName: plan.stackName,
@@ -151,16 +152,17 @@ export async function deployStack(
       }),
       )
       .then(
-        () => true,
+        // Later calls use the change set's ARN: unambiguous, whatever the name.
+        (out) => out.Id ?? changeSetName,
         (error: Error) => {
           // Some endpoints (the emulator among them) refuse an empty update outright
           // instead of returning a FAILED change set.
-          if (type === 'UPDATE' && EMPTY_CHANGE_SET.test(error.message)) return false;
+          if (type === 'UPDATE' && EMPTY_CHANGE_SET.test(error.message)) return undefined;
           throw error;
         },
       );
-    if (!created) return done({ action: 'no-changes', result: 'ok' });
-    const changeSet = await waitForChangeSet(cfn, plan.stackName, changeSetName, options.pollMs);
+    if (!changeSetId) return done({ action: 'no-changes', result: 'ok' });
+    const changeSet = await waitForChangeSet(cfn, plan.stackName, changeSetId, options.pollMs);
     const changes = (changeSet.Changes ?? []).map((c) => ({
       action: c.ResourceChange?.Action ?? '?',
       logicalId: c.ResourceChange?.LogicalResourceId ?? '?',
@@ -169,7 +171,7 @@ export async function deployStack(
     }));
 
     const discard = async () => {
-      await cfn.send(new DeleteChangeSetCommand({ StackName: plan.stackName, ChangeSetName: changeSetName }));
+      await cfn.send(new DeleteChangeSetCommand({ StackName: plan.stackName, ChangeSetName: changeSetId }));
       // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind: remove it too.
       if (type === 'CREATE') await cfn.send(new DeleteStackCommand({ StackName: plan.stackName }));
     };
@@ -194,7 +196,7 @@ export async function deployStack(
 
     hooks.status(plan.stackName, `executing (${changes.length} change${changes.length === 1 ? '' : 's'})`);
     const executedAt = new Date(Date.now() - 1_000);
-    await cfn.send(new ExecuteChangeSetCommand({ StackName: plan.stackName, ChangeSetName: changeSetName }));
+    await cfn.send(new ExecuteChangeSetCommand({ StackName: plan.stackName, ChangeSetName: changeSetId }));
     const events = new EventStream(cfn, plan.stackName, executedAt, (e) => hooks.event(plan.stackName, e));
     const final = await waitForStack(cfn, plan.stackName, options.pollMs, (s) => s !== undefined && (SUCCESS.has(s) || FAILURE.has(s)), () =>
       events.poll(),
