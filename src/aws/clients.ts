@@ -15,6 +15,8 @@ export interface AwsClientConfig {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   maxAttempts: number;
   retryMode: 'standard' | 'adaptive';
+  /** S3 only (other clients ignore it): the emulator serves buckets by path, not by host name. */
+  forcePathStyle?: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export function awsClientConfig(target: AwsTarget): AwsClientConfig {
       credentials: { ...EMULATOR_CREDENTIALS },
       maxAttempts: 2,
       retryMode: 'standard',
+      forcePathStyle: true,
     };
   }
   return {

@@ -6,6 +6,7 @@ import { confirmChange } from '../ui/confirm.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
 import { loadTemplates, planDeploy, runDeploy } from './deploy.js';
+import type { StackPlan } from './plan.js';
 import type { StackOutcome } from './stack-deployer.js';
 
 export interface DeployCfRequest {
@@ -25,17 +26,30 @@ export interface DeployCfReport {
   stacks: StackOutcome[];
 }
 
-/** `biomage deploy-cf`: validate, confirm for production, deploy, summarise. Returns the exit code. */
+/** The report with the plans behind it (for callers that look at the deployed resources). */
+export interface DeployRun extends DeployCfReport {
+  plans?: StackPlan[];
+}
+
+/** `biomage deploy-cf`: deploy, then print the summary. Returns the exit code. */
 export async function deployCf(ctx: Context, request: DeployCfRequest): Promise<number> {
+  const { plans: _plans, ...report } = await deployTemplates(ctx, request);
+  const exitCode = report.stacks.some((s) => s.result === 'failed') ? 1 : 0;
+  ctx.out.result(ctx.command, report, renderDeployReport, exitCode);
+  return exitCode;
+}
+
+/**
+ * Validate, confirm for production, deploy with progress on stderr. Shared by `deploy-cf` and
+ * `dev up`, so the twin is deployed by exactly the code that deploys staging and production.
+ */
+export async function deployTemplates(ctx: Context, request: DeployCfRequest): Promise<DeployRun> {
   const templates = await loadTemplates(request.root ?? repoRoot, {
     paths: request.paths,
     ...(request.changedSince ? { changedSince: request.changedSince } : {}),
   });
   const target = await ctx.aws();
-  if (templates.length === 0) {
-    ctx.out.result(ctx.command, { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks: [] }, () => 'No templates to deploy.');
-    return 0;
-  }
+  if (templates.length === 0) return { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks: [] };
   const cfn = request.cfn ?? awsClient(CloudFormationClient, target);
   const plans = await planDeploy(templates, { env: ctx.env, target, cfn });
   await confirmChange(ctx, `deploy-cf of ${plans.length} stack${plans.length === 1 ? '' : 's'}`);
@@ -55,11 +69,7 @@ export async function deployCf(ctx: Context, request: DeployCfRequest): Promise<
     },
   });
   if (!request.cfn) cfn.destroy();
-
-  const report: DeployCfReport = { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks };
-  const exitCode = stacks.some((s) => s.result === 'failed') ? 1 : 0;
-  ctx.out.result(ctx.command, report, renderDeployReport, exitCode);
-  return exitCode;
+  return { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks, plans };
 }
 
 export function renderDeployReport(report: DeployCfReport, paint: Paint): string {

@@ -1,5 +1,4 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { DEFAULT_REGION } from '../config/environments.js';
 import type { TwinState } from '../dev/twin.js';
 import type { Runner } from './runner.js';
 
@@ -14,7 +13,7 @@ export function registerDev(program: Command, runner: Runner): void {
 
   dev
     .command('up')
-    .description('start the emulator (or keep the running one) and write .biomage/development.env')
+    .description('start the emulator (or keep the running one), deploy cf/ into it, check every resource, write .biomage/development.env')
     .addOption(
       new Option('--port <port>', 'listen on this port (default: a free one)')
         .env('BIOMAGE_EMULATOR_PORT')
@@ -22,21 +21,16 @@ export function registerDev(program: Command, runner: Runner): void {
     )
     .action(
       runner.action<UpOptions>(async (ctx, options) => {
-        const { assertLocal, twinUp } = await import('../dev/twin.js');
+        const { assertLocal } = await import('../dev/twin.js');
         assertLocal(ctx.env, 'dev up');
         if (ctx.dryRun) {
-          ctx.out.info('dry run: would start the AWS emulator on 127.0.0.1 and write .biomage/development.env');
+          ctx.out.info('dry run: would start the AWS emulator on 127.0.0.1, deploy cf/ into it and write .biomage/development.env');
           return;
         }
-        const state = await twinUp(ctx.processEnv, ctx.region ?? DEFAULT_REGION, options.port);
-        ctx.out.result(ctx.command, state, (s) =>
-          [
-            s.reused ? `The local twin is already running at ${s.endpoint} (pid ${s.pid}).` : `Started the local twin at ${s.endpoint} (pid ${s.pid}).`,
-            `  services: source ${s.files.envFile}`,
-            `  log:      ${s.files.logFile}`,
-            '  stop it:  biomage dev down',
-          ].join('\n'),
-        );
+        const { devUp, renderDevUp } = await import('../dev/up.js');
+        const { report, exitCode } = await devUp(ctx, options.port);
+        ctx.out.result(ctx.command, report, renderDevUp, exitCode);
+        return exitCode;
       }),
     );
 

@@ -30,7 +30,7 @@ describe('biomage dev (the local twin)', () => {
   it('up starts the emulator, survives the CLI exiting, and writes the env file', async () => {
     const up = await spawnCli(['dev', 'up', '--json'], env);
     expect(up.code, up.stderr).toBe(0);
-    const started = json<State>(up.stdout);
+    const started = json<{ twin: State }>(up.stdout).twin;
     expect(started).toMatchObject({ running: true, reused: false });
     expect(isAlive(started.pid!)).toBe(true);
     const envFile = readFileSync(join(state, 'development.env'), 'utf8');
@@ -41,7 +41,7 @@ describe('biomage dev (the local twin)', () => {
     const doctor = await spawnCli(['doctor', '--json'], env);
     expect(json<{ aws: { status: string; endpoint: string } }>(doctor.stdout).aws).toMatchObject({ status: 'ok', endpoint: started.endpoint });
 
-    const again = json<State>((await spawnCli(['dev', 'up', '--json'], env)).stdout);
+    const again = json<{ twin: State }>((await spawnCli(['dev', 'up', '--json'], env)).stdout).twin;
     expect(again).toMatchObject({ reused: true, pid: started.pid, endpoint: started.endpoint });
 
     const status = await spawnCli(['dev', 'status', '--json'], env);

@@ -58,6 +58,7 @@ describe('awsClientConfig', () => {
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
       maxAttempts: 2,
       retryMode: 'standard',
+      forcePathStyle: true,
     });
   });
 

@@ -1,0 +1,79 @@
+import { DescribeUserPoolClientCommand, DescribeUserPoolCommand, DescribeUserPoolDomainCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeCacheSubnetGroupsCommand, DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetBucketPolicyCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { awsClient } from '../aws/clients.js';
+import type { AwsTarget } from '../aws/target.js';
+import type { CfnValue } from '../cf/template.js';
+
+/** The service clients a presence check may use, built once per run. */
+export function presenceClients(target: AwsTarget) {
+  return {
+    cognito: awsClient(CognitoIdentityProviderClient, target),
+    dynamodb: awsClient(DynamoDBClient, target),
+    ec2: awsClient(EC2Client, target),
+    elasticache: awsClient(ElastiCacheClient, target),
+    iam: awsClient(IAMClient, target),
+    s3: awsClient(S3Client, target),
+    sns: awsClient(SNSClient, target),
+    sqs: awsClient(SQSClient, target),
+  };
+}
+export type PresenceClients = ReturnType<typeof presenceClients>;
+
+export interface PresenceInput {
+  clients: PresenceClients;
+  /** The resource's physical id as CloudFormation recorded it. */
+  physicalId: string;
+  properties: Record<string, CfnValue>;
+  /** Physical id of another resource of the same stack, for properties that `Ref` it. */
+  physicalIdOf(value: CfnValue): string | undefined;
+}
+
+/** Resolves when the resource exists in its service; rejects (the service's own error) when not. */
+type PresenceCheck = (input: PresenceInput) => Promise<unknown>;
+
+/**
+ * The resource types the twin really creates, each with the service call that proves it. moto
+ * 5.2 models some natively; the rest are models added in-process by tools/emulator/extensions.
+ */
+export const EMULATED: Readonly<Record<string, PresenceCheck>> = {
+  'AWS::DynamoDB::Table': ({ clients, physicalId }) => clients.dynamodb.send(new DescribeTableCommand({ TableName: physicalId })),
+  'AWS::S3::Bucket': ({ clients, physicalId }) => clients.s3.send(new HeadBucketCommand({ Bucket: physicalId })),
+  'AWS::S3::BucketPolicy': ({ clients, properties, physicalIdOf }) =>
+    clients.s3.send(new GetBucketPolicyCommand({ Bucket: physicalIdOf(properties.Bucket) })),
+  'AWS::SNS::Topic': ({ clients, physicalId }) => clients.sns.send(new GetTopicAttributesCommand({ TopicArn: physicalId })),
+  'AWS::SNS::Subscription': ({ clients, physicalId }) =>
+    clients.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: physicalId })),
+  'AWS::SQS::Queue': ({ clients, physicalId }) => clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: physicalId })),
+  'AWS::SQS::QueuePolicy': async ({ clients, properties, physicalIdOf }) => {
+    for (const queue of Array.isArray(properties.Queues) ? properties.Queues : []) {
+      const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: physicalIdOf(queue), AttributeNames: ['Policy'] }));
+      if (!Attributes?.Policy) throw new Error('the queue has no policy');
+    }
+  },
+  'AWS::IAM::Role': ({ clients, physicalId }) => clients.iam.send(new GetRoleCommand({ RoleName: physicalId })),
+  'AWS::IAM::OIDCProvider': ({ clients, physicalId }) =>
+    clients.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: physicalId })),
+  'AWS::ElastiCache::ReplicationGroup': ({ clients, physicalId }) =>
+    clients.elasticache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: physicalId })),
+  'AWS::ElastiCache::SubnetGroup': ({ clients, physicalId }) =>
+    clients.elasticache.send(new DescribeCacheSubnetGroupsCommand({ CacheSubnetGroupName: physicalId })),
+  'AWS::EC2::VPC': ({ clients, physicalId }) => clients.ec2.send(new DescribeVpcsCommand({ VpcIds: [physicalId] })),
+  'AWS::EC2::Subnet': ({ clients, physicalId }) => clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [physicalId] })),
+  'AWS::EC2::SecurityGroup': ({ clients, physicalId }) => clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [physicalId] })),
+  'AWS::Cognito::UserPool': ({ clients, physicalId }) => clients.cognito.send(new DescribeUserPoolCommand({ UserPoolId: physicalId })),
+  'AWS::Cognito::UserPoolClient': ({ clients, physicalId, properties, physicalIdOf }) =>
+    clients.cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: physicalIdOf(properties.UserPoolId), ClientId: physicalId })),
+  'AWS::Cognito::UserPoolDomain': async ({ clients, physicalId }) => {
+    const { DomainDescription } = await clients.cognito.send(new DescribeUserPoolDomainCommand({ Domain: physicalId }));
+    if (!DomainDescription?.Domain) throw new Error('no such domain');
+  },
+};
+
+/** Types the twin cannot create, with the reason `dev up` reports beside each such resource. */
+export const NOT_EMULATED: Readonly<Record<string, string>> = {};

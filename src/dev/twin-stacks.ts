@@ -1,0 +1,130 @@
+import { CloudFormationClient, ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { CreateClusterCommand, DescribeClusterCommand, EKSClient, ResourceNotFoundException } from '@aws-sdk/client-eks';
+import { CreateOpenIDConnectProviderCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import { awsClient } from '../aws/clients.js';
+import { callerIdentity } from '../aws/identity.js';
+import type { AwsTarget } from '../aws/target.js';
+import { clusterName } from '../config/environments.js';
+import type { StackPlan } from '../cf/plan.js';
+import { staticConditions } from '../cf/references.js';
+import { EMULATED, NOT_EMULATED, presenceClients } from './emulation.js';
+
+export interface DevCluster {
+  name: string;
+  issuer: string;
+  oidcProviderArn: string;
+}
+
+/**
+ * Register `biomage-development` and its IAM OIDC provider in the twin, as eksctl does for a
+ * real cluster, so IRSA templates take the same path (DescribeCluster → OIDCProvider) as staging.
+ */
+export async function registerDevCluster(target: AwsTarget): Promise<DevCluster> {
+  const name = clusterName('development');
+  const eks = awsClient(EKSClient, target);
+  const iam = awsClient(IAMClient, target);
+  try {
+    const { account } = await callerIdentity(target);
+    const cluster = await eks.send(new DescribeClusterCommand({ name })).then(
+      (out) => out.cluster,
+      async (error: unknown) => {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+        const created = await eks.send(
+          new CreateClusterCommand({
+            name,
+            roleArn: `arn:aws:iam::${account}:role/${name}-cluster`,
+            resourcesVpcConfig: { subnetIds: [] },
+          }),
+        );
+        return created.cluster;
+      },
+    );
+    const issuer = cluster?.identity?.oidc?.issuer;
+    if (!issuer) throw new Error(`the twin's cluster ${name} has no OIDC issuer`);
+
+    const host = issuer.replace(/^https:\/\//, '');
+    const { OpenIDConnectProviderList = [] } = await iam.send(new ListOpenIDConnectProvidersCommand({}));
+    let arn = OpenIDConnectProviderList.map((p) => p.Arn ?? '').find((a) => a.endsWith(`oidc-provider/${host}`));
+    if (!arn) {
+      const created = await iam.send(
+        new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['0'.repeat(40)] }),
+      );
+      arn = created.OpenIDConnectProviderArn ?? '';
+    }
+    return { name, issuer, oidcProviderArn: arn };
+  } finally {
+    eks.destroy();
+    iam.destroy();
+  }
+}
+
+export type Presence = 'present' | 'missing' | 'not emulated';
+
+export interface PresenceRow {
+  stack: string;
+  logicalId: string;
+  type: string;
+  physicalId?: string;
+  presence: Presence;
+  /** Why it is missing or not emulated. */
+  detail?: string;
+}
+
+/**
+ * Each resource of each template, checked through its own service's API (not through
+ * CloudFormation, which reports success for resources the emulator skipped).
+ */
+export async function checkPresence(target: AwsTarget, plans: StackPlan[]): Promise<PresenceRow[]> {
+  const cfn = awsClient(CloudFormationClient, target);
+  const clients = presenceClients(target);
+  try {
+    const perStack = await Promise.all(
+      plans.map(async (plan) => {
+        const recorded = await stackResources(cfn, plan.stackName);
+        const known = Object.fromEntries(plan.parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
+        const conditions = staticConditions(plan.template.doc, known);
+        const physicalIdOf = (value: unknown) => {
+          const ref = (value as { Ref?: unknown } | null)?.Ref;
+          return typeof ref === 'string' ? recorded.get(ref)?.PhysicalResourceId : typeof value === 'string' ? value : undefined;
+        };
+        return Promise.all(
+          Object.entries(plan.template.doc.Resources)
+            .filter(([, r]) => !(r.Condition && conditions.get(r.Condition) === false))
+            .map(async ([logicalId, resource]): Promise<PresenceRow> => {
+              const row = { stack: plan.stackName, logicalId, type: resource.Type };
+              const reason = NOT_EMULATED[resource.Type];
+              if (reason !== undefined) return { ...row, presence: 'not emulated', detail: reason };
+              const check = EMULATED[resource.Type];
+              if (!check) return { ...row, presence: 'not emulated', detail: 'type is in neither list of src/dev/emulation.ts' };
+              const physicalId = recorded.get(logicalId)?.PhysicalResourceId;
+              if (!physicalId) return { ...row, presence: 'missing', detail: 'the emulator did not create it' };
+              try {
+                await check({ clients, physicalId, properties: resource.Properties ?? {}, physicalIdOf });
+                return { ...row, physicalId, presence: 'present' };
+              } catch (error) {
+                return { ...row, physicalId, presence: 'missing', detail: (error as Error).name || (error as Error).message };
+              }
+            }),
+        );
+      }),
+    );
+    return perStack.flat();
+  } finally {
+    cfn.destroy();
+    for (const client of Object.values(clients)) client.destroy();
+  }
+}
+
+async function stackResources(cfn: CloudFormationClient, stack: string): Promise<Map<string, StackResourceSummary>> {
+  const found = new Map<string, StackResourceSummary>();
+  let token: string | undefined;
+  do {
+    const page = await cfn.send(new ListStackResourcesCommand({ StackName: stack, NextToken: token })).catch(() => ({
+      StackResourceSummaries: [],
+      NextToken: undefined,
+    }));
+    for (const r of page.StackResourceSummaries ?? []) if (r.LogicalResourceId) found.set(r.LogicalResourceId, r);
+    token = page.NextToken;
+  } while (token);
+  return found;
+}

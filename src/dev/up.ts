@@ -1,0 +1,47 @@
+import type { Context } from '../context.js';
+import { deployTemplates, renderDeployReport, type DeployCfReport } from '../cf/deploy-command.js';
+import { DEFAULT_REGION } from '../config/environments.js';
+import { renderTable } from '../ui/output.js';
+import type { Paint } from '../ui/style.js';
+import { twinUp, type TwinState } from './twin.js';
+import { checkPresence, registerDevCluster, type DevCluster, type PresenceRow } from './twin-stacks.js';
+
+export interface DevUpReport {
+  twin: TwinState;
+  cluster: DevCluster;
+  deploy: DeployCfReport;
+  resources: PresenceRow[];
+}
+
+/**
+ * The local twin, complete: the emulator, the development cluster's record and OIDC provider,
+ * every cf/ template deployed with Environment=development, and each resource checked in its
+ * service. Exit 1 when a stack failed or a resource that should exist does not.
+ */
+export async function devUp(ctx: Context, port: number | undefined): Promise<{ report: DevUpReport; exitCode: number }> {
+  const twin = await twinUp(ctx.processEnv, ctx.region ?? DEFAULT_REGION, port);
+  ctx.out.step(`${twin.reused ? 'reusing' : 'started'} the AWS emulator at ${twin.endpoint}`);
+  const target = await ctx.aws();
+  const cluster = await registerDevCluster(target);
+  ctx.out.step(`cluster ${cluster.name} registered with OIDC provider ${cluster.issuer.replace(/^https:\/\//, '')}`);
+
+  const { plans = [], ...deploy } = await deployTemplates(ctx, { paths: [], force: false, concurrency: 4 });
+  const resources = await checkPresence(target, plans);
+  const failed = deploy.stacks.some((s) => s.result === 'failed') || resources.some((r) => r.presence === 'missing');
+  return { report: { twin, cluster, deploy, resources }, exitCode: failed ? 1 : 0 };
+}
+
+export function renderDevUp(report: DevUpReport, paint: Paint): string {
+  const mark = (p: string) => (p === 'present' ? paint('green', p) : p === 'missing' ? paint('red', p) : paint('yellow', p));
+  const rows = report.resources.map((r) => [r.stack.replace(/^biomage-|-development$/g, ''), r.logicalId, r.type, mark(r.presence), r.detail ?? '']);
+  return [
+    renderDeployReport(report.deploy, paint),
+    '',
+    renderTable(['stack', 'resource', 'type', 'in the emulator', 'note'], rows),
+    '',
+    `The local twin runs at ${report.twin.endpoint} (pid ${report.twin.pid}).`,
+    `  services: set -a; . ${report.twin.files.envFile}; set +a`,
+    `  log:      ${report.twin.files.logFile}`,
+    '  stop it:  biomage dev down',
+  ].join('\n');
+}
