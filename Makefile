@@ -30,9 +30,8 @@ dist/.built: node_modules/.installed $(SOURCES)
 
 build: dist/.built ## compile the CLI into dist/
 
-dev: build tools ## bring up the local twin (development) and check it with doctor
+dev: build tools ## bring up the local twin (development): emulator, cf/ deployed, resources checked
 	$(BIOMAGE) dev up
-	$(BIOMAGE) doctor
 
 dev-down: build ## stop the local twin
 	$(BIOMAGE) dev down
@@ -51,6 +50,7 @@ test-integration: build tools
 
 bench: build tools ## run the benchmarks in bench/ (figures go to bench/results/)
 	node bench/startup.mjs
+	node bench/deploy-cf.mjs
 
 clean: ## remove build output and local state (keeps .tools/)
 	-[ -x $(BIOMAGE) ] && [ -f dist/cli.js ] && $(BIOMAGE) dev down

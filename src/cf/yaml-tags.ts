@@ -6,13 +6,19 @@ const FUNCTIONS = [
   'Split', 'Join', 'FindInMap', 'GetAZs', 'Base64', 'Cidr', 'Transform', 'ToJsonString', 'Length',
 ] as const;
 
+function splitOnce(value: string, separator: string): string[] {
+  const at = value.indexOf(separator);
+  return at < 0 ? [value] : [value.slice(0, at), value.slice(at + 1)];
+}
+
 const longName = (name: string) => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);
 
 /** Each short form becomes its long form (`!Ref X` → `{ Ref: X }`), whether scalar, list or map. */
 export const CFN_TAGS = FUNCTIONS.flatMap((name) => [
   {
     tag: `!${name}`,
-    resolve: (value: string) => ({ [longName(name)]: name === 'GetAtt' ? value.split('.') : value }),
+    // `!GetAtt Resource.Attr.With.Dots`: CloudFormation splits on the first dot only.
+    resolve: (value: string) => ({ [longName(name)]: name === 'GetAtt' ? splitOnce(value, '.') : value }),
   },
   { tag: `!${name}`, collection: 'seq' as const, resolve: (seq: { toJSON(): unknown }) => ({ [longName(name)]: seq.toJSON() }) },
   { tag: `!${name}`, collection: 'map' as const, resolve: (map: { toJSON(): unknown }) => ({ [longName(name)]: map.toJSON() }) },

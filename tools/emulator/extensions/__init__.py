@@ -1,0 +1,35 @@
+"""CloudFormation resource types that moto 5.2 lacks, added in-process to the emulator.
+
+moto's CloudFormation skips resource types it has no model for and still reports the stack
+complete. Importing this package, before the emulator serves its first request, registers models
+for the types below (moto's parser collects CloudFormationModel subclasses when it first parses a
+template), makes moto's DynamoDB table model apply stack updates, and makes moto read the YAML
+short form `!GetAtt A.B.C` as CloudFormation does. Every model delegates to moto's own service
+backends, so the resources are visible through the service APIs.
+"""
+
+from moto.cloudformation import parsing
+from moto.core.common_models import CloudFormationModel
+
+from . import cloudformation, cognito, dynamodb, elasticache, iam, s3, sns, sqs  # noqa: F401  (registers the models)
+
+# The resource types this package adds to moto's CloudFormation.
+ADDED_TYPES = (
+    "AWS::Cognito::UserPool",
+    "AWS::Cognito::UserPoolClient",
+    "AWS::Cognito::UserPoolDomain",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::ElastiCache::SubnetGroup",
+    "AWS::IAM::OIDCProvider",
+    "AWS::S3::BucketPolicy",
+    "AWS::SNS::Subscription",
+    "AWS::SQS::QueuePolicy",
+)
+
+# moto caches its model list on first use: drop anything cached before these classes existed, and
+# check without filling the cache (service modules imported later may still add models).
+for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+    cached.cache_clear()
+missing = set(ADDED_TYPES) - {model.cloudformation_type() for model in CloudFormationModel.__subclasses__()}
+if missing:
+    raise ImportError(f"CloudFormation models not registered with moto: {sorted(missing)}")

@@ -1,0 +1,179 @@
+"""Smoke test of extensions/: deploy, update and delete stacks on the emulator, checked through
+the service APIs (not through CloudFormation, which reports success either way).
+
+    .tools/venv/bin/python tools/emulator/test_extensions.py
+
+Starts its own emulator through launch.py on a free port and stops it at the end.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import boto3
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+MESSAGING = """
+Parameters:
+  Raw: {Type: String, Default: "true"}
+Resources:
+  Queue: {Type: AWS::SQS::Queue, Properties: {VisibilityTimeout: 30}}
+  Topic: {Type: AWS::SNS::Topic, Properties: {DisplayName: orders}}
+  Subscription:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Topic
+      Protocol: sqs
+      Endpoint: !GetAtt Queue.Arn
+      RawMessageDelivery: !Ref Raw
+  QueuePolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Queue]
+      PolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: sns.amazonaws.com}, Action: sqs:SendMessage,
+                     Resource: !GetAtt Queue.Arn, Condition: {ArnEquals: {aws:SourceArn: !Ref Topic}}}]
+  Bucket: {Type: AWS::S3::Bucket, Properties: {}}
+  BucketPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Bucket
+      PolicyDocument:
+        Statement: [{Effect: Deny, Principal: "*", Action: s3:*, Resource: !Sub "${Bucket.Arn}/*",
+                     Condition: {Bool: {aws:SecureTransport: "false"}}}]
+Outputs:
+  Queue: {Value: !Ref Queue}
+  Topic: {Value: !Ref Topic}
+  Subscription: {Value: !Ref Subscription}
+  Bucket: {Value: !Ref Bucket}
+"""
+
+IDENTITY = """
+Parameters:
+  MinLength: {Type: Number, Default: 12}
+Resources:
+  Pool: {Type: AWS::Cognito::UserPool, Properties: {UserPoolName: smoke, Policies: {PasswordPolicy: {MinimumLength: !Ref MinLength}}}}
+  Client: {Type: AWS::Cognito::UserPoolClient, Properties: {UserPoolId: !Ref Pool, ClientName: web}}
+  Domain: {Type: AWS::Cognito::UserPoolDomain, Properties: {UserPoolId: !Ref Pool, Domain: smoke-auth}}
+  Oidc:
+    Type: AWS::IAM::OIDCProvider
+    Properties: {Url: "https://oidc.example.com/id/SMOKE", ClientIdList: [sts.amazonaws.com],
+                 ThumbprintList: [9e99a48a9960b14926bb7f3b02e22da2b0ab7280]}
+Outputs:
+  Pool: {Value: !Ref Pool}
+  Client: {Value: !GetAtt Client.ClientId}
+  ProviderURL: {Value: !GetAtt Pool.ProviderURL}
+  Oidc: {Value: !GetAtt Oidc.Arn}
+"""
+
+CACHE = """
+Parameters:
+  NodeType: {Type: String, Default: cache.t4g.micro}
+  Pitr: {Type: String, Default: "false"}
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.9.0.0/16}}
+  A: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.9.1.0/24}}
+  B: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.9.2.0/24}}
+  Subnets: {Type: AWS::ElastiCache::SubnetGroup, Properties: {Description: smoke, SubnetIds: [!Ref A, !Ref B]}}
+  Sg: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: smoke, VpcId: !Ref Vpc}}
+  Redis:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties:
+      ReplicationGroupDescription: smoke
+      CacheNodeType: !Ref NodeType
+      NumCacheClusters: 2
+      CacheSubnetGroupName: !Ref Subnets
+      SecurityGroupIds: [!GetAtt Sg.GroupId]
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+      BillingMode: PAY_PER_REQUEST
+      DeletionProtectionEnabled: "false"
+      PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: !Ref Pitr}
+Outputs:
+  Redis: {Value: !Ref Redis}
+  Primary: {Value: !GetAtt Redis.PrimaryEndPoint.Address}
+  Table: {Value: !Ref Table}
+"""
+
+
+def deploy(cfn, name, body, **parameters):
+    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
+    exists = any(s["StackName"] == name for s in cfn.describe_stacks()["Stacks"])
+    kind = "UPDATE" if exists else "CREATE"
+    cfn.create_change_set(StackName=name, ChangeSetName=f"cs{time.monotonic_ns()}", TemplateBody=body,
+                          Parameters=params, ChangeSetType=kind)
+    change_set = cfn.list_change_sets(StackName=name)["Summaries"][-1]["ChangeSetId"]
+    cfn.execute_change_set(ChangeSetName=change_set, StackName=name)
+    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    assert stack["StackStatus"] == f"{kind}_COMPLETE", stack["StackStatus"]
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def main() -> int:
+    workdir = tempfile.mkdtemp(prefix="emulator-smoke-")
+    ready = os.path.join(workdir, "ready.json")
+    emulator = subprocess.Popen([sys.executable, os.path.join(HERE, "launch.py"), "--ready-file", ready])
+    try:
+        for _ in range(100):
+            if os.path.exists(ready):
+                break
+            time.sleep(0.1)
+        port = json.load(open(ready))["port"]
+        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-1")
+        client = lambda service: session.client(service, endpoint_url=f"http://127.0.0.1:{port}")  # noqa: E731
+        cfn, sqs, sns, s3 = client("cloudformation"), client("sqs"), client("sns"), client("s3")
+        idp, iam, ec, ddb = client("cognito-idp"), client("iam"), client("elasticache"), client("dynamodb")
+
+        out = deploy(cfn, "smoke-messaging", MESSAGING)
+        assert json.loads(sqs.get_queue_attributes(QueueUrl=out["Queue"], AttributeNames=["Policy"])["Attributes"]["Policy"])
+        [sub] = sns.list_subscriptions_by_topic(TopicArn=out["Topic"])["Subscriptions"]
+        assert sub["SubscriptionArn"] == out["Subscription"]
+        assert sns.get_subscription_attributes(SubscriptionArn=out["Subscription"])["Attributes"]["RawMessageDelivery"] == "true"
+        assert "SecureTransport" in s3.get_bucket_policy(Bucket=out["Bucket"])["Policy"]
+        out = deploy(cfn, "smoke-messaging", MESSAGING, Raw="false")
+        assert sns.get_subscription_attributes(SubscriptionArn=out["Subscription"])["Attributes"]["RawMessageDelivery"] == "false"
+
+        out = deploy(cfn, "smoke-identity", IDENTITY)
+        pool = idp.describe_user_pool(UserPoolId=out["Pool"])["UserPool"]
+        assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 12 and pool["Domain"] == "smoke-auth"
+        assert idp.describe_user_pool_client(UserPoolId=out["Pool"], ClientId=out["Client"])["UserPoolClient"]["ClientName"] == "web"
+        assert out["ProviderURL"].endswith(out["Pool"])
+        assert out["Oidc"] in [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+        out2 = deploy(cfn, "smoke-identity", IDENTITY, MinLength="16")
+        assert out2["Pool"] == out["Pool"]
+        assert idp.describe_user_pool(UserPoolId=out["Pool"])["UserPool"]["Policies"]["PasswordPolicy"]["MinimumLength"] == 16
+
+        out = deploy(cfn, "smoke-cache", CACHE)
+        [group] = ec.describe_replication_groups(ReplicationGroupId=out["Redis"])["ReplicationGroups"]
+        assert group["NodeGroups"][0]["PrimaryEndpoint"]["Address"] == out["Primary"] and len(group["MemberClusters"]) == 2
+        pitr = lambda: ddb.describe_continuous_backups(TableName=out["Table"])["ContinuousBackupsDescription"][  # noqa: E731
+            "PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"]
+        assert pitr() == "DISABLED"
+        out = deploy(cfn, "smoke-cache", CACHE, NodeType="cache.t4g.small", Pitr="true")
+        assert ec.describe_replication_groups(ReplicationGroupId=out["Redis"])["ReplicationGroups"][0]["CacheNodeType"] == "cache.t4g.small"
+        assert pitr() == "ENABLED"
+
+        for name in ("smoke-messaging", "smoke-identity", "smoke-cache"):
+            cfn.delete_stack(StackName=name)
+        assert not sns.list_subscriptions()["Subscriptions"] and not sqs.list_queues().get("QueueUrls")
+        assert not idp.list_user_pools(MaxResults=10)["UserPools"]
+        assert not iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+        assert not ec.describe_replication_groups()["ReplicationGroups"]
+        assert not ec.describe_cache_subnet_groups()["CacheSubnetGroups"]
+        assert not ddb.list_tables()["TableNames"]
+        print("extensions smoke test: ok")
+        return 0
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
