@@ -54,6 +54,8 @@ export async function deployTemplates(ctx: Context, request: DeployCfRequest): P
   const plans = await planDeploy(templates, { env: ctx.env, target, cfn });
   await confirmChange(ctx, `deploy-cf of ${plans.length} stack${plans.length === 1 ? '' : 's'}`);
 
+  const progress = ctx.out.liveStatus();
+  for (const plan of plans) progress.set(plan.stackName, plan.dependsOn.length ? `waiting for ${plan.dependsOn.join(', ')}` : 'queued');
   const stacks = await runDeploy(cfn, plans, {
     env: ctx.env,
     dryRun: ctx.dryRun,
@@ -61,13 +63,15 @@ export async function deployTemplates(ctx: Context, request: DeployCfRequest): P
     concurrency: request.concurrency,
     pollMs: target.local ? 50 : 3_000,
     hooks: {
-      status: (stack, message) => ctx.out.step(`${stack}: ${message}`),
+      status: (stack, message) => progress.set(stack, message),
       event: (stack, e) =>
-        ctx.out.info(
+        progress.log(
           `  ${stack}  ${e.ResourceStatus ?? ''}  ${e.ResourceType ?? ''}  ${e.LogicalResourceId ?? ''}${e.ResourceStatusReason ? `  ${e.ResourceStatusReason}` : ''}`,
         ),
     },
   });
+  for (const s of stacks) progress.set(s.stack, `${s.action}: ${s.result} (${(s.durationMs / 1000).toFixed(1)}s)`);
+  progress.finish();
   if (!request.cfn) cfn.destroy();
   return { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks, plans };
 }

@@ -1,4 +1,5 @@
 import type { BiomageError } from './errors.js';
+import { LiveStatus } from './live-status.js';
 import { colorWanted, painter, type Paint } from './style.js';
 
 export interface TextSink {
@@ -17,6 +18,8 @@ export interface OutputOptions {
   json: boolean;
   verbose: boolean;
   color: boolean;
+  /** stderr is a terminal: progress may be redrawn in place. */
+  liveProgress?: boolean;
   stdout: TextSink;
   stderr: TextSink;
 }
@@ -57,6 +60,11 @@ export class Output {
   /** Never print this value: it is replaced by `****` wherever it would appear. */
   secret(value: string): void {
     if (value.length >= 4) this.secrets.add(value);
+  }
+
+  /** Per-item status lines for long parallel operations (see LiveStatus). */
+  liveStatus(): LiveStatus {
+    return new LiveStatus((text) => this.options.stderr.write(this.mask(text)), Boolean(this.options.liveProgress));
   }
 
   info(message: string): void {
@@ -142,6 +150,7 @@ export function outputFor(options: { json: boolean; verbose: boolean; color: boo
     json: options.json,
     verbose: options.verbose,
     color: colorWanted(options.color, io.env, Boolean(io.stderr.isTTY)),
+    liveProgress: Boolean(io.stderr.isTTY) && !io.env.CI,
     stdout: io.stdout,
     stderr: io.stderr,
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,4 +180,28 @@ describe('production', () => {
 beforeAll(() => {
   // The fixtures' stacks and the real cf/ share nothing: keep the fixture names distinct.
   expect(readFileSync(join(FIXTURES, 'deploy', 'cf', 'queues.yaml'), 'utf8')).toContain('fixture-jobs');
+});
+
+describe('--changed-since', () => {
+  const { emulator } = useEmulator();
+
+  it('deploys only the templates changed since the git ref', async () => {
+    const root = copyOf('deploy');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'fixtures');
+    const topic = join(root, 'cf', 'topic.yaml');
+    writeFileSync(topic, readFileSync(topic, 'utf8').replace('TopicName:', 'DisplayName: Changed\n      TopicName:'));
+
+    const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true });
+    expect(await deployCf(c.ctx, { paths: [], changedSince: 'HEAD', force: false, concurrency: 4, root })).toBe(0);
+    const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
+    expect(report.stacks.map((s) => s.stack)).toEqual(['biomage-topic-development']);
+
+    const unknown = testContext('deploy-cf', { endpointUrl: emulator().endpoint });
+    await expect(deployCf(unknown.ctx, { paths: [], changedSince: 'no-such-ref', force: false, concurrency: 4, root })).rejects.toThrow(
+      "git cannot compare with 'no-such-ref'",
+    );
+  });
 });
