@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerDeployCf } from './commands/deploy-cf.js';
 import { registerDev } from './commands/dev.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -36,7 +36,9 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
         .env('BIOMAGE_ENV'),
     )
     .addOption(
-      new Option('--region <region>', `AWS region (default: the profile's region, then ${DEFAULT_REGION})`).env('AWS_REGION'),
+      new Option('--region <region>', `AWS region (default: the profile's region, then ${DEFAULT_REGION})`)
+        .env('AWS_REGION')
+        .argParser(parseRegion),
     )
     .addOption(new Option('--profile <name>', 'AWS shared-config profile').env('AWS_PROFILE'))
     .addOption(
@@ -64,6 +66,13 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerDoctor(program, runner);
   registerDev(program, runner);
   return program;
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
+function parseRegion(value: string): string {
+  if (!REGION.test(value)) throw new InvalidArgumentError('it is not an AWS region name (like eu-west-1).');
+  return value;
 }
 
 /** Run the CLI with these arguments; resolves to the exit code. */

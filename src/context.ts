@@ -1,25 +1,24 @@
-import { z } from 'zod';
-import { ENVIRONMENTS, type Environment } from './config/environments.js';
+import { isEnvironment, type Environment } from './config/environments.js';
 import { assertEndpointFitsEnvironment, resolveAwsTarget, type AwsTarget } from './aws/target.js';
 import { UsageError } from './ui/errors.js';
 import type { Io, Output } from './ui/output.js';
 
-/** The global options as commander hands them over (flags, then env vars, then defaults). */
-const globalOptionsSchema = z.object({
-  env: z.enum(ENVIRONMENTS),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'is not an AWS region name (like eu-west-1)')
-    .optional(),
-  profile: z.string().min(1).optional(),
-  endpointUrl: z.string().min(1).optional(),
-  json: z.boolean().default(false),
-  yes: z.boolean().default(false),
-  dryRun: z.boolean().default(false),
-  verbose: z.boolean().default(false),
-  color: z.boolean().default(true),
-});
-export type GlobalOptions = z.infer<typeof globalOptionsSchema>;
+/**
+ * The global options, as commander hands them over (flag, then env var, then default). Their
+ * values are checked by commander itself (choices, argument parsers): no schema library is
+ * loaded for them, which keeps every command's start-up short.
+ */
+export interface GlobalOptions {
+  env: Environment;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  json: boolean;
+  yes: boolean;
+  dryRun: boolean;
+  verbose: boolean;
+  color: boolean;
+}
 
 /** Everything a command needs to run: validated options, the output layer, and AWS on demand. */
 export interface Context extends Readonly<Omit<GlobalOptions, 'color'>> {
@@ -32,18 +31,24 @@ export interface Context extends Readonly<Omit<GlobalOptions, 'color'>> {
   aws(): Promise<AwsTarget>;
 }
 
-/** Validate the raw global options; a bad value is a UsageError naming the option. */
+/** The global options in their types, and the one rule that spans two of them. */
 export function parseGlobalOptions(raw: Record<string, unknown>): GlobalOptions {
-  const parsed = globalOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const option = `--${String(issue.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    throw new UsageError(`${option} '${String(raw[issue.path[0] as string])}' ${issue.message}`, {
-      hint: 'see `biomage --help`',
-    });
-  }
-  assertEndpointFitsEnvironment(parsed.data.env, parsed.data.endpointUrl);
-  return parsed.data;
+  const env = String(raw.env ?? 'development');
+  if (!isEnvironment(env)) throw new UsageError(`unknown environment '${env}'`, { hint: 'see `biomage --help`' });
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const options: GlobalOptions = {
+    env,
+    region: text(raw.region),
+    profile: text(raw.profile),
+    endpointUrl: text(raw.endpointUrl),
+    json: raw.json === true,
+    yes: raw.yes === true,
+    dryRun: raw.dryRun === true,
+    verbose: raw.verbose === true,
+    color: raw.color !== false,
+  };
+  assertEndpointFitsEnvironment(options.env, options.endpointUrl);
+  return options;
 }
 
 export function createContext(command: string, options: GlobalOptions, out: Output, io: Io): Context {
@@ -57,7 +62,7 @@ export function createContext(command: string, options: GlobalOptions, out: Outp
     interactive: Boolean(io.stdin.isTTY) && !io.env.CI,
     aws: () =>
       (target ??= resolveAwsTarget({
-        env: options.env as Environment,
+        env: options.env,
         region: options.region,
         profile: options.profile,
         endpointUrl: options.endpointUrl,

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { changedFiles } from '../tools/git.js';
 import { InputError, UsageError } from '../ui/errors.js';
 
 export const CF_DIR = 'cf';
@@ -27,6 +26,8 @@ export async function selectTemplates(root: string, selection: Selection, cwd = 
     .sort()
     .map((f) => join(cfDir, f));
   if (!selection.changedSince) return all;
+  // Loaded only here: the git facade brings in the process runner, which nothing else here needs.
+  const { changedFiles } = await import('../tools/git.js');
   const changed = new Set((await changedFiles(selection.changedSince, CF_DIR, root)).map((f) => join(root, f)));
   return all.filter((f) => changed.has(f));
 }

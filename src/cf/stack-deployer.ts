@@ -135,8 +135,7 @@ export async function deployStack(
     const action: StackAction = recreate ? 'recreate' : current ? 'update' : 'create';
     const changeSetName = `biomage-${Date.now()}-${randomBytes(3).toString('hex')}`;
     hooks.status(plan.stackName, `creating a ${type} change set`);
-    const changeSetId = await cfn
-      .send(
+    const created = await cfn.send(
       new CreateChangeSetCommand({
         StackName: plan.stackName,
         ChangeSetName: changeSetName,
@@ -150,18 +149,9 @@ export async function deployStack(
           { Key: 'biomage:template', Value: plan.template.file },
         ],
       }),
-      )
-      .then(
-        // Later calls use the change set's ARN: unambiguous, whatever the name.
-        (out) => out.Id ?? changeSetName,
-        (error: Error) => {
-          // Some endpoints (the emulator among them) refuse an empty update outright
-          // instead of returning a FAILED change set.
-          if (type === 'UPDATE' && EMPTY_CHANGE_SET.test(error.message)) return undefined;
-          throw error;
-        },
-      );
-    if (!changeSetId) return done({ action: 'no-changes', result: 'ok' });
+    );
+    // Later calls use the change set's ARN: unambiguous, whatever the name.
+    const changeSetId = created.Id ?? changeSetName;
     const changeSet = await waitForChangeSet(cfn, plan.stackName, changeSetId, options.pollMs);
     const changes = (changeSet.Changes ?? []).map((c) => ({
       action: c.ResourceChange?.Action ?? '?',

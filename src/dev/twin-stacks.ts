@@ -1,4 +1,4 @@
-import { CloudFormationClient, ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, paginateListStackResources, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { CreateClusterCommand, DescribeClusterCommand, EKSClient, ResourceNotFoundException } from '@aws-sdk/client-eks';
 import { CreateOpenIDConnectProviderCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
 import { awsClient } from '../aws/clients.js';
@@ -117,14 +117,13 @@ export async function checkPresence(target: AwsTarget, plans: StackPlan[]): Prom
 
 async function stackResources(cfn: CloudFormationClient, stack: string): Promise<Map<string, StackResourceSummary>> {
   const found = new Map<string, StackResourceSummary>();
-  let token: string | undefined;
-  do {
-    const page = await cfn.send(new ListStackResourcesCommand({ StackName: stack, NextToken: token })).catch(() => ({
-      StackResourceSummaries: [],
-      NextToken: undefined,
-    }));
-    for (const r of page.StackResourceSummaries ?? []) if (r.LogicalResourceId) found.set(r.LogicalResourceId, r);
-    token = page.NextToken;
-  } while (token);
+  try {
+    for await (const page of paginateListStackResources({ client: cfn }, { StackName: stack })) {
+      for (const r of page.StackResourceSummaries ?? []) if (r.LogicalResourceId) found.set(r.LogicalResourceId, r);
+    }
+  } catch (error) {
+    // A stack skipped because its dependency failed was never created: its resources are all missing.
+    if (!/does not exist/.test((error as Error).message)) throw error;
+  }
   return found;
 }

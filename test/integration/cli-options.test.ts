@@ -80,7 +80,9 @@ describe('bad usage exits 2 with a one-line reason', () => {
   it('a region that is not a region name', async () => {
     const run = await runCli(['doctor', '--region', 'Ireland'], CLEAN);
     expect(run.code).toBe(2);
-    expect(oneLineError(run.stderr)).toEqual(["error: --region 'Ireland' is not an AWS region name (like eu-west-1)"]);
+    expect(oneLineError(run.stderr)).toEqual([
+      "error: option '--region <region>' argument 'Ireland' is invalid. it is not an AWS region name (like eu-west-1).",
+    ]);
   });
 
   it('no command at all prints the help on stderr', async () => {

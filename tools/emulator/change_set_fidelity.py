@@ -11,6 +11,10 @@ that would make the twin lie about a deploy:
    the resource's *_FAILED event with its reason and rolls the stack back.
 3. Events: moto records only stack-level events; CloudFormation records one per resource,
    which `deploy-cf` streams as progress.
+4. Empty change sets: CloudFormation creates them with status FAILED ("didn't contain
+   changes"), which is what `aws cloudformation deploy --no-fail-on-empty-changeset` relies on;
+   moto's CreateChangeSet raises UpdateStack's "No updates are to be performed." instead (its
+   backend would build the FAILED change set, but the request handler checks first).
 
 Each fix wraps moto's own functions; none re-implements storage. Known remaining difference: a
 failed UPDATE is marked UPDATE_ROLLBACK_COMPLETE, but moto has already applied the resources
@@ -21,6 +25,7 @@ import threading
 
 import moto.cloudformation.parsing as parsing
 from moto.cloudformation.models import CloudFormationBackend, Event, cloudformation_backends
+from moto.cloudformation.responses import CloudFormationResponse
 
 # The resources whose creation has started and not finished, innermost last (moto creates a
 # resource's dependencies from inside its creation when it resolves a Ref or GetAtt).
@@ -134,5 +139,25 @@ def _roll_back(stack, change_set, kind, logical_id, resource_type, reason):
     change_set.execution_status = "EXECUTE_FAILED"
 
 
+_original_create_change_set = CloudFormationResponse.create_change_set
+_original_validate_different_update = CloudFormationResponse._validate_different_update
+
+
+def create_change_set(self):
+    self._creating_change_set = True
+    try:
+        return _original_create_change_set(self)
+    finally:
+        self._creating_change_set = False
+
+
+def _validate_different_update(self, *args):
+    # UpdateStack keeps its error; CreateChangeSet lets the backend build the FAILED change set.
+    if not getattr(self, "_creating_change_set", False):
+        _original_validate_different_update(self, *args)
+
+
 parsing.parse_and_create_resource = parse_and_create_resource
 CloudFormationBackend.execute_change_set = execute_change_set
+CloudFormationResponse.create_change_set = create_change_set
+CloudFormationResponse._validate_different_update = _validate_different_update
