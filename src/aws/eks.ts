@@ -1,8 +1,11 @@
-import { DescribeClusterCommand, EKSClient, ResourceNotFoundException } from '@aws-sdk/client-eks';
+import type { EKSClient } from '@aws-sdk/client-eks';
 import { clusterName, type Environment } from '../config/environments.js';
 import { InputError, OperationError } from '../ui/errors.js';
 import { awsClient } from './clients.js';
 import type { AwsTarget } from './target.js';
+import { eksSdk } from './sdk.js';
+
+const { DescribeClusterCommand, ResourceNotFoundException } = eksSdk();
 
 /**
  * The cluster's OIDC issuer without `https://`: what IAM roles for service accounts trust, as
@@ -10,7 +13,7 @@ import type { AwsTarget } from './target.js';
  */
 export async function oidcProvider(target: AwsTarget, env: Environment): Promise<string> {
   const name = clusterName(env);
-  const eks = awsClient(EKSClient, target);
+  const eks = awsClient(eksSdk().EKSClient, target);
   try {
     const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
     const issuer = cluster?.identity?.oidc?.issuer;

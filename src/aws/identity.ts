@@ -1,7 +1,10 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { OperationError } from '../ui/errors.js';
 import { awsClient } from './clients.js';
 import type { AwsTarget } from './target.js';
+import { stsSdk } from './sdk.js';
+
+const { GetCallerIdentityCommand } = stsSdk();
 
 export interface CallerIdentity {
   account: string;
@@ -11,7 +14,7 @@ export interface CallerIdentity {
 
 /** Who the AWS calls run as (STS GetCallerIdentity): the account id comes from here, never a file. */
 export async function callerIdentity(target: AwsTarget): Promise<CallerIdentity> {
-  const sts = awsClient(STSClient, target);
+  const sts = awsClient(stsSdk().STSClient, target);
   try {
     const out = await sts.send(new GetCallerIdentityCommand({}));
     return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };

@@ -1,4 +1,4 @@
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { awsClient } from '../aws/clients.js';
 import type { Context } from '../context.js';
 import { repoRoot } from '../paths.js';
@@ -8,6 +8,7 @@ import type { Paint } from '../ui/style.js';
 import { loadTemplates, planDeploy, runDeploy } from './deploy.js';
 import type { StackPlan } from './plan.js';
 import type { StackOutcome } from './stack-deployer.js';
+import { cloudFormationSdk } from '../aws/sdk.js';
 
 export interface DeployCfRequest {
   paths: string[];
@@ -50,7 +51,7 @@ export async function deployTemplates(ctx: Context, request: DeployCfRequest): P
   });
   const target = await ctx.aws();
   if (templates.length === 0) return { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks: [] };
-  const cfn = request.cfn ?? awsClient(CloudFormationClient, target);
+  const cfn = request.cfn ?? awsClient(cloudFormationSdk().CloudFormationClient, target);
   const plans = await planDeploy(templates, { env: ctx.env, target, cfn });
   await confirmChange(ctx, `deploy-cf of ${plans.length} stack${plans.length === 1 ? '' : 's'}`);
 

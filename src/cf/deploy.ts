@@ -1,9 +1,4 @@
-import {
-  CloudFormationClient,
-  DescribeStacksCommand,
-  ListExportsCommand,
-  type Stack,
-} from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { oidcProvider } from '../aws/eks.js';
 import type { AwsTarget } from '../aws/target.js';
 import type { Environment } from '../config/environments.js';
@@ -12,6 +7,9 @@ import { externalImports, planStacks, type StackPlan } from './plan.js';
 import { selectTemplates, type Selection } from './selection.js';
 import { deployStack, type DeployHooks, type StackOutcome } from './stack-deployer.js';
 import { loadTemplate, type Template } from './template.js';
+import { cloudFormationSdk } from '../aws/sdk.js';
+
+const { DescribeStacksCommand, ListExportsCommand } = cloudFormationSdk();
 
 /** The selected templates, each read and validated: no AWS needed, so bad files fail first. */
 export async function loadTemplates(root: string, selection: Selection): Promise<Template[]> {

@@ -1,19 +1,11 @@
-import {
-  CreateChangeSetCommand,
-  DeleteChangeSetCommand,
-  DeleteStackCommand,
-  DescribeChangeSetCommand,
-  DescribeStackEventsCommand,
-  DescribeStacksCommand,
-  ExecuteChangeSetCommand,
-  type CloudFormationClient,
-  type Stack,
-  type StackEvent,
-} from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient, Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment } from '../config/environments.js';
 import { HASH_TAG, type StackPlan } from './plan.js';
+import { cloudFormationSdk } from '../aws/sdk.js';
+
+const { CreateChangeSetCommand, DeleteChangeSetCommand, DeleteStackCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand } = cloudFormationSdk();
 
 export type StackAction = 'create' | 'update' | 'recreate' | 'unchanged' | 'no-changes' | 'skipped';
 export type StackResult = 'ok' | 'failed' | 'planned' | 'skipped';

@@ -1,26 +1,36 @@
-import { DescribeUserPoolClientCommand, DescribeUserPoolCommand, DescribeUserPoolDomainCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeCacheSubnetGroupsCommand, DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetBucketPolicyCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClient } from '../aws/clients.js';
 import type { AwsTarget } from '../aws/target.js';
 import type { CfnValue } from '../cf/template.js';
+import { cognitoSdk, dynamoDbSdk, ec2Sdk, elastiCacheSdk, iamSdk, s3Sdk, snsSdk, sqsSdk } from '../aws/sdk.js';
+
+const { DescribeUserPoolClientCommand, DescribeUserPoolCommand, DescribeUserPoolDomainCommand } = cognitoSdk();
+const { DescribeTableCommand } = dynamoDbSdk();
+const { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand } = ec2Sdk();
+const { GetBucketPolicyCommand, HeadBucketCommand } = s3Sdk();
+const { DescribeCacheSubnetGroupsCommand, DescribeReplicationGroupsCommand } = elastiCacheSdk();
+const { GetOpenIDConnectProviderCommand, GetRoleCommand } = iamSdk();
+const { GetSubscriptionAttributesCommand, GetTopicAttributesCommand } = snsSdk();
+const { GetQueueAttributesCommand } = sqsSdk();
 
 /** The service clients a presence check may use, built once per run. */
 export function presenceClients(target: AwsTarget) {
   return {
-    cognito: awsClient(CognitoIdentityProviderClient, target),
-    dynamodb: awsClient(DynamoDBClient, target),
-    ec2: awsClient(EC2Client, target),
-    elasticache: awsClient(ElastiCacheClient, target),
-    iam: awsClient(IAMClient, target),
-    s3: awsClient(S3Client, target),
-    sns: awsClient(SNSClient, target),
-    sqs: awsClient(SQSClient, target),
+    cognito: awsClient(cognitoSdk().CognitoIdentityProviderClient, target),
+    dynamodb: awsClient(dynamoDbSdk().DynamoDBClient, target),
+    ec2: awsClient(ec2Sdk().EC2Client, target),
+    elasticache: awsClient(elastiCacheSdk().ElastiCacheClient, target),
+    iam: awsClient(iamSdk().IAMClient, target),
+    s3: awsClient(s3Sdk().S3Client, target),
+    sns: awsClient(snsSdk().SNSClient, target),
+    sqs: awsClient(sqsSdk().SQSClient, target),
   };
 }
 export type PresenceClients = ReturnType<typeof presenceClients>;

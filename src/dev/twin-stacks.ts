@@ -1,6 +1,6 @@
-import { CloudFormationClient, paginateListStackResources, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
-import { CreateClusterCommand, DescribeClusterCommand, EKSClient, ResourceNotFoundException } from '@aws-sdk/client-eks';
-import { CreateOpenIDConnectProviderCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import type { CloudFormationClient, StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { awsClient } from '../aws/clients.js';
 import { callerIdentity } from '../aws/identity.js';
 import type { AwsTarget } from '../aws/target.js';
@@ -8,6 +8,11 @@ import { clusterName } from '../config/environments.js';
 import type { StackPlan } from '../cf/plan.js';
 import { staticConditions } from '../cf/references.js';
 import { EMULATED, NOT_EMULATED, presenceClients } from './emulation.js';
+import { cloudFormationSdk, eksSdk, iamSdk } from '../aws/sdk.js';
+
+const { paginateListStackResources } = cloudFormationSdk();
+const { CreateClusterCommand, DescribeClusterCommand, ResourceNotFoundException } = eksSdk();
+const { CreateOpenIDConnectProviderCommand, ListOpenIDConnectProvidersCommand } = iamSdk();
 
 export interface DevCluster {
   name: string;
@@ -21,8 +26,8 @@ export interface DevCluster {
  */
 export async function registerDevCluster(target: AwsTarget): Promise<DevCluster> {
   const name = clusterName('development');
-  const eks = awsClient(EKSClient, target);
-  const iam = awsClient(IAMClient, target);
+  const eks = awsClient(eksSdk().EKSClient, target);
+  const iam = awsClient(iamSdk().IAMClient, target);
   try {
     const { account } = await callerIdentity(target);
     const cluster = await eks.send(new DescribeClusterCommand({ name })).then(
@@ -75,7 +80,7 @@ export interface PresenceRow {
  * CloudFormation, which reports success for resources the emulator skipped).
  */
 export async function checkPresence(target: AwsTarget, plans: StackPlan[]): Promise<PresenceRow[]> {
-  const cfn = awsClient(CloudFormationClient, target);
+  const cfn = awsClient(cloudFormationSdk().CloudFormationClient, target);
   const clients = presenceClients(target);
   try {
     const perStack = await Promise.all(

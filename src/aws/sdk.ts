@@ -1,0 +1,21 @@
+import { createRequire } from 'node:module';
+
+const load = createRequire(import.meta.url);
+
+/*
+ * The AWS SDK, loaded with require(). Each client package is one CommonJS file; importing it from
+ * an ES module makes Node lex that file, and every package it re-exports, for named exports. That
+ * doubled the load time here (CloudFormation + EKS: 130 ms imported, 67 ms required), which is
+ * most of what a deploy with nothing to do costs. Types still come from `import type`.
+ */
+export const cloudFormationSdk = (): typeof import('@aws-sdk/client-cloudformation') => load('@aws-sdk/client-cloudformation');
+export const cognitoSdk = (): typeof import('@aws-sdk/client-cognito-identity-provider') => load('@aws-sdk/client-cognito-identity-provider');
+export const dynamoDbSdk = (): typeof import('@aws-sdk/client-dynamodb') => load('@aws-sdk/client-dynamodb');
+export const ec2Sdk = (): typeof import('@aws-sdk/client-ec2') => load('@aws-sdk/client-ec2');
+export const eksSdk = (): typeof import('@aws-sdk/client-eks') => load('@aws-sdk/client-eks');
+export const elastiCacheSdk = (): typeof import('@aws-sdk/client-elasticache') => load('@aws-sdk/client-elasticache');
+export const iamSdk = (): typeof import('@aws-sdk/client-iam') => load('@aws-sdk/client-iam');
+export const s3Sdk = (): typeof import('@aws-sdk/client-s3') => load('@aws-sdk/client-s3');
+export const snsSdk = (): typeof import('@aws-sdk/client-sns') => load('@aws-sdk/client-sns');
+export const sqsSdk = (): typeof import('@aws-sdk/client-sqs') => load('@aws-sdk/client-sqs');
+export const stsSdk = (): typeof import('@aws-sdk/client-sts') => load('@aws-sdk/client-sts');
