@@ -27,14 +27,15 @@ export interface DeployCfReport {
   stacks: StackOutcome[];
 }
 
-/** The report with the plans behind it (for callers that look at the deployed resources). */
-export interface DeployRun extends DeployCfReport {
-  plans?: StackPlan[];
+/** The report, and the plans behind it for callers that look at the deployed resources. */
+export interface DeployRun {
+  report: DeployCfReport;
+  plans: StackPlan[];
 }
 
 /** `biomage deploy-cf`: deploy, then print the summary. Returns the exit code. */
 export async function deployCf(ctx: Context, request: DeployCfRequest): Promise<number> {
-  const { plans: _plans, ...report } = await deployTemplates(ctx, request);
+  const { report } = await deployTemplates(ctx, request);
   const exitCode = report.stacks.some((s) => s.result === 'failed') ? 1 : 0;
   ctx.out.result(ctx.command, report, renderDeployReport, exitCode);
   return exitCode;
@@ -50,7 +51,7 @@ export async function deployTemplates(ctx: Context, request: DeployCfRequest): P
     ...(request.changedSince ? { changedSince: request.changedSince } : {}),
   });
   const target = await ctx.aws();
-  if (templates.length === 0) return { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks: [] };
+  if (templates.length === 0) return { report: { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks: [] }, plans: [] };
   const cfn = request.cfn ?? awsClient(cloudFormationSdk().CloudFormationClient, target);
   const plans = await planDeploy(templates, { env: ctx.env, target, cfn });
   await confirmChange(ctx, `deploy-cf of ${plans.length} stack${plans.length === 1 ? '' : 's'}`);
@@ -74,7 +75,7 @@ export async function deployTemplates(ctx: Context, request: DeployCfRequest): P
   for (const s of stacks) progress.set(s.stack, `${s.action}: ${s.result} (${(s.durationMs / 1000).toFixed(1)}s)`);
   progress.finish();
   if (!request.cfn) cfn.destroy();
-  return { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks, plans };
+  return { report: { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks }, plans };
 }
 
 export function renderDeployReport(report: DeployCfReport, paint: Paint): string {

@@ -16,7 +16,7 @@ export interface Runner {
 /**
  * Wraps command handlers: builds the context (validating the global options), runs the handler,
  * and turns any failure into the one-line error and documented exit code. The context module
- * (zod, the AWS target) is imported here, at run time, so `biomage --help` never loads it.
+ * (the AWS target resolution) is imported here, at run time, so `biomage --help` never loads it.
  */
 export function createRunner(io: Io, setExitCode: (code: number) => void): Runner {
   return {

@@ -25,7 +25,7 @@ export async function devUp(ctx: Context, port: number | undefined): Promise<{ r
   const cluster = await registerDevCluster(target);
   ctx.out.step(`cluster ${cluster.name} registered with OIDC provider ${cluster.issuer.replace(/^https:\/\//, '')}`);
 
-  const { plans = [], ...deploy } = await deployTemplates(ctx, { paths: [], force: false, concurrency: 4 });
+  const { report: deploy, plans } = await deployTemplates(ctx, { paths: [], force: false, concurrency: 4 });
   const resources = await checkPresence(target, plans);
   const failed = deploy.stacks.some((s) => s.result === 'failed') || resources.some((r) => r.presence === 'missing');
   return { report: { twin, cluster, deploy, resources }, exitCode: failed ? 1 : 0 };
