@@ -177,9 +177,8 @@ export async function deployStack(
     }
 
     hooks.status(plan.stackName, `executing (${changes.length} change${changes.length === 1 ? '' : 's'})`);
-    const executedAt = new Date(Date.now() - 1_000);
+    const events = await EventStream.after(cfn, plan.stackName, (e) => hooks.event(plan.stackName, e));
     await cfn.send(new ExecuteChangeSetCommand({ StackName: plan.stackName, ChangeSetName: changeSetId }));
-    const events = new EventStream(cfn, plan.stackName, executedAt, (e) => hooks.event(plan.stackName, e));
     const final = await waitForStack(cfn, plan.stackName, options.pollMs, (s) => s !== undefined && (SUCCESS.has(s) || FAILURE.has(s)), () =>
       events.poll(),
     );
@@ -249,21 +248,34 @@ async function stackStatus(cfn: CloudFormationClient, stack: string): Promise<st
   }
 }
 
-/** New stack events since the execution started, delivered oldest first, each once. */
+/**
+ * The stack's new events, delivered oldest first, each once. "New" is decided by event id, not
+ * by time: the events that exist before the execution are marked seen, so a local clock that is
+ * off from AWS's can never hide an event (such as the one saying why a resource failed).
+ */
 class EventStream {
   private readonly seen = new Set<string>();
   private readonly all: StackEvent[] = [];
 
-  constructor(
+  private constructor(
     private readonly cfn: CloudFormationClient,
     private readonly stack: string,
-    private readonly since: Date,
     private readonly emit: (event: StackEvent) => void,
   ) {}
 
+  /** A stream of the events that follow this moment. */
+  static async after(cfn: CloudFormationClient, stack: string, emit: (event: StackEvent) => void): Promise<EventStream> {
+    const stream = new EventStream(cfn, stack, emit);
+    for (const event of await stream.latest()) if (event.EventId) stream.seen.add(event.EventId);
+    return stream;
+  }
+
+  private async latest(): Promise<StackEvent[]> {
+    return (await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stack }))).StackEvents ?? [];
+  }
+
   async poll(): Promise<void> {
-    const { StackEvents = [] } = await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stack }));
-    const fresh = StackEvents.filter((e) => e.EventId && !this.seen.has(e.EventId) && (e.Timestamp ?? new Date(0)) >= this.since).reverse();
+    const fresh = (await this.latest()).filter((e) => e.EventId && !this.seen.has(e.EventId)).reverse();
     for (const event of fresh) {
       this.seen.add(event.EventId!);
       this.all.push(event);
