@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_REGION, isLocal, type Environment } from '../config/environments.js';
 import { stateDir } from '../paths.js';
+import { isAlive } from '../tools/pid.js';
 import { UsageError } from '../ui/errors.js';
 
 /** Everything an AWS SDK client needs to know about where it talks to. */
@@ -39,8 +40,7 @@ export function readEmulatorRecord(processEnv: NodeJS.ProcessEnv = process.env):
   if (!existsSync(file)) return undefined;
   try {
     const record = JSON.parse(readFileSync(file, 'utf8')) as EmulatorRecord;
-    process.kill(record.pid, 0);
-    return record;
+    return isAlive(record.pid) ? record : undefined;
   } catch {
     return undefined;
   }

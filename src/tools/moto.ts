@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '../paths.js';
 import { OperationError, ToolMissingError } from '../ui/errors.js';
 import { locate } from './locate.js';
+import { isAlive } from './pid.js';
 import { runToolOk } from './run.js';
 import { firstLine, type ToolSpec } from './spec.js';
 
@@ -158,20 +159,6 @@ export async function stopEmulator(pid: number, graceMs = 5_000): Promise<void> 
   if (isAlive(pid)) {
     killQuietly(pid, 'SIGKILL');
     while (isAlive(pid)) await sleep(20);
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie still answers kill(0): it has exited but its parent has not reaped it yet.
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
   }
 }
 

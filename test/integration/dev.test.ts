@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../../src/tools/moto.js';
+import { isAlive } from '../../src/tools/pid.js';
 import { cleanEnv, spawnCli } from '../helpers/cli.js';
 
 const state = mkdtempSync(join(tmpdir(), 'biomage-dev-'));

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
 import { callerIdentity } from '../../src/aws/identity.js';
 import { repoRoot } from '../../src/paths.js';
-import { isAlive, startEmulator } from '../../src/tools/moto.js';
+import { isAlive } from '../../src/tools/pid.js';
+import { startEmulator } from '../../src/tools/moto.js';
 import { useEmulator } from '../helpers/emulator.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'biomage-emu-test-'));
