@@ -71,11 +71,14 @@ export async function runDeploy(cfn: CloudFormationClient, plans: StackPlan[], o
       if (deps.includes(undefined)) continue;
       pending.splice(pending.indexOf(plan), 1);
 
-      const blocked = plan.dependsOn.filter((d) => !['ok'].includes(outcomes.get(d)!.result));
-      const notYetCreated = blocked.filter((d) => outcomes.get(d)!.result === 'planned');
+      // A dependency planned as an update (dry run) already has its exports: it does not block.
+      const blocked = plan.dependsOn.filter((d) => {
+        const dep = outcomes.get(d)!;
+        return dep.result !== 'ok' && !(dep.result === 'planned' && dep.action === 'update');
+      });
       if (blocked.length) {
-        // In a dry run the dependency's exports do not exist yet: say so rather than fail.
-        const planned = options.dryRun && notYetCreated.length === blocked.length;
+        // In a dry run the exports of a stack still to be created do not exist yet: say so rather than fail.
+        const planned = options.dryRun && blocked.every((d) => outcomes.get(d)!.result === 'planned');
         outcomes.set(plan.stackName, {
           stack: plan.stackName,
           template: plan.template.file,

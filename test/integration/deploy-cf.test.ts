@@ -118,6 +118,16 @@ describe('biomage deploy-cf against the emulator', () => {
     const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }));
     expect(Attributes?.DisplayName).toBe('Work results');
   });
+
+  it('a dry run of an exporter that would only be updated still plans the stacks that import from it', async () => {
+    const file = join(root, 'cf', 'queues.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('QueueName:', 'VisibilityTimeout: 120\n      QueueName:'));
+    const { code, by } = await deploy({ dryRun: true });
+    expect(code).toBe(0);
+    expect(by['biomage-queues-development']).toMatchObject({ action: 'update', result: 'planned' });
+    // Its exports exist already, so the importer is judged on its own: here, unchanged.
+    expect(by['biomage-reader-role-development']).toMatchObject({ action: 'unchanged', result: 'ok' });
+  });
 });
 
 describe('a failing template', () => {
