@@ -23,6 +23,7 @@ const CASES: { name: string; paths?: string[] }[] = [
   { name: 'over-size-limit' },
   { name: 'outside-cf', paths: ['template.yaml'] },
   { name: 'irsa-without-cluster' },
+  { name: 'import-not-exported' },
 ];
 
 describe('deploy-cf refuses bad input: exit 2, the file and line named, nothing deployed', () => {

@@ -173,6 +173,19 @@ describe('a failing template', () => {
     const outcome = await deployStack(cfn, plan!, stack, { env: 'production', dryRun: false, force: false, pollMs: 10, hooks: { status: () => {}, event: () => {} } });
     expect(outcome).toMatchObject({ result: 'failed', error: { status: 'ROLLBACK_COMPLETE', message: expect.stringContaining('in production biomage does not delete stacks') } });
   });
+
+  it.each([
+    ['UPDATE_IN_PROGRESS', 'biomage-broken-queue-development is busy (UPDATE_IN_PROGRESS)'],
+    ['UPDATE_ROLLBACK_FAILED', 'biomage-broken-queue-development is UPDATE_ROLLBACK_FAILED and cannot take a change set'],
+  ] as const)('a stack in %s is refused without a change set', async (status, message) => {
+    const { cfn, calls } = countingClient(emulator().endpoint);
+    const [template] = await loadTemplates(join(FIXTURES, 'deploy-failing'), { paths: [join(FIXTURES, 'deploy-failing', 'cf', 'broken-queue.yaml')] });
+    const [plan] = await planDeploy([template!], { env: 'development', target: target(), cfn });
+    const stack = { StackName: plan!.stackName, StackStatus: status, CreationTime: new Date() };
+    const outcome = await deployStack(cfn, plan!, stack, { env: 'development', dryRun: false, force: true, pollMs: 10, hooks: { status: () => {}, event: () => {} } });
+    expect(outcome).toMatchObject({ result: 'failed', error: { status, message } });
+    expect(calls).toEqual([]);
+  });
 });
 
 describe('production', () => {
