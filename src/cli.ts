@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerCheck } from './commands/check.js';
 import { registerDeployCf } from './commands/deploy-cf.js';
 import { registerDev } from './commands/dev.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -62,6 +63,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   // Commands are registered after the settings above: commander copies them into each
   // command when it is created.
   const runner = createRunner(io, setExitCode);
+  registerCheck(program, runner);
   registerDeployCf(program, runner);
   registerDoctor(program, runner);
   registerDev(program, runner);

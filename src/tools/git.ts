@@ -23,3 +23,32 @@ export async function changedFiles(ref: string, path: string, cwd: string): Prom
   }
   return result.stdout.split('\n').filter(Boolean);
 }
+
+/** The commit where HEAD left the first of these refs that exists (the main branch, local or remote). */
+export async function mergeBase(refs: string[], cwd: string): Promise<{ ref: string; commit: string } | undefined> {
+  for (const ref of refs) {
+    const result = await runTool(git, ['merge-base', 'HEAD', ref], { cwd });
+    if (result.exitCode === 0) return { ref, commit: result.stdout.trim() };
+  }
+  return undefined;
+}
+
+/** A file's content at a revision; undefined when it does not exist there. */
+export async function showFile(revision: string, file: string, cwd: string): Promise<string | undefined> {
+  const result = await runTool(git, ['show', `${revision}:${file}`], { cwd });
+  if (result.exitCode === 0) return `${result.stdout}\n`;
+  if (/does not exist|exists on disk, but not in/.test(result.stderr)) return undefined;
+  throw new InputError(`git cannot read ${file} at '${revision}': ${result.stderr.trim().split('\n')[0]}`, {
+    hint: 'pass --base a commit, branch or tag that exists in this clone (fetch it first in a shallow CI clone)',
+  });
+}
+
+/** Whether `dir` is inside a git work tree. */
+export async function isWorkTree(dir: string): Promise<boolean> {
+  const result = await runTool(git, ['rev-parse', '--is-inside-work-tree'], { cwd: dir });
+  return result.exitCode === 0 && result.stdout.trim() === 'true';
+}
+
+export async function revisionExists(ref: string, cwd: string): Promise<boolean> {
+  return (await runTool(git, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd })).exitCode === 0;
+}

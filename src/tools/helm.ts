@@ -1,4 +1,4 @@
-import { runToolOk } from './run.js';
+import { runTool, runToolOk, ToolFailedError } from './run.js';
 import { firstLine, type ToolSpec } from './spec.js';
 
 /** helm: renders and lints the charts under charts/ and infra/charts/. */
@@ -12,3 +12,63 @@ export const helm: ToolSpec = {
     return firstLine((await runToolOk(helm, ['version', '--template', '{{.Version}}'], { env })).stdout);
   },
 };
+
+/** One problem `helm lint` reported, with the chart file it names (relative to the chart) when it names one. */
+export interface HelmLintMessage {
+  chartDir: string;
+  level: 'ERROR' | 'WARNING';
+  /** Relative to the chart folder: `Chart.yaml`, `templates/deployment.yaml`. */
+  file?: string;
+  line?: number;
+  message: string;
+}
+
+/** Lint several charts in one helm run; INFO messages (an icon is recommended) are left out. */
+export async function lintCharts(chartDirs: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<HelmLintMessage[]> {
+  if (!chartDirs.length) return [];
+  const result = await runTool(helm, ['lint', '--quiet', ...chartDirs], { cwd: options.cwd, env: options.env });
+  const messages: HelmLintMessage[] = [];
+  let chartDir: string | undefined;
+  for (const line of result.stdout.split('\n')) {
+    const header = /^==> Linting (.+)$/.exec(line);
+    if (header) chartDir = header[1];
+    const match = /^\[(ERROR|WARNING)\] ([^:]*): (.*)$/.exec(line);
+    if (!match || chartDir === undefined) continue;
+    const [, level, file, message] = match as unknown as [string, HelmLintMessage['level'], string, string];
+    // Template errors name `<chart>/templates/x.yaml:line:col` inside the message.
+    const where = templatePosition(message);
+    messages.push({ chartDir, level, file: where?.file ?? (file.endsWith('/') || !file ? undefined : file), line: where?.line, message });
+  }
+  if (result.exitCode !== 0 && !messages.length) throw new ToolFailedError('helm', result.exitCode, result.stderr || result.stdout);
+  return messages;
+}
+
+export type RenderResult =
+  | { ok: true; manifests: string }
+  | { ok: false; message: string; file?: string; line?: number };
+
+/**
+ * `helm template` one chart, with values given as YAML on stdin (a release's values); a
+ * rendering failure is a result, because for a check it is a finding, not a crash.
+ */
+export async function renderChart(request: {
+  chartDir: string;
+  releaseName: string;
+  namespace: string;
+  values?: string;
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<RenderResult> {
+  const args = ['template', request.releaseName, request.chartDir, '--namespace', request.namespace];
+  if (request.values !== undefined) args.push('--values', '-');
+  const result = await runTool(helm, args, { cwd: request.cwd, env: request.env, input: request.values });
+  if (result.exitCode === 0) return { ok: true, manifests: result.stdout };
+  const message = result.stderr.replace(/^Error: /, '').replace(/\n+Use --debug flag.*$/s, '').trim();
+  return { ok: false, message, ...templatePosition(message) };
+}
+
+/** `template: nodejs/templates/x.yaml:12:3: …` → `templates/x.yaml`, line 12 (chart name dropped). */
+function templatePosition(message: string): { file: string; line?: number } | undefined {
+  const match = /(?:template: |parse error on |YAML parse error on )[^/\s]+\/([^\s:]+)(?::(\d+))?/.exec(message);
+  return match ? { file: match[1]!, line: match[2] ? Number(match[2]) : undefined } : undefined;
+}

@@ -91,10 +91,16 @@ export class Output {
   /**
    * The command's result: a JSON document on stdout with --json, else the human rendering on
    * stderr. A check that found problems passes exit code 3 and still reports its result.
+   * `asJson` lets a command's own `--format json` ask for the same document.
    */
-  result<T>(command: string, data: T, human: (data: T, paint: Paint) => string, exitCode = 0): void {
-    if (this.options.json) this.writeJson({ ok: exitCode === 0, command, exitCode, result: data });
+  result<T>(command: string, data: T, human: (data: T, paint: Paint) => string, exitCode = 0, asJson = this.options.json): void {
+    if (asJson) this.writeJson({ ok: exitCode === 0, command, exitCode, result: data });
     else this.err(human(data, this.paint));
+  }
+
+  /** A machine format the operator asked for by name (SARIF): stdout, exactly as given. */
+  document(text: string): void {
+    this.options.stdout.write(`${this.mask(text)}\n`);
   }
 
   /** Report a failure: one line saying what, then where and the next step; the stack only with --verbose. */

@@ -1,0 +1,93 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateManifests, type KubeconformResult } from '../../tools/kubeconform.js';
+import { CLUSTER_ENVIRONMENTS, renderClusterConfig } from '../../infra/cluster-config.js';
+import type { RenderedManifest, Repository } from '../context.js';
+import type { YamlDocument } from '../yaml-source.js';
+import type { Finding } from '../finding.js';
+import type { Rendering } from './helm.js';
+import { lineOfKey } from './template-lines.js';
+
+/** Where a kubeconform result points back to: a document of a file in the repository, or a rendered object. */
+type Origin =
+  | { kind: 'document'; file: string; documents: YamlDocument[]; describe?: string }
+  | { kind: 'rendering'; manifests: RenderedManifest[]; origin: string };
+
+/**
+ * One kubeconform run over every rendered chart, every release file and the ClusterConfig as
+ * each environment gets it (name and region filled in), against the schemas installed offline.
+ */
+export async function kubeconformFindings(
+  repo: Repository,
+  renderings: Rendering[],
+  options: { region: string; env?: NodeJS.ProcessEnv },
+): Promise<Finding[]> {
+  const inputs = new Map<string, Origin>();
+  const scratch = await mkdtemp(join(tmpdir(), 'biomage-check-'));
+  try {
+    await Promise.all(
+      renderings.map(async (r, i) => {
+        const path = join(scratch, `rendering-${i}.yaml`);
+        await writeFile(path, r.text);
+        inputs.set(path, { kind: 'rendering', manifests: r.manifests, origin: r.origin });
+      }),
+    );
+    for (const release of repo.releases) {
+      inputs.set(join(repo.root, release.file), { kind: 'document', file: release.file, documents: release.yaml.documents });
+    }
+    const config = repo.clusterConfig?.yaml.documents[0];
+    if (config && config.value && typeof config.value === 'object') {
+      for (const env of CLUSTER_ENVIRONMENTS) {
+        const path = join(scratch, `cluster-${env}.yaml`);
+        await writeFile(path, JSON.stringify(renderClusterConfig(config.value as Record<string, unknown>, env, options.region)));
+        inputs.set(path, { kind: 'document', file: 'infra/cluster.yaml', documents: [config], describe: `as rendered for ${env}` });
+      }
+    }
+    if (!inputs.size) return [];
+    const results = await validateManifests({ files: [...inputs.keys()] }, { env: options.env });
+    const templates = new Map<string, Promise<string>>();
+    const templateText = (file: string) => {
+      if (!templates.has(file)) templates.set(file, readFile(join(repo.root, file), 'utf8').catch(() => ''));
+      return templates.get(file)!;
+    };
+    const findings = await Promise.all(
+      results
+        .filter((r) => r.status === 'invalid' || r.status === 'error')
+        .map((r) => toFindings(r, inputs.get(r.filename), templateText)),
+    );
+    return findings.flat();
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function toFindings(result: KubeconformResult, origin: Origin | undefined, templateText: (file: string) => Promise<string>): Promise<Finding[]> {
+  const object = `${result.kind || 'object'}${result.name ? ` ${result.name}` : ''}`;
+  const problems = result.validationErrors?.length ? result.validationErrors : [{ path: '', msg: result.msg }];
+  if (!origin) return problems.map((p) => ({ file: result.filename, line: 1, rule: 'kubeconform', message: `${object}: ${describe(p)}` }));
+  if (origin.kind === 'document') {
+    const doc = origin.documents.find((d) => matches(d.value, result)) ?? origin.documents[0];
+    return problems.map((p) => ({
+      file: origin.file,
+      line: doc ? doc.lineOf(pointer(p.path)) : 1,
+      rule: 'kubeconform',
+      message: `${object}${origin.describe ? ` ${origin.describe}` : ''}: ${describe(p)}`,
+    }));
+  }
+  const manifest = origin.manifests.find((m) => matches(m.value, result));
+  const file = manifest?.template ?? origin.origin;
+  const text = manifest ? await templateText(file) : '';
+  const rendered = origin.origin === file.split('/templates/')[0] ? '' : ` (rendered with ${origin.origin})`;
+  return problems.map((p) => ({ file, line: lineOfKey(text, pointer(p.path)), rule: 'kubeconform', message: `${object}: ${describe(p)}${rendered}` }));
+}
+
+const describe = (p: { path: string; msg: string }) => (p.path ? `${p.path.replace(/^\//, '').replaceAll('/', '.')}: ${p.msg}` : p.msg);
+
+/** `/spec/template/0` → ['spec', 'template', 0]. */
+const pointer = (path: string) => path.split('/').filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replaceAll('~1', '/').replaceAll('~0', '~')));
+
+function matches(value: unknown, result: KubeconformResult): boolean {
+  const v = value as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  return v?.kind === result.kind && (!result.name || v?.metadata?.name === result.name);
+}

@@ -1,0 +1,83 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../ui/errors.js';
+import type { ChartSource, Repository, SourceFile, YamlSource } from './context.js';
+import type { Finding, RuleDefinition } from './finding.js';
+import { parseYamlFile } from './yaml-source.js';
+
+export const repositoryRules: readonly RuleDefinition[] = [
+  {
+    id: 'yaml-syntax',
+    rationale: 'a file that does not parse is ignored by every other check and fails at deploy time',
+    fix: 'fix the YAML at that line (indentation, an unclosed quote or bracket, a duplicate key)',
+  },
+];
+
+const YAML = /\.ya?ml$/;
+export const ACCESS_LISTS = ['infra/cluster_admins', 'infra/cluster_users'] as const;
+
+/** The files `biomage check` reads, by area; missing areas are simply empty. */
+export function loadRepository(root: string): { repo: Repository; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const read = (file: string): SourceFile => {
+    try {
+      return { file, text: readFileSync(join(root, file), 'utf8') };
+    } catch (error) {
+      throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        where: file,
+        hint: 'check the file exists and is readable',
+      });
+    }
+  };
+  const parse = (file: string, cfn = false): YamlSource | undefined => {
+    const source = read(file);
+    const yaml = parseYamlFile(source.text, { cfn });
+    // The first error only: the ones after it are usually the parser losing its way.
+    const error = yaml.errors[0];
+    if (error) {
+      const message = error.message.replace(/ at line \d+, column \d+:?$/, '');
+      findings.push({ file, line: error.line, column: error.column, rule: 'yaml-syntax', message });
+    }
+    return yaml.errors.length ? undefined : { ...source, yaml };
+  };
+  const list = (dir: string, pattern: RegExp) =>
+    existsSync(join(root, dir))
+      ? readdirSync(join(root, dir), { withFileTypes: true })
+          .filter((entry) => entry.isFile() && pattern.test(entry.name))
+          .map((entry) => `${dir}/${entry.name}`)
+          .sort()
+      : [];
+  const present = (file: string) => existsSync(join(root, file));
+  const defined = <T>(items: (T | undefined)[]) => items.filter((item): item is T => item !== undefined);
+
+  const templates = defined([...list('cf', YAML), ...list('infra', /^cf-.*\.ya?ml$/)].map((file) => parse(file, true)));
+  const releaseDirs = present('releases')
+    ? readdirSync(join(root, 'releases'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `releases/${e.name}`).sort()
+    : [];
+  const releases = defined(releaseDirs.flatMap((dir) => list(dir, YAML)).map((file) => parse(file)));
+  const ciFile = ['.ci.yaml', '.ci.yml'].find(present);
+
+  const repo: Repository = {
+    root,
+    templates,
+    clusterConfig: present('infra/cluster.yaml') ? parse('infra/cluster.yaml') : undefined,
+    accessLists: ACCESS_LISTS.filter(present).map(read),
+    charts: [...chartsUnder(root, 'charts'), ...chartsUnder(root, 'infra/charts')],
+    releases,
+    ciConfig: ciFile ? parse(ciFile) : undefined,
+    workflows: list('.github/workflows', YAML).map(read),
+  };
+  return { repo, findings };
+}
+
+function chartsUnder(root: string, dir: string): ChartSource[] {
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, dir, entry.name, 'Chart.yaml')))
+    .map((entry) => {
+      const chart = parseYamlFile(readFileSync(join(root, dir, entry.name, 'Chart.yaml'), 'utf8')).documents[0]?.value;
+      const name = (chart as { name?: unknown } | undefined)?.name;
+      return { dir: `${dir}/${entry.name}`, name: typeof name === 'string' ? name : entry.name };
+    })
+    .sort((a, b) => a.dir.localeCompare(b.dir));
+}

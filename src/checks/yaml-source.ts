@@ -1,0 +1,108 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+
+/** A path into a parsed YAML value: map keys and sequence indexes. */
+export type YamlPath = readonly (string | number)[];
+
+export interface YamlDocument {
+  value: unknown;
+  /** 1-based line of the node at `path`, or of its nearest ancestor that exists. */
+  lineOf(path: YamlPath): number;
+  /** The line where this document starts in the file. */
+  line: number;
+}
+
+export interface YamlFile {
+  documents: YamlDocument[];
+  /** Syntax errors, with positions; the documents are unusable when there are any. */
+  errors: { message: string; line: number; column: number }[];
+}
+
+/** CloudFormation's short-form functions: `!Ref X` is `{ Ref: X }`, `!Sub s` is `{ 'Fn::Sub': s }`. */
+const CFN_FUNCTIONS = new Set([
+  'Ref', 'Condition', 'Sub', 'GetAtt', 'ImportValue', 'If', 'Equals', 'Not', 'And', 'Or', 'Select',
+  'Split', 'Join', 'FindInMap', 'GetAZs', 'Base64', 'Cidr', 'Transform', 'ToJsonString', 'Length',
+]);
+
+// Accept the short forms without warnings; their meaning is applied while walking the tree.
+const CFN_TAGS = [...CFN_FUNCTIONS].flatMap((name) => [
+  { tag: `!${name}`, resolve: (value: string) => value },
+  { tag: `!${name}`, collection: 'seq' as const, resolve: (node: unknown) => node },
+  { tag: `!${name}`, collection: 'map' as const, resolve: (node: unknown) => node },
+]);
+
+const pathKey = (path: YamlPath) => path.join('\u0000');
+
+/**
+ * Parse every document of a YAML file into plain values, remembering the line of every node, so
+ * that a rule can point at the exact line of what it found. `cfn` turns CloudFormation's short
+ * forms into their long forms, with positions under the long form's key.
+ */
+export function parseYamlFile(text: string, options: { cfn?: boolean } = {}): YamlFile {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, customTags: options.cfn ? CFN_TAGS : [], uniqueKeys: true });
+  const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
+  const errors = list.flatMap((doc) =>
+    doc.errors.map((error) => {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      return { message: error.message.split('\n')[0] ?? error.message, line, column: col };
+    }),
+  );
+  const documents = list
+    .filter((doc) => doc.contents !== null || list.length === 1)
+    .map((doc) => {
+      const lines = new Map<string, number>();
+      const lineAt = (node: { range?: unknown } | null | undefined) =>
+        Array.isArray(node?.range) ? lineCounter.linePos(node.range[0] as number).line : 1;
+      const walk = (node: unknown, path: (string | number)[]): unknown => {
+        if (isAlias(node)) return walk(node.resolve(doc), path);
+        const tag = (node as { tag?: string } | null)?.tag;
+        if (options.cfn && tag?.startsWith('!') && CFN_FUNCTIONS.has(tag.slice(1))) {
+          const name = tag.slice(1);
+          const long = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+          const inner = plain(node, [...path, long]);
+          lines.set(pathKey([...path, long]), lineAt(node as Node));
+          // `!GetAtt Resource.Attribute` is split on the first dot, as CloudFormation does.
+          if (name === 'GetAtt' && typeof inner === 'string') {
+            const dot = inner.indexOf('.');
+            return { [long]: dot < 0 ? [inner] : [inner.slice(0, dot), inner.slice(dot + 1)] };
+          }
+          return { [long]: inner };
+        }
+        return plain(node, path);
+      };
+      const plain = (node: unknown, path: (string | number)[]): unknown => {
+        if (isMap(node)) {
+          const out: Record<string, unknown> = {};
+          for (const pair of node.items) {
+            if (!isPair(pair)) continue;
+            const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+            lines.set(pathKey([...path, key]), lineAt(pair.key as Node));
+            out[key] = walk(pair.value, [...path, key]);
+          }
+          return out;
+        }
+        if (isSeq(node)) {
+          return node.items.map((item, index) => {
+            lines.set(pathKey([...path, index]), lineAt(item as Node));
+            return walk(item, [...path, index]);
+          });
+        }
+        if (isScalar(node)) return node.value;
+        return node ?? null;
+      };
+      const start = lineAt(doc.contents as Node | null);
+      const value = walk(doc.contents, []);
+      return {
+        value,
+        line: start,
+        lineOf(path: YamlPath) {
+          for (let depth = path.length; depth > 0; depth--) {
+            const line = lines.get(pathKey(path.slice(0, depth)));
+            if (line !== undefined) return line;
+          }
+          return start;
+        },
+      };
+    });
+  return { documents, errors };
+}

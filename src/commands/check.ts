@@ -1,0 +1,34 @@
+import { Option, type Command } from 'commander';
+import type { Runner } from './runner.js';
+
+interface CheckCommandOptions {
+  format: 'text' | 'json' | 'sarif';
+  base?: string;
+  root?: string;
+  listRules?: boolean;
+}
+
+export function registerCheck(program: Command, runner: Runner): void {
+  program
+    .command('check')
+    .description('validate the repository offline: linters (cfn-lint, helm, kubeconform, actionlint, eksctl schema) and its own rules')
+    .argument('[paths...]', 'report only findings in these files or folders (the whole repository is still read)')
+    .addOption(new Option('--format <format>', 'text, json (the --json document) or sarif (for GitHub code scanning, on stdout)').choices(['text', 'json', 'sarif']).default('text'))
+    .option('--base <git-ref>', 'compare node groups in infra/cluster.yaml with this revision (default: the merge base with main)')
+    .option('--root <dir>', 'check this repository instead of the one biomage belongs to')
+    .option('--list-rules', 'print every rule with its rationale and fix, and exit')
+    .addHelpText(
+      'after',
+      `
+Findings read \`file:line rule-id message (fix: …)\`. Silence one with a reason, on its line or
+the line above: \`# biomage-check: ignore <rule-id> <reason>\`; suppressions are listed in the summary.
+Exit 0 clean, 3 findings, 2 a tool or its schemas are missing (run \`make tools\`) or a path is unreadable.`,
+    )
+    .action(
+      runner.action<CheckCommandOptions, [string[]]>(async (ctx, options, paths) => {
+        const { check, listRules } = await import('../checks/check-command.js');
+        if (options.listRules) return listRules(ctx);
+        return check(ctx, { paths, format: options.format, base: options.base, root: options.root });
+      }),
+    );
+}
