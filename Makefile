@@ -8,7 +8,7 @@ SHELL := bash
 SOURCES := $(shell find src -name '*.ts') tsconfig.json tsconfig.build.json
 BIOMAGE := bin/biomage
 
-.PHONY: help deps tools build dev dev-down test test-unit test-integration typecheck bench clean
+.PHONY: help deps tools build dev dev-down check test test-unit test-integration typecheck bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ dev: build tools ## bring up the local twin (development): emulator, cf/ deploye
 dev-down: build ## stop the local twin
 	$(BIOMAGE) dev down
 
+check: build tools ## validate the repository offline (biomage check); BASE=<git ref> compares node groups with it
+	$(BIOMAGE) check $(if $(BASE),--base $(BASE))
+
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
 
@@ -51,6 +54,7 @@ test-integration: build tools
 bench: build tools ## run the benchmarks in bench/ (figures go to bench/results/)
 	node bench/startup.mjs
 	node bench/deploy-cf.mjs
+	node bench/check.mjs
 
 clean: ## remove build output and local state (keeps .tools/)
 	-[ -x $(BIOMAGE) ] && [ -f dist/cli.js ] && $(BIOMAGE) dev down

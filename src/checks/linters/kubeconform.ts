@@ -11,7 +11,7 @@ import { lineOfKey } from './template-lines.js';
 
 /** Where a kubeconform result points back to: a document of a file in the repository, or a rendered object. */
 type Origin =
-  | { kind: 'document'; file: string; documents: YamlDocument[]; describe?: string }
+  | { kind: 'document'; file: string; documents: YamlDocument[]; label?: string }
   | { kind: 'rendering'; manifests: RenderedManifest[]; origin: string };
 
 /**
@@ -41,7 +41,8 @@ export async function kubeconformFindings(
       for (const env of CLUSTER_ENVIRONMENTS) {
         const path = join(scratch, `cluster-${env}.yaml`);
         await writeFile(path, JSON.stringify(renderClusterConfig(config.value as Record<string, unknown>, env, options.region)));
-        inputs.set(path, { kind: 'document', file: 'infra/cluster.yaml', documents: [config], describe: `as rendered for ${env}` });
+        // Labelled without the environment, so one mistake is one finding, not one per environment.
+        inputs.set(path, { kind: 'document', file: 'infra/cluster.yaml', documents: [config], label: 'ClusterConfig (with name and region filled in)' });
       }
     }
     if (!inputs.size) return [];
@@ -72,7 +73,7 @@ async function toFindings(result: KubeconformResult, origin: Origin | undefined,
       file: origin.file,
       line: doc ? doc.lineOf(pointer(p.path)) : 1,
       rule: 'kubeconform',
-      message: `${object}${origin.describe ? ` ${origin.describe}` : ''}: ${describe(p)}`,
+      message: `${origin.label ?? object}: ${describe(p)}`,
     }));
   }
   const manifest = origin.manifests.find((m) => matches(m.value, result));
