@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatFinding } from '../../src/checks/report/text.js';
-import { ruleOf, runCheck } from '../../src/checks/run-check.js';
+import { RULES, ruleOf, runCheck } from '../../src/checks/run-check.js';
 import { DEFAULT_REGION } from '../../src/config/environments.js';
 import { repoRoot } from '../../src/paths.js';
 
@@ -45,4 +45,8 @@ describe.concurrent('biomage check fixtures: each rule, a bad case with golden f
     const good = await check(join(FIXTURES, rule, 'good'));
     expect(good.findings.map((f) => formatFinding(f, ruleOf))).toEqual([]);
   });
+});
+
+it('every rule has its fixture pair', () => {
+  expect([...RULES.keys()].filter((id) => !RULE_DIRS.includes(id))).toEqual([]);
 });
