@@ -20,7 +20,7 @@ node_modules/.installed: package.json package-lock.json
 
 deps: node_modules/.installed ## install the npm packages
 
-tools: ## build/install the pinned toolchain into .tools/ (skips what is current)
+tools: deps ## build/install the pinned toolchain into .tools/ (skips what is current)
 	tools/install.sh
 
 dist/.built: node_modules/.installed $(SOURCES)

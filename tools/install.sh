@@ -2,7 +2,7 @@
 # Installs the pinned toolchain (tools/versions.env) into the git-ignored .tools/ folder.
 #
 #   tools/install.sh            everything
-#   tools/install.sh helm venv  only these (names: venv helm kubeconform actionlint eksctl)
+#   tools/install.sh helm venv  only these (names: venv helm kubeconform actionlint eksctl schemas)
 #
 # Idempotent: a tool already at its pinned version is left alone, so a warm run costs well under
 # a second. Builds go to a temporary folder first and are moved into place only when they succeed,
@@ -19,7 +19,8 @@ source "$ROOT/tools/versions.env"
 # Never let `go` fetch a different toolchain behind our back: the pinned minimum is checked below.
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
-ALL=(venv helm kubeconform actionlint eksctl)
+# schemas after eksctl: they include the ClusterConfig schema the pinned eksctl prints.
+ALL=(venv helm kubeconform actionlint eksctl schemas)
 WANT=("$@")
 [ ${#WANT[@]} -gt 0 ] || WANT=("${ALL[@]}")
 
@@ -43,13 +44,14 @@ require_go() {
 # What each installed tool says its version is; empty when absent or broken.
 installed_version() {
   local exe=$BIN/$1
-  [ -x "$exe" ] || { [ "$1" = venv ] || return 0; }
+  case $1 in venv | schemas) ;; *) [ -x "$exe" ] || return 0 ;; esac
   case $1 in
     helm) "$exe" version --template '{{.Version}}' 2>/dev/null ;;
     kubeconform) "$exe" -v 2>/dev/null ;;
     actionlint) "$exe" -version 2>/dev/null | head -n1 ;;
     eksctl) echo "v$("$exe" version 2>/dev/null)" ;;
     venv) cat "$TOOLS_DIR/venv/.installed-from" 2>/dev/null || true ;;
+    schemas) cat "$TOOLS_DIR/schemas/.installed-from" 2>/dev/null || true ;;
   esac
 }
 
@@ -61,7 +63,19 @@ pinned_version() {
     eksctl) echo "$EKSCTL_VERSION" ;;
     # The venv is current when it was installed from exactly this lock file with this Python.
     venv) echo "$(sha256sum "$ROOT/tools/python-requirements.txt" | cut -c1-16) python$(python3 -c 'import sys;print("%d.%d"%sys.version_info[:2])')" ;;
+    # The schemas are current when built from exactly these sources by exactly this converter.
+    schemas)
+      echo "kubernetes=$KUBERNETES_RELEASE source-controller=$SOURCE_CONTROLLER_VERSION" \
+        "kustomize-controller=$KUSTOMIZE_CONTROLLER_VERSION helm-controller=$HELM_CONTROLLER_VERSION" \
+        "eksctl=$EKSCTL_VERSION converter=$(sha256sum "$ROOT/tools/schemas/build-schemas.mjs" | cut -c1-16)" ;;
   esac
+}
+
+# module_dir MODULE@VERSION: the module's source folder in the Go module cache (downloaded from
+# the module proxy if absent; read-only).
+module_dir() {
+  go mod download -json "$1" |
+    python3 -c 'import json,sys;m=json.load(sys.stdin);print(m.get("Dir") or sys.exit("go mod download %s: %s" % (sys.argv[1], m.get("Error"))))' "$1"
 }
 
 # go_install PKG@VERSION LDFLAGS: build one binary into a scratch GOBIN, then move it into place.
@@ -96,7 +110,7 @@ build_eksctl() {
   # eksctl's go.mod carries replace directives, which `go install module@version` refuses:
   # unpack the module from the proxy into a writable copy and build it there.
   local module=github.com/weaveworks/eksctl src scratch
-  src=$(go mod download -json "$module@$EKSCTL_VERSION" | python3 -c 'import json,sys;print(json.load(sys.stdin)["Dir"])')
+  src=$(module_dir "$module@$EKSCTL_VERSION")
   scratch=$(mktemp -d)
   cp -r "$src" "$scratch/src"
   chmod -R u+w "$scratch/src"
@@ -106,6 +120,37 @@ build_eksctl() {
     -o "$scratch/eksctl" ./cmd/eksctl)
   mv "$scratch/eksctl" "$BIN/eksctl"
   rm -rf "$scratch"
+}
+
+build_schemas() {
+  # Offline schemas for kubeconform (the check never fetches any): Kubernetes from the swagger in
+  # k8s.io/kubernetes, Flux from its controllers' CRDs, the ClusterConfig from the pinned eksctl.
+  [ -f "$ROOT/node_modules/js-yaml/package.json" ] ||
+    die "schemas: the converter needs the npm packages (js-yaml): run 'make deps' (npm ci) first"
+  case $KUBERNETES_RELEASE in v"$KUBERNETES_VERSION".*) ;; *)
+    die "KUBERNETES_RELEASE=$KUBERNETES_RELEASE does not match KUBERNETES_VERSION=$KUBERNETES_VERSION in tools/versions.env" ;;
+  esac
+  [ "$(installed_version eksctl)" = "$(pinned_version eksctl)" ] || install_one eksctl
+  local kubernetes crds=() controller version dir
+  kubernetes=$(module_dir "k8s.io/kubernetes@$KUBERNETES_RELEASE")
+  for controller in source kustomize helm; do
+    version=${controller^^}_CONTROLLER_VERSION
+    dir=$(module_dir "github.com/fluxcd/$controller-controller@${!version}")
+    crds+=("$dir"/config/crd/bases/*.yaml)
+  done
+  # Build beside the installed copies and swap, so a failed run keeps the old ones. The stamp
+  # moves into place last, with schemas/: a run interrupted before that is redone next time.
+  rm -rf "$TOOLS_DIR/schemas.new" "$TOOLS_DIR/crds/flux.new"
+  mkdir -p "$TOOLS_DIR/schemas.new" "$TOOLS_DIR/crds/flux.new"
+  "$BIN/eksctl" utils schema >"$TOOLS_DIR/schemas.new/.eksctl-schema.json"
+  node "$ROOT/tools/schemas/build-schemas.mjs" "$TOOLS_DIR/schemas.new" \
+    "$kubernetes/api/openapi-spec/swagger.json" "$TOOLS_DIR/schemas.new/.eksctl-schema.json" "${crds[@]}"
+  rm "$TOOLS_DIR/schemas.new/.eksctl-schema.json"
+  # The CRDs as published, for installing into a local API server.
+  cp "${crds[@]}" "$TOOLS_DIR/crds/flux.new/"
+  pinned_version schemas >"$TOOLS_DIR/schemas.new/.installed-from"
+  rm -rf "$TOOLS_DIR/crds/flux" && mv "$TOOLS_DIR/crds/flux.new" "$TOOLS_DIR/crds/flux"
+  rm -rf "$TOOLS_DIR/schemas" && mv "$TOOLS_DIR/schemas.new" "$TOOLS_DIR/schemas"
 }
 
 build_venv() {
