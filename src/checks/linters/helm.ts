@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { isEnvironment, type Environment } from '../../config/environments.js';
+import { HELM_RELEASE_KIND, REPOSITORY_SOURCE_REF, repositoryChartPath } from '../../config/flux.js';
 import { lintCharts, renderChart } from '../../tools/helm.js';
 import type { ChartSource, RenderedManifest, Repository, YamlSource } from '../context.js';
 import type { Finding } from '../finding.js';
@@ -85,8 +86,9 @@ function localReleases(repo: Repository): LocalRelease[] {
     source.yaml.documents.flatMap((doc, index) => {
       const release = doc.value as HelmReleaseShape | null;
       const spec = release?.spec?.chart?.spec;
-      if (release?.kind !== 'HelmRelease' || spec?.sourceRef?.kind !== 'GitRepository' || typeof spec.chart !== 'string') return [];
-      const chart = charts.get(posix.normalize(spec.chart).replace(/^\.?\/*/, '').replace(/\/$/, ''));
+      const fromHere = spec?.sourceRef?.kind === REPOSITORY_SOURCE_REF.kind && spec.sourceRef.name === REPOSITORY_SOURCE_REF.name;
+      if (release?.kind !== HELM_RELEASE_KIND || !fromHere || typeof spec.chart !== 'string') return [];
+      const chart = charts.get(repositoryChartPath(spec.chart) ?? '');
       if (!chart) return [];
       const name = release.metadata?.name ?? chart.name;
       const target = release.spec?.targetNamespace;
@@ -114,7 +116,7 @@ interface HelmReleaseShape {
     releaseName?: string;
     targetNamespace?: string;
     values?: unknown;
-    chart?: { spec?: { chart?: unknown; sourceRef?: { kind?: string } } };
+    chart?: { spec?: { chart?: unknown; sourceRef?: { kind?: string; name?: string } } };
   };
 }
 
