@@ -54,7 +54,8 @@ export function loadRepository(root: string): { repo: Repository; findings: Find
   const releaseDirs = present('releases')
     ? readdirSync(join(root, 'releases'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `releases/${e.name}`).sort()
     : [];
-  const releases = defined(releaseDirs.flatMap((dir) => list(dir, YAML)).map((file) => parse(file)));
+  // Files directly under releases/ are loaded too, so the release rules can say they are misplaced.
+  const releases = defined([...list('releases', YAML), ...releaseDirs.flatMap((dir) => list(dir, YAML))].map((file) => parse(file)));
   const ciFile = ['.ci.yaml', '.ci.yml'].find(present);
 
   const repo: Repository = {

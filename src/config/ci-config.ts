@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { parseYamlFile, type YamlDocument, type YamlPath } from '../checks/yaml-source.js';
+import { InputError } from '../ui/errors.js';
+
+/**
+ * `.ci.yaml`: the IAM policies of the CI user (`rotate-ci` puts them on it). Strict: an unknown
+ * key is a typo that would otherwise silently drop a grant or a restriction.
+ */
+export const CI_CONFIG_FILES = ['.ci.yaml', '.ci.yml'] as const;
+
+/** IAM's own limits for a policy name. */
+export const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+export const POLICY_VERSION = '2012-10-17';
+
+export const policyDocumentSchema = z.strictObject({
+  // The only version with policy variables; the 2008 one reads `${aws:username}` literally.
+  Version: z.literal(POLICY_VERSION),
+  Id: z.string().optional(),
+  // Statements are judged by the IAM policy rules, which know actions, resources and conditions.
+  Statement: z.array(z.record(z.string(), z.unknown())).min(1),
+});
+
+const ciPolicySchema = z.strictObject({
+  PolicyName: z.string().regex(POLICY_NAME, { error: 'must be 1-128 letters, digits or +=,.@_- (an IAM policy name)' }),
+  PolicyDocument: policyDocumentSchema,
+});
+
+export const ciConfigSchema = z
+  .strictObject({
+    'ci-policies': z.array(ciPolicySchema).min(1),
+  })
+  .superRefine((config, ctx) => {
+    // IAM keeps one policy per name: a second one with the same name replaces the first.
+    const seen = new Map<string, number>();
+    config['ci-policies'].forEach((policy, index) => {
+      const first = seen.get(policy.PolicyName);
+      if (first === undefined) seen.set(policy.PolicyName, index);
+      else {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ci-policies', index, 'PolicyName'],
+          message: `repeats ci-policies[${first}].PolicyName ${policy.PolicyName}`,
+        });
+      }
+    });
+  });
+
+export type CiConfig = z.infer<typeof ciConfigSchema>;
+export type CiPolicy = CiConfig['ci-policies'][number];
+
+/** One thing wrong with a file a schema checks: where (path and line) and what, in words. */
+export interface SchemaProblem {
+  path: YamlPath;
+  line: number;
+  message: string;
+}
+
+export interface ParsedCiConfig {
+  /** Present when the file is valid. */
+  config?: CiConfig;
+  problems: SchemaProblem[];
+  /** The parsed document, for the lines of what the config holds. */
+  document?: YamlDocument;
+}
+
+/** Parse and validate a `.ci.yaml`; every problem has the line of the field it is about. */
+export function parseCiConfig(text: string, file: string): ParsedCiConfig {
+  const yaml = parseYamlFile(text);
+  if (yaml.errors.length) {
+    return { problems: yaml.errors.map((e) => ({ path: [], line: e.line, message: `${file} is not valid YAML: ${e.message}` })) };
+  }
+  if (yaml.documents.length !== 1) {
+    return { problems: [{ path: [], line: yaml.documents[1]?.line ?? 1, message: `${file} must hold one YAML document, not ${yaml.documents.length}` }] };
+  }
+  const document = yaml.documents[0]!;
+  const result = ciConfigSchema.safeParse(document.value);
+  if (result.success) return { config: result.data, problems: [], document };
+  return { problems: schemaProblems(result.error, document.value, document.lineOf), document };
+}
+
+/** Parse a `.ci.yaml` for a command: invalid is bad input, reported at the first problem's line. */
+export function loadCiConfig(text: string, file: string): CiConfig {
+  const { config, problems } = parseCiConfig(text, file);
+  if (config) return config;
+  const [first] = problems;
+  throw new InputError(`${file} is not a valid CI config: ${problems.map((p) => p.message).join('; ')}`, {
+    where: `${file}:${first?.line ?? 1}`,
+    hint: 'run `biomage check` for every problem with its line, and fix them',
+  });
+}
+
+/**
+ * Turn a zod error into problems in plain words (`spec.interval is missing`), one per issue and
+ * one per unknown key, each at the line of its path in the YAML document.
+ */
+export function schemaProblems(error: z.ZodError, input: unknown, lineOf: (path: YamlPath) => number): SchemaProblem[] {
+  return error.issues.flatMap((issue): SchemaProblem[] => {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => {
+        const keyPath = [...path, key];
+        return { path: keyPath, line: lineOf(keyPath), message: `${fieldName(keyPath)} is not a known field` };
+      });
+    }
+    return [{ path, line: lineOf(path), message: `${fieldName(path)} ${predicate(issue, valueAt(input, path))}` }];
+  });
+}
+
+function predicate(issue: z.core.$ZodIssue, value: unknown): string {
+  const found = value === undefined ? '' : ` (found ${describe(value)})`;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (value === undefined) return 'is missing';
+      return `must be ${article(issue.expected)}${found}`;
+    case 'invalid_value': {
+      const options = issue.values.map((v) => JSON.stringify(v));
+      const expected = options.length === 1 ? options[0] : `one of ${options.join(', ')}`;
+      return value === undefined ? `is missing (expected ${expected})` : `must be ${expected}${found}`;
+    }
+    case 'too_small':
+      if (issue.origin === 'array') return Number(issue.minimum) <= 1 ? 'must not be empty' : `must have at least ${issue.minimum} items`;
+      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
+      return `must be at least ${issue.minimum}${found}`;
+    case 'too_big':
+      if (issue.origin === 'array') return `must have at most ${issue.maximum} items`;
+      if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`;
+      return `must be at most ${issue.maximum}${found}`;
+    case 'invalid_format':
+      // Our schemas word these messages themselves (`must be …`).
+      return `${issue.message}${found}`;
+    case 'custom':
+      return issue.message;
+    default:
+      return `is not valid${found}`;
+  }
+}
+
+/** `spec.chart.spec.sourceRef`, `ci-policies[0].PolicyName`; the whole document is `the document`. */
+export function fieldName(path: YamlPath): string {
+  if (!path.length) return 'the document';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function valueAt(input: unknown, path: YamlPath): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  return `${typeof value} ${String(value)}`;
+}
+
+function article(type: string): string {
+  const words: Record<string, string> = { object: 'a mapping', array: 'a list', record: 'a mapping' };
+  return words[type] ?? `a ${type}`;
+}

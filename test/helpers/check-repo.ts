@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CheckContext, Repository, RuleModule, YamlSource } from '../../src/checks/context.js';
+import { compareFindings, type Finding } from '../../src/checks/finding.js';
+import { loadRepository } from '../../src/checks/repository.js';
+import { parseYamlFile } from '../../src/checks/yaml-source.js';
+import { cfTemplateRules } from '../../src/checks/rules/cf-template.js';
+import { iamPolicyRules } from '../../src/checks/rules/iam-policy.js';
+import { importRules } from '../../src/checks/rules/imports.js';
+import { irsaTrustRules } from '../../src/checks/rules/irsa-trust.js';
+import { route53Rules } from '../../src/checks/rules/route53.js';
+import { repoRoot } from '../../src/paths.js';
+
+/** The CloudFormation and IAM rule modules, which share one model of the templates. */
+export const CLOUDFORMATION_MODULES: readonly RuleModule[] = [cfTemplateRules, iamPolicyRules, importRules, irsaTrustRules, route53Rules];
+
+/**
+ * A repository held in memory for rule tests: `{ 'cf/topic.yaml': '…' }`. Templates (cf/*.yaml,
+ * infra/cf-*.yaml) are parsed with CloudFormation's short forms, as loadRepository does.
+ */
+export function memoryRepo(files: Record<string, string>): Repository {
+  const templates: YamlSource[] = Object.entries(files)
+    .filter(([file]) => /^cf\/[^/]+\.ya?ml$/.test(file) || /^infra\/cf-[^/]+\.ya?ml$/.test(file))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([file, text]) => {
+      const yaml = parseYamlFile(text, { cfn: true });
+      if (yaml.errors.length) throw new Error(`${file}: ${yaml.errors[0]!.message}`);
+      return { file, text, yaml };
+    });
+  return { root: '/memory', templates, accessLists: [], charts: [], releases: [], workflows: [] };
+}
+
+export function checkContext(repo: Repository): CheckContext {
+  return { repo, rendered: [], readAtBase: async () => undefined, baseName: 'HEAD' };
+}
+
+/** The findings of some rule modules over a repository, sorted as `biomage check` prints them. */
+export async function runRules(modules: readonly RuleModule[], repo: Repository): Promise<Finding[]> {
+  const ctx = checkContext(repo);
+  const findings: Finding[] = [];
+  for (const module of modules) findings.push(...(await module.check(ctx)));
+  return findings.sort(compareFindings);
+}
+
+/** `file:line rule-id message (fix: …)`, as in a fixture's expected.txt. */
+export function formatFindings(findings: readonly Finding[], modules: readonly RuleModule[]): string[] {
+  const fixes = new Map(modules.flatMap((module) => module.rules.map((rule) => [rule.id, rule.fix] as const)));
+  return findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message} (fix: ${f.fix ?? fixes.get(f.rule)})`);
+}
+
+/** The findings of `modules` over a fixture's `bad/` or `good/` mini-repository under test/fixtures/check/<rule>/. */
+export async function fixtureFindings(rule: string, kind: 'bad' | 'good', modules: readonly RuleModule[]): Promise<string[]> {
+  const { repo } = loadRepository(join(repoRoot, 'test', 'fixtures', 'check', rule, kind));
+  return formatFindings(await runRules(modules, repo), modules);
+}
+
+/** A fixture's expected.txt, one finding per line. */
+export function expectedFindings(rule: string): string[] {
+  return readFileSync(join(repoRoot, 'test', 'fixtures', 'check', rule, 'expected.txt'), 'utf8').split('\n').filter(Boolean);
+}
+
+/**
+ * For every rule of `module`: its fixture's bad/ gives exactly expected.txt and its good/ gives
+ * nothing, with all of `modules` running (so a bad fixture trips no other rule).
+ */
+export function describeFixtures(module: RuleModule, modules: readonly RuleModule[]): void {
+  describe.each(module.rules.map((rule) => rule.id))('fixture %s', (rule) => {
+    it('bad/ gives exactly expected.txt', async () => {
+      const expected = expectedFindings(rule);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(expected.every((line) => line.split(' ')[1] === rule)).toBe(true);
+      expect(await fixtureFindings(rule, 'bad', modules)).toEqual(expected);
+    });
+    it('good/ gives nothing', async () => {
+      expect(await fixtureFindings(rule, 'good', modules)).toEqual([]);
+    });
+  });
+}
+
+/** The findings of `modules` over this repository itself: the real templates. */
+export async function realRepositoryFindings(modules: readonly RuleModule[]): Promise<string[]> {
+  const { repo } = loadRepository(repoRoot);
+  expect(repo.templates.length).toBeGreaterThan(0);
+  return formatFindings(await runRules(modules, repo), modules);
+}
