@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { CheckContext, Repository, RuleModule, YamlSource } from '../../src/checks/context.js';
 import { compareFindings, type Finding } from '../../src/checks/finding.js';
 import { loadRepository } from '../../src/checks/repository.js';
@@ -47,35 +45,6 @@ export async function runRules(modules: readonly RuleModule[], repo: Repository)
 export function formatFindings(findings: readonly Finding[], modules: readonly RuleModule[]): string[] {
   const fixes = new Map(modules.flatMap((module) => module.rules.map((rule) => [rule.id, rule.fix] as const)));
   return findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message} (fix: ${f.fix ?? fixes.get(f.rule)})`);
-}
-
-/** The findings of `modules` over a fixture's `bad/` or `good/` mini-repository under test/fixtures/check/<rule>/. */
-export async function fixtureFindings(rule: string, kind: 'bad' | 'good', modules: readonly RuleModule[]): Promise<string[]> {
-  const { repo } = loadRepository(join(repoRoot, 'test', 'fixtures', 'check', rule, kind));
-  return formatFindings(await runRules(modules, repo), modules);
-}
-
-/** A fixture's expected.txt, one finding per line. */
-export function expectedFindings(rule: string): string[] {
-  return readFileSync(join(repoRoot, 'test', 'fixtures', 'check', rule, 'expected.txt'), 'utf8').split('\n').filter(Boolean);
-}
-
-/**
- * For every rule of `module`: its fixture's bad/ gives exactly expected.txt and its good/ gives
- * nothing, with all of `modules` running (so a bad fixture trips no other rule).
- */
-export function describeFixtures(module: RuleModule, modules: readonly RuleModule[]): void {
-  describe.each(module.rules.map((rule) => rule.id))('fixture %s', (rule) => {
-    it('bad/ gives exactly expected.txt', async () => {
-      const expected = expectedFindings(rule);
-      expect(expected.length).toBeGreaterThan(0);
-      expect(expected.every((line) => line.split(' ')[1] === rule)).toBe(true);
-      expect(await fixtureFindings(rule, 'bad', modules)).toEqual(expected);
-    });
-    it('good/ gives nothing', async () => {
-      expect(await fixtureFindings(rule, 'good', modules)).toEqual([]);
-    });
-  });
 }
 
 /** The findings of `modules` over this repository itself: the real templates. */

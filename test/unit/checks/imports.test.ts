@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importRules } from '../../../src/checks/rules/imports.js';
-import { CLOUDFORMATION_MODULES, describeFixtures, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
+import { CLOUDFORMATION_MODULES, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
 
 const head = (envs = 'development, staging, production') => `AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
@@ -87,5 +87,4 @@ describe('import rules', () => {
   it('find nothing in the real templates', async () => {
     expect(await realRepositoryFindings([importRules])).toEqual([]);
   });
-  describeFixtures(importRules, CLOUDFORMATION_MODULES);
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irsaServiceAccounts, irsaTrustRules } from '../../../src/checks/rules/irsa-trust.js';
 import { repoRoot } from '../../../src/paths.js';
-import { CLOUDFORMATION_MODULES, describeFixtures, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
+import { CLOUDFORMATION_MODULES, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
 
 const HEAD = `AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
@@ -104,7 +104,6 @@ describe('irsa trust rules', () => {
     expect(await realRepositoryFindings([irsaTrustRules])).toEqual([]);
   });
 
-  describeFixtures(irsaTrustRules, CLOUDFORMATION_MODULES);
 });
 
 describe('irsaServiceAccounts', () => {

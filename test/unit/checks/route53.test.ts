@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { route53Rules } from '../../../src/checks/rules/route53.js';
-import { CLOUDFORMATION_MODULES, describeFixtures, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
+import { CLOUDFORMATION_MODULES, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
 
 const HEAD = `AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
@@ -107,5 +107,4 @@ describe('route53 rules', () => {
     expect(await realRepositoryFindings([route53Rules])).toEqual([]);
   });
 
-  describeFixtures(route53Rules, CLOUDFORMATION_MODULES);
 });
