@@ -3,6 +3,16 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments
 /** A path into a parsed YAML value: map keys and sequence indexes. */
 export type YamlPath = readonly (string | number)[];
 
+/** The value at a path in a parsed document; undefined where the path leaves it. */
+export function valueAt(input: unknown, path: YamlPath): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}
+
 export interface YamlDocument {
   value: unknown;
   /** 1-based line of the node at `path`, or of its nearest ancestor that exists. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseYamlFile, type YamlDocument, type YamlPath } from '../checks/yaml-source.js';
+import { parseYamlFile, valueAt, type YamlDocument, type YamlPath } from '../checks/yaml-source.js';
 import { InputError } from '../ui/errors.js';
 
 /**
@@ -141,14 +141,6 @@ export function fieldName(path: YamlPath): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-function valueAt(input: unknown, path: YamlPath): unknown {
-  let value = input;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string | number, unknown>)[key];
-  }
-  return value;
-}
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

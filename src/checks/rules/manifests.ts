@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { EXTERNAL_OBJECTS_ANNOTATION, parseExternalObjects, type ExternalObject } from '../../config/flux.js';
 import type { CheckContext, RenderedManifest, RuleModule } from '../context.js';
 import type { Finding } from '../finding.js';
-import { parseYamlFile } from '../yaml-source.js';
+import { parseYamlFile, valueAt, type YamlPath } from '../yaml-source.js';
 
 /**
  * Rules over the objects the charts render (with their defaults and with every release's
@@ -53,7 +53,7 @@ export const manifestRules: RuleModule = {
   },
 };
 
-type ObjectPath = readonly (string | number)[];
+type ObjectPath = YamlPath;
 
 /** Rendered with a release's values (origin `releases/<env>/x.yaml`), not with the chart's defaults. */
 const fromRelease = (manifest: RenderedManifest) => manifest.origin.startsWith('releases/');
@@ -111,14 +111,6 @@ function metadataPaths(value: Obj): ObjectPath[] {
   return paths;
 }
 
-function at(value: unknown, path: ObjectPath): unknown {
-  let current = value;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[key];
-  }
-  return current;
-}
 
 const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
@@ -136,7 +128,7 @@ function where(path: ObjectPath, value: Obj): string {
 function metadataStrings(value: Obj, report: Report): void {
   for (const metadataPath of metadataPaths(value)) {
     for (const field of ['labels', 'annotations'] as const) {
-      const map = at(value, [...metadataPath, field]);
+      const map = valueAt(value, [...metadataPath, field]);
       if (!isObj(map)) continue;
       for (const [key, entry] of Object.entries(map)) {
         if (typeof entry === 'string' || entry === null) continue;
@@ -161,7 +153,7 @@ function probes(value: Obj, report: Report): void {
   const specPath = podSpecPath(value);
   if (!specPath) return;
   for (const listName of CONTAINER_LISTS) {
-    list(at(value, [...specPath, listName])).forEach((container, index) => {
+    list(valueAt(value, [...specPath, listName])).forEach((container, index) => {
       if (!isObj(container)) return;
       const containerPath = [...specPath, listName, index];
       for (const probeName of PROBES) {
@@ -240,7 +232,7 @@ const ALB = 'alb.ingress.kubernetes.io/';
  */
 function albHealthCheck(value: Obj, report: Report): void {
   if (value.kind !== 'Ingress' && value.kind !== 'Service') return;
-  const annotations = at(value, ['metadata', 'annotations']);
+  const annotations = valueAt(value, ['metadata', 'annotations']);
   if (!isObj(annotations)) return;
   const get = (name: string) => {
     const v = annotations[`${ALB}${name}`];
@@ -334,12 +326,12 @@ function references(value: Obj): Reference[] {
     if (typeof name === 'string' && name !== '' && optional !== true) refs.push({ kind, name, via, path });
   };
   if (value.kind === 'Ingress') {
-    list(at(value, ['spec', 'tls'])).forEach((tls, i) => {
+    list(valueAt(value, ['spec', 'tls'])).forEach((tls, i) => {
       if (isObj(tls)) add('Secret', tls.secretName, false, `spec.tls[${i}].secretName`, ['spec', 'tls', i, 'secretName']);
     });
   }
   const specPath = podSpecPath(value);
-  const spec = specPath && at(value, specPath);
+  const spec = specPath && valueAt(value, specPath);
   if (!specPath || !isObj(spec)) return refs;
 
   const account = spec.serviceAccountName ?? spec.serviceAccount;
@@ -386,7 +378,7 @@ function references(value: Obj): Reference[] {
 }
 
 const namespaceOf = (manifest: RenderedManifest) => {
-  const ns = at(manifest.value, ['metadata', 'namespace']);
+  const ns = valueAt(manifest.value, ['metadata', 'namespace']);
   return typeof ns === 'string' && ns ? ns : manifest.namespace;
 };
 
@@ -399,7 +391,7 @@ function undefinedReferences(ctx: CheckContext, templates: TemplateTexts): RawFi
   const externals = new ExternalObjects(ctx);
   const found: RawFinding[] = [];
   for (const manifests of renderings.values()) {
-    const defined = new Set(manifests.map((m) => `${String(m.value.kind)}/${namespaceOf(m)}/${String(at(m.value, ['metadata', 'name']))}`));
+    const defined = new Set(manifests.map((m) => `${String(m.value.kind)}/${namespaceOf(m)}/${String(valueAt(m.value, ['metadata', 'name']))}`));
     for (const manifest of manifests) {
       for (const ref of references(manifest.value)) {
         if (BUILT_IN.has(`${ref.kind}/${ref.name}`) || defined.has(`${ref.kind}/${namespaceOf(manifest)}/${ref.name}`)) continue;
@@ -470,14 +462,14 @@ function chartAnnotation(root: string, dir: string): AnnotationAt[] {
     return [];
   }
   const doc = parseYamlFile(text).documents[0];
-  const value = at(doc?.value, ['annotations', EXTERNAL_OBJECTS_ANNOTATION]);
+  const value = valueAt(doc?.value, ['annotations', EXTERNAL_OBJECTS_ANNOTATION]);
   return doc && typeof value === 'string' ? [{ file, line: doc.lineOf(['annotations', EXTERNAL_OBJECTS_ANNOTATION]), value }] : [];
 }
 
 function releaseAnnotations(source: { file: string; yaml: { documents: { value: unknown; lineOf(path: ObjectPath): number }[] } }): AnnotationAt[] {
   return source.yaml.documents.flatMap((doc) => {
     const path = ['metadata', 'annotations', EXTERNAL_OBJECTS_ANNOTATION];
-    const value = at(doc.value, path);
+    const value = valueAt(doc.value, path);
     return typeof value === 'string' ? [{ file: source.file, line: doc.lineOf(path), value }] : [];
   });
 }
