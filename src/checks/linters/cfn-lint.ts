@@ -10,5 +10,10 @@ export async function cfnLintFindings(repo: Repository, options: { regions: stri
   );
   return matches
     .filter((m) => m.level !== 'Informational')
-    .map((m) => ({ file: m.file, line: m.line, column: m.column, rule: `cfn-lint/${m.rule}`, message: m.message }));
+    .map((m) => ({ file: m.file, line: m.line, column: m.column, rule: `cfn-lint/${m.rule}`, message: shortened(m.message) }));
+}
+
+/** cfn-lint lists every allowed value (`'x' is not one of [… 80 actions …]`): keep the point, drop the list. */
+function shortened(message: string): string {
+  return message.replace(/ is not one of \[[^\]]{120,}\]/, ' is not one of the allowed values');
 }

@@ -8,7 +8,7 @@ export function renderText(report: CheckReport, ruleOf: (id: string) => RuleDefi
   const files = new Set(report.findings.map((f) => f.file)).size;
   const checked = Object.entries(report.checked)
     .filter(([, n]) => n > 0)
-    .map(([area, n]) => `${n} ${area}`)
+    .map(([area, n]) => `${n} ${n === 1 ? area.replace(/s$/, '') : area}`)
     .join(', ');
   if (lines.length) lines.push('');
   lines.push(
