@@ -64,7 +64,10 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
         repo,
         rendered: h.renderings.flatMap((r) => r.manifests),
         readAtBase: request.base.read,
-        baseName: request.base.name,
+        // Read late: the base is resolved (and named after its commit) on the first read.
+        get baseName() {
+          return request.base.name;
+        },
       };
       return Promise.all(RULE_MODULES.map((m) => m.check(ctx))).then((all) => all.flat());
     }),

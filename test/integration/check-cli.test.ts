@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,5 +80,27 @@ describe('biomage check (the command)', () => {
     const run = await runCli(['check', '--list-rules']);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/^workflow-action-pinned\n {2}why: .+\n {2}fix: .+$/m);
+  });
+
+  it('compares node groups with the merge base of main by default, and refuses a --base that is not a revision', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'biomage-check-git-'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd: repo });
+    git('init', '-q', '-b', 'main');
+    mkdirSync(join(repo, 'infra'));
+    copyFileSync(join(fixture('kubeconform', 'good'), 'infra', 'cluster.yaml'), join(repo, 'infra', 'cluster.yaml'));
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    git('checkout', '-qb', 'feature');
+    const config = join(repo, 'infra', 'cluster.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('m6i.large', 'm6i.xlarge').replace('maxSize: 3', 'maxSize: 5'));
+
+    const run = await runCli(['check', '--root', repo]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/infra\/cluster\.yaml:8 node-group-immutable node group general-1 keeps its name but changes instanceType since main \([0-9a-f]{12}\)/);
+    expect(run.stderr).not.toContain('maxSize');
+
+    const bad = await runCli(['check', '--root', repo, '--base', 'no-such-branch']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--base no-such-branch is not a revision of this clone');
   });
 });
