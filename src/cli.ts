@@ -5,6 +5,7 @@ import { registerCheck } from './commands/check.js';
 import { registerDeployCf } from './commands/deploy-cf.js';
 import { registerDev } from './commands/dev.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerRelease } from './commands/release.js';
 import { createRunner } from './commands/runner.js';
 import { DEFAULT_REGION, ENVIRONMENTS } from './config/environments.js';
 import { repoRoot } from './paths.js';
@@ -67,6 +68,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerDeployCf(program, runner);
   registerDoctor(program, runner);
   registerDev(program, runner);
+  registerRelease(program, runner);
   return program;
 }
 

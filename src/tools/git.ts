@@ -52,3 +52,19 @@ export async function isWorkTree(dir: string): Promise<boolean> {
 export async function revisionExists(ref: string, cwd: string): Promise<boolean> {
   return (await runTool(git, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd })).exitCode === 0;
 }
+
+/**
+ * Every path a pull request touches since it left `base` (`base...HEAD`): added, changed,
+ * deleted, and both sides of a rename (--no-renames lists it as a delete and an add), so nothing can leave or enter a folder unseen.
+ */
+export async function pathsChangedSince(base: string, cwd: string): Promise<string[]> {
+  const result = await runTool(git, ['diff', '--name-status', '-z', '--no-renames', `${base}...HEAD`], { cwd });
+  if (result.exitCode !== 0) {
+    throw new InputError(`git cannot compare with '${base}': ${result.stderr.trim().split('\n')[0]}`, {
+      hint: 'pass the pull request base branch (fetch it first in a shallow CI clone)',
+    });
+  }
+  // -z output alternates status and path: `M\0path\0D\0path\0`.
+  const fields = result.stdout.split('\0').filter(Boolean);
+  return fields.filter((_, index) => index % 2 === 1);
+}
