@@ -53,8 +53,8 @@ const like = (pattern: string) =>
  * by a release of E, or by a chart with its defaults (which stand for any environment). A role
  * passes when it is matched in at least one environment; otherwise it is reported at the
  * subject's line, once per line, listing what was expected for each environment that has
- * release renderings (all three when none has). When nothing at all is rendered (no charts, no
- * releases) there is nothing to compare with and the rule is silent.
+ * release renderings (all three when none has). While releases/ holds no release at all (a new
+ * repository, before the services' CI pushed the first) the rule is silent.
  *
  * A HelmRelease whose chart comes from a chart repository cannot be rendered offline: one of E
  * that targets a namespace the subject of E matches counts as a match (it cannot be checked).
@@ -72,7 +72,9 @@ export const irsaServiceAccountRules: RuleModule = {
     },
   ],
   check(ctx) {
-    if (!ctx.rendered.length) return [];
+    // Service accounts come with releases, which the services' CI pushes: until the first one
+    // lands there is nothing to judge a role against (a chart's defaults carry no role).
+    if (!ctx.repo.releases.length) return [];
     const accounts = renderedServiceAccounts(ctx.rendered);
     const releaseEnvs = ENVIRONMENTS.filter((env) => ctx.rendered.some((m) => m.environment === env));
     const reportEnvs = releaseEnvs.length ? releaseEnvs : ENVIRONMENTS;

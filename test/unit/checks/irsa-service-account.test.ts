@@ -63,8 +63,10 @@ const serviceAccount = (env: Environment | undefined, namespace: string, roleArn
     env ? { origin: `releases/${env}/api.yaml`, environment: env, namespace } : { namespace },
   );
 
+/** A release file: the rule judges roles only once releases/ holds one (the renderings are given). */
+const SOME_RELEASE = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: other\n';
 const run = async (rendered: RenderedManifest[]) =>
-  (await irsaServiceAccountRules.check(checkContext({ 'cf/irsa-api-role.yaml': ROLE }, { rendered }))) as Finding[];
+  (await irsaServiceAccountRules.check(checkContext({ 'cf/irsa-api-role.yaml': ROLE, 'releases/development/other.yaml': SOME_RELEASE }, { rendered }))) as Finding[];
 const lines = (findings: Finding[]) => findings.map((f) => `${f.file}:${f.line} ${f.message}`);
 
 describe('irsa-service-account', () => {
@@ -81,8 +83,9 @@ describe('irsa-service-account', () => {
     expect(findings[0]!.rule).toBe('irsa-service-account');
   });
 
-  it('is silent when nothing at all is rendered', async () => {
-    expect(await run([])).toEqual([]);
+  it('is silent while releases/ holds no release, even when a chart renders (its defaults carry no role)', async () => {
+    const chartOnly = [serviceAccount(undefined, 'default', undefined, 'other')];
+    expect(await irsaServiceAccountRules.check(checkContext({ 'cf/irsa-api-role.yaml': ROLE }, { rendered: chartOnly }))).toEqual([]);
   });
 
   it("lists every environment when only charts' defaults are rendered", async () => {
