@@ -1,20 +1,7 @@
 import { createRequire } from 'node:module';
 import jsyaml from 'js-yaml';
 import type { Document } from 'yaml';
-
-/** CloudFormation's short-form functions (`!Ref`, `!Sub`, ...), as they appear in YAML templates. */
-const FUNCTIONS = [
-  'Ref', 'Condition', 'Sub', 'GetAtt', 'ImportValue', 'If', 'Equals', 'Not', 'And', 'Or', 'Select',
-  'Split', 'Join', 'FindInMap', 'GetAZs', 'Base64', 'Cidr', 'Transform', 'ToJsonString', 'Length',
-] as const;
-
-const longName = (name: string) => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);
-
-/** `!GetAtt Resource.Attr.With.Dots`: CloudFormation splits on the first dot only. */
-function splitOnce(value: string, separator: string): string[] {
-  const at = value.indexOf(separator);
-  return at < 0 ? [value] : [value.slice(0, at), value.slice(at + 1)];
-}
+import { FUNCTIONS, longName, longValue, YAML_TAGS } from './short-forms.js';
 
 /**
  * Each short form becomes its long form (`!Ref X` → `{ Ref: X }`), whether scalar, list or map.
@@ -28,19 +15,10 @@ const CFN_SCHEMA = jsyaml.DEFAULT_SCHEMA.extend(
         new jsyaml.Type(`!${name}`, {
           kind,
           construct: (data: unknown) => ({
-            [longName(name)]: name === 'GetAtt' && typeof data === 'string' ? splitOnce(data, '.') : data,
+            [longName(name)]: longValue(name, data),
           }),
         }),
     ),
-  ),
-);
-
-/** The same tags for `yaml`, which is used only to find where a node is (for error messages). */
-const YAML_TAGS = FUNCTIONS.flatMap((name) =>
-  (['scalar', 'seq', 'map'] as const).map((collection) =>
-    collection === 'scalar'
-      ? { tag: `!${name}`, resolve: (value: string) => value }
-      : { tag: `!${name}`, collection, resolve: (node: unknown) => node },
   ),
 );
 

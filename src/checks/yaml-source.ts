@@ -1,4 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isShortForm, longName, longValue, YAML_TAGS } from '../cf/short-forms.js';
 
 /** A path into a parsed YAML value: map keys and sequence indexes. */
 export type YamlPath = readonly (string | number)[];
@@ -27,19 +28,6 @@ export interface YamlFile {
   errors: { message: string; line: number; column: number }[];
 }
 
-/** CloudFormation's short-form functions: `!Ref X` is `{ Ref: X }`, `!Sub s` is `{ 'Fn::Sub': s }`. */
-const CFN_FUNCTIONS = new Set([
-  'Ref', 'Condition', 'Sub', 'GetAtt', 'ImportValue', 'If', 'Equals', 'Not', 'And', 'Or', 'Select',
-  'Split', 'Join', 'FindInMap', 'GetAZs', 'Base64', 'Cidr', 'Transform', 'ToJsonString', 'Length',
-]);
-
-// Accept the short forms without warnings; their meaning is applied while walking the tree.
-const CFN_TAGS = [...CFN_FUNCTIONS].flatMap((name) => [
-  { tag: `!${name}`, resolve: (value: string) => value },
-  { tag: `!${name}`, collection: 'seq' as const, resolve: (node: unknown) => node },
-  { tag: `!${name}`, collection: 'map' as const, resolve: (node: unknown) => node },
-]);
-
 const pathKey = (path: YamlPath) => path.join('\u0000');
 
 /**
@@ -49,7 +37,7 @@ const pathKey = (path: YamlPath) => path.join('\u0000');
  */
 export function parseYamlFile(text: string, options: { cfn?: boolean } = {}): YamlFile {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, customTags: options.cfn ? CFN_TAGS : [], uniqueKeys: true });
+  const docs = parseAllDocuments(text, { lineCounter, customTags: options.cfn ? YAML_TAGS : [], uniqueKeys: true });
   const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
   const errors = list.flatMap((doc) =>
     doc.errors.map((error) => {
@@ -66,17 +54,11 @@ export function parseYamlFile(text: string, options: { cfn?: boolean } = {}): Ya
       const walk = (node: unknown, path: (string | number)[]): unknown => {
         if (isAlias(node)) return walk(node.resolve(doc), path);
         const tag = (node as { tag?: string } | null)?.tag;
-        if (options.cfn && tag?.startsWith('!') && CFN_FUNCTIONS.has(tag.slice(1))) {
+        if (options.cfn && tag?.startsWith('!') && isShortForm(tag.slice(1))) {
           const name = tag.slice(1);
-          const long = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-          const inner = plain(node, [...path, long]);
+          const long = longName(name);
           lines.set(pathKey([...path, long]), lineAt(node as Node));
-          // `!GetAtt Resource.Attribute` is split on the first dot, as CloudFormation does.
-          if (name === 'GetAtt' && typeof inner === 'string') {
-            const dot = inner.indexOf('.');
-            return { [long]: dot < 0 ? [inner] : [inner.slice(0, dot), inner.slice(dot + 1)] };
-          }
-          return { [long]: inner };
+          return { [long]: longValue(name, plain(node, [...path, long])) };
         }
         return plain(node, path);
       };
