@@ -52,7 +52,7 @@ export function resolveString(value: CfnValue, known: KnownValues): string | und
   if (!isObject(value)) return undefined;
   if (typeof value.Ref === 'string') return known[value.Ref];
   const sub = value['Fn::Sub'];
-  if (typeof sub === 'string') return substitute(sub, known);
+  if (typeof sub === 'string') return substituteKnown(sub, known);
   if (Array.isArray(sub) && typeof sub[0] === 'string') {
     const locals: Record<string, string> = { ...known };
     for (const [k, v] of Object.entries(isObject(sub[1]) ? sub[1] : {})) {
@@ -60,17 +60,21 @@ export function resolveString(value: CfnValue, known: KnownValues): string | und
       if (resolved === undefined) return undefined;
       locals[k] = resolved;
     }
-    return substitute(sub[0], locals);
+    return substituteKnown(sub[0], locals);
   }
   return undefined;
 }
 
-/** `${Name}` from the known values; `${!Literal}` is the escape for a literal `${Literal}`. */
-function substitute(text: string, known: KnownValues): string | undefined {
+/** `${Name}` through `lookup`; `${!Literal}` is CloudFormation's escape for a literal `${Literal}`. */
+export function substitute(text: string, lookup: (name: string) => string): string {
+  return text.replace(/\$\{([^}]*)\}/g, (_match, name: string) => (name.startsWith('!') ? `\${${name.slice(1)}}` : lookup(name.trim())));
+}
+
+/** `${Name}` from the known values; undefined when one of them is not known. */
+function substituteKnown(text: string, known: KnownValues): string | undefined {
   let unresolved = false;
-  const out = text.replace(/\$\{([^}]*)\}/g, (_match, name: string) => {
-    if (name.startsWith('!')) return `\${${name.slice(1)}}`;
-    const value = known[name.trim()];
+  const out = substitute(text, (name) => {
+    const value = known[name];
     if (value === undefined) unresolved = true;
     return value ?? '';
   });

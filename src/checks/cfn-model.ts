@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { staticConditions, type KnownValues } from '../cf/references.js';
+import { staticConditions, substitute, type KnownValues } from '../cf/references.js';
+import { longValue } from '../cf/short-forms.js';
 import type { CfnTemplate } from '../cf/template.js';
 import { DEFAULT_REGION, ENVIRONMENTS, type Environment } from '../config/environments.js';
 import type { Repository, YamlSource } from './context.js';
@@ -263,7 +264,7 @@ function evaluate(value: unknown, scope: Scope, depth: number): Value {
     case 'Ref':
       return typeof args === 'string' ? reference(args, scope) : UNKNOWN;
     case 'Fn::GetAtt': {
-      const [id, attr] = Array.isArray(args) ? args : typeof args === 'string' ? splitOnce(args) : [];
+      const [id, attr] = Array.isArray(args) ? args : typeof args === 'string' ? (longValue('GetAtt', args) as string[]) : [];
       return typeof id === 'string' && typeof attr === 'string' ? attribute(id, attr, scope) : UNKNOWN;
     }
     case 'Fn::Sub': {
@@ -319,16 +320,6 @@ export function importedExport(name: unknown, scope: Scope): ExportEntry | undef
 }
 
 const flat = (value: Value) => (Array.isArray(value) ? value.join(',') : value);
-
-function splitOnce(text: string): string[] {
-  const dot = text.indexOf('.');
-  return dot < 0 ? [text] : [text.slice(0, dot), text.slice(dot + 1)];
-}
-
-/** `${Name}` through `lookup`; `${!Literal}` is CloudFormation's escape for a literal `${Literal}`. */
-export function substitute(text: string, lookup: (name: string) => string): string {
-  return text.replace(/\$\{([^}]*)\}/g, (_match, name: string) => (name.startsWith('!') ? `\${${name.slice(1)}}` : lookup(name.trim())));
-}
 
 function subVariable(name: string, scope: Scope): string {
   const dot = name.indexOf('.');
