@@ -6,7 +6,6 @@ import { lintCharts, renderChart } from '../../tools/helm.js';
 import type { ChartSource, RenderedManifest, Repository, YamlSource } from '../context.js';
 import type { Finding } from '../finding.js';
 import { parseYamlFile } from '../yaml-source.js';
-import { lineOfKey } from './template-lines.js';
 
 /** One `helm template` output: a chart with its defaults, or with a release's values. */
 export interface Rendering {
@@ -144,7 +143,7 @@ function chartFieldLine(root: string, file: string, message: string): number {
   const field = /metadata\.(\w+)|^(\w+) '/.exec(message);
   const key = field?.[1] ?? field?.[2];
   if (!key || !file.endsWith('Chart.yaml')) return 1;
-  return lineOfKey(readFileSync(join(root, file), 'utf8'), [key]);
+  return parseYamlFile(readFileSync(join(root, file), 'utf8')).documents[0]?.lineOf([key]) ?? 1;
 }
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();

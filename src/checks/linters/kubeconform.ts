@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateManifests, type KubeconformResult } from '../../tools/kubeconform.js';
@@ -7,7 +7,7 @@ import type { RenderedManifest, Repository } from '../context.js';
 import type { YamlDocument } from '../yaml-source.js';
 import type { Finding } from '../finding.js';
 import type { Rendering } from './helm.js';
-import { lineOfKey } from './template-lines.js';
+import { TemplateTexts } from './template-lines.js';
 
 /** Where a kubeconform result points back to: a document of a file in the repository, or a rendered object. */
 type Origin =
@@ -47,23 +47,16 @@ export async function kubeconformFindings(
     }
     if (!inputs.size) return [];
     const results = await validateManifests({ files: [...inputs.keys()] }, { env: options.env });
-    const templates = new Map<string, Promise<string>>();
-    const templateText = (file: string) => {
-      if (!templates.has(file)) templates.set(file, readFile(join(repo.root, file), 'utf8').catch(() => ''));
-      return templates.get(file)!;
-    };
-    const findings = await Promise.all(
-      results
-        .filter((r) => r.status === 'invalid' || r.status === 'error')
-        .map((r) => toFindings(r, inputs.get(r.filename), templateText)),
-    );
-    return findings.flat();
+    const templates = new TemplateTexts(repo.root);
+    return results
+      .filter((r) => r.status === 'invalid' || r.status === 'error')
+      .flatMap((r) => toFindings(r, inputs.get(r.filename), templates));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-async function toFindings(result: KubeconformResult, origin: Origin | undefined, templateText: (file: string) => Promise<string>): Promise<Finding[]> {
+function toFindings(result: KubeconformResult, origin: Origin | undefined, templates: TemplateTexts): Finding[] {
   const object = `${result.kind || 'object'}${result.name ? ` ${result.name}` : ''}`;
   const problems = result.validationErrors?.length ? result.validationErrors : [{ path: '', msg: result.msg }];
   if (!origin) return problems.map((p) => ({ file: result.filename, line: 1, rule: 'kubeconform', message: `${object}: ${describe(p)}` }));
@@ -78,9 +71,13 @@ async function toFindings(result: KubeconformResult, origin: Origin | undefined,
   }
   const manifest = origin.manifests.find((m) => matches(m.value, result));
   const file = manifest?.template ?? origin.origin;
-  const text = manifest ? await templateText(file) : '';
   const rendered = origin.origin === file.split('/templates/')[0] ? '' : ` (rendered with ${origin.origin})`;
-  return problems.map((p) => ({ file, line: lineOfKey(text, pointer(p.path)), rule: 'kubeconform', message: `${object}: ${describe(p)}${rendered}` }));
+  return problems.map((p) => ({
+    file,
+    line: manifest ? templates.lineOf(manifest, pointer(p.path)) : 1,
+    rule: 'kubeconform',
+    message: `${object}: ${describe(p)}${rendered}`,
+  }));
 }
 
 const describe = (p: { path: string; msg: string }) => (p.path ? `${p.path.replace(/^\//, '').replaceAll('/', '.')}: ${p.msg}` : p.msg);

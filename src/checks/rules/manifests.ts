@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { EXTERNAL_OBJECTS_ANNOTATION, parseExternalObjects, type ExternalObject } from '../../config/flux.js';
 import type { CheckContext, RenderedManifest, RuleModule } from '../context.js';
 import type { Finding } from '../finding.js';
+import { TemplateTexts } from '../linters/template-lines.js';
 import { parseYamlFile, valueAt, type YamlPath } from '../yaml-source.js';
 
 /**
@@ -489,84 +490,4 @@ function externalAnnotationFindings(ctx: CheckContext): Finding[] {
       fix: `write the entries as Kind/name separated by commas, such as "Secret/api-tls, ConfigMap/api-settings"`,
     })),
   );
-}
-
-// ----- finding the line in a chart template
-
-type Hint = string | { key: string; value: string };
-
-/** Chart template files, read once, and the line in them that produced a part of an object. */
-export class TemplateTexts {
-  private readonly texts = new Map<string, string[] | undefined>();
-
-  constructor(private readonly root: string) {}
-
-  /** The line of the key at `path` in the template that rendered the object; 1 when not found. */
-  lineOf(manifest: RenderedManifest, path: ObjectPath): number {
-    if (!this.texts.has(manifest.template)) {
-      try {
-        this.texts.set(manifest.template, readFileSync(join(this.root, manifest.template), 'utf8').split('\n'));
-      } catch {
-        this.texts.set(manifest.template, undefined);
-      }
-    }
-    const lines = this.texts.get(manifest.template);
-    return lines ? templateLine(lines, manifest.value, path) : 1;
-  }
-}
-
-/**
- * Follow a path through a template's text: each key is looked for inside the block of the one
- * before (deeper indented lines); list items are recognised by their `name:` when they have one;
- * keys the template writes through a function (`toYaml`) are skipped. The search starts at the
- * document of the template that writes the object's kind. Returns the last key found, or 1.
- */
-export function templateLine(lines: string[], value: Obj, path: ObjectPath): number {
-  const hints: Hint[] = [];
-  let node: unknown = value;
-  for (const key of path) {
-    node = isObj(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[key] : undefined;
-    if (typeof key === 'string') hints.push(key);
-    else if (isObj(node) && typeof node.name === 'string') hints.push({ key: 'name', value: node.name });
-  }
-  let start = 0;
-  const kindLine = lines.findIndex((l) => matches(l, { key: 'kind', value: String(value.kind) }));
-  if (kindLine >= 0) {
-    start = kindLine;
-    while (start > 0 && !/^---/.test(lines[start - 1]!)) start--;
-  }
-  let end = lines.length;
-  let found = -1;
-  for (const hint of hints) {
-    const index = lines.slice(start, end).findIndex((l) => matches(l, hint));
-    if (index < 0) continue;
-    found = start + index;
-    start = found + 1;
-    // A `name:` that is not the item's first key does not open a block; stay in the list's.
-    if (typeof hint === 'string' || /^\s*-/.test(lines[found]!)) end = blockEnd(lines, found, end);
-  }
-  return found + 1 || 1;
-}
-
-function matches(line: string, hint: Hint): boolean {
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const key = typeof hint === 'string' ? hint : hint.key;
-  const head = `^\\s*(?:-\\s+)?["']?${escape(key)}["']?\\s*:`;
-  if (typeof hint === 'string') return new RegExp(`${head}(\\s|$)`).test(line);
-  return new RegExp(`${head}\\s*["']?${escape(hint.value)}["']?\\s*(#.*)?$`).test(line);
-}
-
-/** The first line after `index` indented no deeper than it (template-only and comment lines do not count). */
-function blockEnd(lines: string[], index: number, limit: number): number {
-  const indent = (l: string) => l.length - l.trimStart().length;
-  const own = indent(lines[index]!);
-  const ownIsItem = lines[index]!.trimStart().startsWith('-');
-  for (let i = index + 1; i < limit; i++) {
-    const trimmed = lines[i]!.trim();
-    if (!trimmed || trimmed.startsWith('{{') || trimmed.startsWith('#')) continue;
-    // `key:` followed by `- item` at the same indentation: the items belong to the key.
-    if (!ownIsItem && indent(lines[i]!) === own && /^-(\s|$)/.test(trimmed)) continue;
-    if (indent(lines[i]!) <= own) return i;
-  }
-  return limit;
 }

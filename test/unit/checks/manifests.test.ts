@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RenderedManifest } from '../../../src/checks/context.js';
 import type { Finding } from '../../../src/checks/finding.js';
-import { manifestRules, templateLine } from '../../../src/checks/rules/manifests.js';
+import { templateLine } from '../../../src/checks/linters/template-lines.js';
+import { manifestRules } from '../../../src/checks/rules/manifests.js';
 import { checkContext, manifest } from '../../helpers/check-repo-k8s.js';
 
 const CHART_YAML = 'apiVersion: v2\nname: web\nversion: 0.1.0\n';
