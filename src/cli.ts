@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerDeployCf } from './commands/deploy-cf.js';
@@ -8,7 +6,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerRelease } from './commands/release.js';
 import { createRunner } from './commands/runner.js';
 import { DEFAULT_REGION, ENVIRONMENTS } from './config/environments.js';
-import { repoRoot } from './paths.js';
+import { biomageVersion } from './paths.js';
 import { ExitCode, UsageError } from './ui/errors.js';
 import { outputFor, type Io } from './ui/output.js';
 
@@ -27,10 +25,9 @@ Environment:
   KUBECONFIG is honoured; CI (or no terminal) means nothing prompts: production needs --yes.`;
 
 export function buildProgram(io: Io, setExitCode: (code: number) => void): Command {
-  const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
   const program = new Command('biomage')
     .description('Operate the Cellenics platform on AWS: clusters, CloudFormation stacks, releases, CI credentials.')
-    .version(version, '--version', 'print the version of biomage')
+    .version(biomageVersion(), '--version', 'print the version of biomage')
     .addOption(
       new Option('-e, --env <name>', 'target environment; development is the local twin')
         .choices(ENVIRONMENTS)

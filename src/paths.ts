@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,4 +13,9 @@ export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Local state of the twin (emulator pid and endpoint, env files); BIOMAGE_STATE_DIR relocates it. */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.BIOMAGE_STATE_DIR ? resolve(env.BIOMAGE_STATE_DIR) : join(repoRoot, '.biomage');
+}
+
+/** biomage's own version, from its package.json. */
+export function biomageVersion(): string {
+  return (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_REGION } from '../config/environments.js';
 import type { Context } from '../context.js';
-import { repoRoot } from '../paths.js';
+import { biomageVersion, repoRoot } from '../paths.js';
 import { UsageError } from '../ui/errors.js';
 import { renderSarif } from './report/sarif.js';
 import { formatFinding, renderText } from './report/text.js';
@@ -30,7 +30,7 @@ export async function check(ctx: Context, options: CheckOptions): Promise<number
   });
   const exitCode = report.findings.length ? 3 : 0;
   if (options.format === 'sarif') {
-    ctx.out.document(renderSarif(report, ruleOf, await version()));
+    ctx.out.document(renderSarif(report, ruleOf, biomageVersion()));
     ctx.out.info(`${report.findings.length} findings, ${report.suppressed.length} suppressed (SARIF on stdout)`);
   } else if (options.format === 'json' || ctx.out.json) {
     // --format json is the global --json envelope: findings with their fix, suppressions, counts.
@@ -76,9 +76,4 @@ function gitBase(root: string, ref: string | undefined, warn: (message: string) 
     },
   };
   return base;
-}
-
-async function version(): Promise<string> {
-  const { createRequire } = await import('node:module');
-  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
