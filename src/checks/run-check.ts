@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from '../ui/errors.js';
-import type { CheckContext, Repository } from './context.js';
+import type { CheckContext, Repository, SourceFile } from './context.js';
 import { compareFindings, ruleTable, type Finding, type RuleDefinition, type Suppressed } from './finding.js';
 import { actionlintFindings } from './linters/actionlint.js';
 import { cfnLintFindings } from './linters/cfn-lint.js';
@@ -75,7 +75,9 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
 
   const inScope = (file: string) => !scope.length || scope.some((s) => s === '' || file === s || file.startsWith(`${s}/`));
   const found = [...parseFindings, ...results.flat()].filter((f) => inScope(f.file));
-  const suppressions = checkedFiles(repo).filter(inScope).flatMap((file) => parseSuppressions(file, readFileSync(join(repo.root, file), 'utf8')));
+  const suppressions = checkedFiles(repo)
+    .filter((source) => inScope(source.file))
+    .flatMap((source) => parseSuppressions(source.file, source.text));
   const { findings, suppressed } = applySuppressions(dedupe(found), suppressions, (id) => ruleOf(id) !== undefined);
   return {
     findings: findings.sort(compareFindings),
@@ -103,17 +105,22 @@ function scopeOf(root: string, cwd: string, path: string): string {
   return rel.replace(/\/$/, '');
 }
 
-/** The files whose comments may carry suppressions: everything the check read, and chart files. */
-function checkedFiles(repo: Repository): string[] {
-  const files = [
+/**
+ * The files whose comments may carry suppressions: everything the check read (already in
+ * memory), and the chart files, read here.
+ */
+function checkedFiles(repo: Repository): SourceFile[] {
+  const files: SourceFile[] = [
     ...repo.templates,
     ...repo.releases,
     ...repo.accessLists,
     ...repo.workflows,
     ...(repo.clusterConfig ? [repo.clusterConfig] : []),
     ...(repo.ciConfig ? [repo.ciConfig] : []),
-  ].map((s) => s.file);
-  for (const chart of repo.charts) files.push(...walk(repo.root, chart.dir));
+  ];
+  for (const chart of repo.charts) {
+    files.push(...walk(repo.root, chart.dir).map((file) => ({ file, text: readFileSync(join(repo.root, file), 'utf8') })));
+  }
   return files;
 }
 
