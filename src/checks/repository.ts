@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CI_CONFIG_FILES } from '../config/ci-config.js';
 import { InputError } from '../ui/errors.js';
 import type { ChartSource, Repository, SourceFile, YamlSource } from './context.js';
 import type { Finding, RuleDefinition } from './finding.js';
@@ -56,7 +57,7 @@ export function loadRepository(root: string): { repo: Repository; findings: Find
     : [];
   // Files directly under releases/ are loaded too, so the release rules can say they are misplaced.
   const releases = defined([...list('releases', YAML), ...releaseDirs.flatMap((dir) => list(dir, YAML))].map((file) => parse(file)));
-  const ciFile = ['.ci.yaml', '.ci.yml'].find(present);
+  const ciFile = CI_CONFIG_FILES.find(present);
 
   const repo: Repository = {
     root,

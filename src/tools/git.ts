@@ -43,12 +43,6 @@ export async function showFile(revision: string, file: string, cwd: string): Pro
   });
 }
 
-/** Whether `dir` is inside a git work tree. */
-export async function isWorkTree(dir: string): Promise<boolean> {
-  const result = await runTool(git, ['rev-parse', '--is-inside-work-tree'], { cwd: dir });
-  return result.exitCode === 0 && result.stdout.trim() === 'true';
-}
-
 export async function revisionExists(ref: string, cwd: string): Promise<boolean> {
   return (await runTool(git, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd })).exitCode === 0;
 }
