@@ -1,12 +1,117 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Runner } from './runner.js';
 
 interface GuardOptions {
   base: string;
 }
 
+interface RenderOptions {
+  template: string;
+  image: string;
+  sha: string;
+  source?: string;
+  set: string[];
+  root?: string;
+}
+
+interface PushOptions {
+  remote: string;
+  branch?: string;
+  attempts: number;
+  root?: string;
+}
+
+const ROOT_OPTION = ['--root <dir>', 'the checkout of this repository to write to (default: the one biomage belongs to)'] as const;
+
 export function registerRelease(program: Command, runner: Runner): void {
-  const release = program.command('release').description('the HelmRelease files under releases/<env>/, which only CI writes');
+  const release = program
+    .command('release')
+    .description('the HelmRelease files under releases/<env>/, which only CI writes')
+    .addHelpText(
+      'after',
+      '\nA service repository\'s CI runs `release render` then `release push` (the reusable workflow push-helmrelease.yaml); see docs/runbooks/releases.md.',
+    );
+
+  release
+    .command('render')
+    .description("fill a service's .flux.ci template in for --env and write releases/<env>/<service>.yaml")
+    .requiredOption('--template <file>', "the service repository's .flux.ci")
+    .requiredOption('--image <reference>', 'the image CI pushed: registry/repository:tag or registry/repository@sha256:<digest>')
+    .requiredOption('--sha <commit>', 'the full commit SHA of the service the image was built from')
+    .addOption(new Option('--source <owner/name>', 'the service repository, for the record on the release').env('GITHUB_REPOSITORY'))
+    .option('--set <name=value>', 'fill the placeholder ${name} (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option(...ROOT_OPTION)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Placeholders: ${env} ${image} ${image.registry} ${image.repository} ${image.tag} ${image.digest}',
+        '              ${sha} ${sha.short} ${source}, and any ${name} given with --set ($${…} is a literal ${…}).',
+        'The result is checked before it is written: the HelmRelease schema, the chart rendered with its values',
+        '(helm, values.schema.json), and every object through kubeconform. Exit 2 on any problem: nothing is written.',
+      ].join('\n'),
+    )
+    .action(
+      runner.action<RenderOptions>(async (ctx, options) => {
+        const [{ renderRelease }, root] = await Promise.all([import('../releases/render.js'), checkoutRoot(options.root)]);
+        const result = await renderRelease(
+          { env: ctx.env, template: options.template, image: options.image, sha: options.sha, source: options.source, set: options.set },
+          { root, dryRun: ctx.dryRun, env: ctx.processEnv },
+        );
+        ctx.out.result(ctx.command, result, (r) =>
+          !r.changed
+            ? `${r.file} already holds this release (${r.image})`
+            : `${r.written ? 'wrote' : 'would write'} ${r.file}: ${r.service} ${r.image} from ${r.sha.slice(0, 12)}`,
+        );
+      }),
+    );
+
+  release
+    .command('push')
+    .description('commit the changed files of releases/<env>/ and push them, rebasing when another pipeline pushed first')
+    .option('--remote <name>', 'the git remote to push to', 'origin')
+    .option('--branch <name>', 'the branch Flux reads (default: defaultBranch of infra/github.yaml)')
+    .addOption(new Option('--attempts <n>', 'pushes to try before giving up').default(5).argParser(positiveInteger))
+    .option(...ROOT_OPTION)
+    .addHelpText('after', '\nNever force-pushes. Exit 1 when two pipelines changed the same release file at once (nothing is pushed).')
+    .action(
+      runner.action<PushOptions>(async (ctx, options) => {
+        const [{ pushReleases }, { loadGithubConfig }, { confirmChange }, root] = await Promise.all([
+          import('../releases/push.js'),
+          import('../config/github.js'),
+          import('../ui/confirm.js'),
+          checkoutRoot(options.root),
+        ]);
+        const branch = options.branch ?? loadGithubConfig(root).defaultBranch;
+        await confirmChange(ctx, `release push to ${branch} (releases/${ctx.env}/)`);
+        const result = await pushReleases({ env: ctx.env, root, remote: options.remote, branch, attempts: options.attempts, dryRun: ctx.dryRun });
+        ctx.out.result(ctx.command, result, (r) => {
+          if (!r.files.length) return `releases/${ctx.env}/: nothing to push`;
+          if (!r.commit) return `would commit and push ${r.files.join(', ')}:\n\n${r.message}`;
+          const retried = r.rebases ? ` after ${r.rebases} rebase${r.rebases > 1 ? 's' : ''} onto newer commits` : '';
+          return `pushed ${r.commit.slice(0, 12)} to ${options.remote}/${branch}${retried}: ${r.message.split('\n')[0]}`;
+        });
+      }),
+    );
+
+  release
+    .command('flux-sync')
+    .description('print the Flux GitRepository and Kustomization that make a cluster apply releases/<env>/')
+    .addHelpText('after', '\nRead from infra/github.yaml; `configure` applies the same objects. With --json, the objects as JSON.')
+    .action(
+      runner.action(async (ctx) => {
+        const [{ fluxSyncManifests, fluxSyncObjects }, { loadGithubConfig }, { clusterEnvironment }, { repoRoot }] = await Promise.all([
+          import('../releases/flux-sync.js'),
+          import('../config/github.js'),
+          import('../infra/cluster-config.js'),
+          import('../paths.js'),
+        ]);
+        const env = clusterEnvironment(ctx.env);
+        const github = loadGithubConfig(repoRoot);
+        if (ctx.json) ctx.out.result(ctx.command, fluxSyncObjects(env, github), () => '');
+        else ctx.out.document(fluxSyncManifests(env, github).trimEnd());
+      }),
+    );
 
   release
     .command('guard')
@@ -38,4 +143,15 @@ export function registerRelease(program: Command, runner: Runner): void {
         return exitCode;
       }),
     );
+}
+
+async function checkoutRoot(root: string | undefined): Promise<string> {
+  const [{ resolve }, { repoRoot }] = await Promise.all([import('node:path'), import('../paths.js')]);
+  return resolve(root ?? repoRoot);
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('it must be a whole number of at least 1.');
+  return n;
 }

@@ -1,5 +1,5 @@
 import { InputError } from '../ui/errors.js';
-import { runTool, runToolOk } from './run.js';
+import { runTool, runToolOk, ToolFailedError } from './run.js';
 import { firstLine, type ToolSpec } from './spec.js';
 
 /** git: change detection (--changed-since) and release pushes. */
@@ -44,7 +44,7 @@ export async function showFile(revision: string, file: string, cwd: string): Pro
 }
 
 export async function revisionExists(ref: string, cwd: string): Promise<boolean> {
-  return (await runTool(git, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd })).exitCode === 0;
+  return (await revisionCommit(ref, cwd)) !== undefined;
 }
 
 /**
@@ -61,4 +61,79 @@ export async function pathsChangedSince(base: string, cwd: string): Promise<stri
   // -z output alternates status and path: `M\0path\0D\0path\0`.
   const fields = result.stdout.split('\0').filter(Boolean);
   return fields.filter((_, index) => index % 2 === 1);
+}
+
+/** Stage everything under these paths (added, changed and deleted files). */
+export async function stageAll(paths: string[], cwd: string): Promise<void> {
+  await runToolOk(git, ['add', '--all', '--', ...paths], { cwd });
+}
+
+/** Staged paths under these paths. */
+export async function stagedPaths(paths: string[], cwd: string): Promise<string[]> {
+  const result = await runToolOk(git, ['diff', '--cached', '--name-only', '-z', '--', ...paths], { cwd });
+  return result.stdout.split('\0').filter(Boolean);
+}
+
+/** A `git config` value; undefined when unset. */
+export async function configValue(key: string, cwd: string): Promise<string | undefined> {
+  const result = await runTool(git, ['config', '--get', key], { cwd });
+  return result.exitCode === 0 ? result.stdout.trim() || undefined : undefined;
+}
+
+/**
+ * Commit what is staged under these paths only (anything else staged stays staged, uncommitted);
+ * `identity` is used when the clone has none configured (a CI runner). Returns the new commit.
+ */
+export async function commitPaths(
+  message: string,
+  paths: string[],
+  cwd: string,
+  identity?: { name: string; email: string },
+): Promise<string> {
+  const who = identity ? ['-c', `user.name=${identity.name}`, '-c', `user.email=${identity.email}`] : [];
+  await runToolOk(git, [...who, 'commit', '--quiet', '--file', '-', '--', ...paths], { cwd, input: message });
+  return (await runToolOk(git, ['rev-parse', 'HEAD'], { cwd })).stdout.trim();
+}
+
+export type PushOutcome = { pushed: true } | { pushed: false; reason: 'behind' };
+
+/**
+ * Push HEAD to a branch of a remote, never forced. A rejection because the remote moved on
+ * (someone else pushed first) is an outcome the caller handles by rebasing; any other failure
+ * (authentication, protection rules, network) is an error.
+ */
+export async function pushHead(remote: string, branch: string, cwd: string): Promise<PushOutcome> {
+  const result = await runTool(git, ['push', '--porcelain', remote, `HEAD:refs/heads/${branch}`], { cwd });
+  if (result.exitCode === 0) return { pushed: true };
+  // --porcelain reports a rejected ref as `!\tHEAD:refs/heads/main\t[rejected] (fetch first)`.
+  if (/^!\t.*\[rejected\] \((fetch first|non-fast-forward)\)/m.test(result.stdout)) return { pushed: false, reason: 'behind' };
+  throw new ToolFailedError(git.name, result.exitCode, result.stderr || result.stdout);
+}
+
+export type RebaseOutcome = { rebased: true } | { rebased: false; conflicts: string[] };
+
+/**
+ * Fetch the branch and replay the local commits on top of it. On a conflict the rebase is
+ * aborted, leaving the clone as it was, and the conflicting paths are returned.
+ */
+export async function rebaseOnRemote(remote: string, branch: string, cwd: string): Promise<RebaseOutcome> {
+  await runToolOk(git, ['fetch', '--quiet', remote, `refs/heads/${branch}`], { cwd });
+  const result = await runTool(git, ['rebase', '--quiet', 'FETCH_HEAD'], { cwd });
+  if (result.exitCode === 0) return { rebased: true };
+  const conflicts = (await runTool(git, ['diff', '--name-only', '--diff-filter=U'], { cwd })).stdout.split('\n').filter(Boolean);
+  await runTool(git, ['rebase', '--abort'], { cwd });
+  if (!conflicts.length) throw new ToolFailedError(git.name, result.exitCode, result.stderr || result.stdout);
+  return { rebased: false, conflicts };
+}
+
+/** Untracked files under a path (ignored ones left out). */
+export async function untrackedFiles(path: string, cwd: string): Promise<string[]> {
+  const result = await runToolOk(git, ['ls-files', '--others', '--exclude-standard', '-z', '--', path], { cwd });
+  return result.stdout.split('\0').filter(Boolean);
+}
+
+/** The commit a revision names; undefined when there is none. */
+export async function revisionCommit(ref: string, cwd: string): Promise<string | undefined> {
+  const result = await runTool(git, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd });
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }

@@ -45,7 +45,14 @@ export async function lintCharts(chartDirs: string[], options: { cwd: string; en
 
 export type RenderResult =
   | { ok: true; manifests: string }
-  | { ok: false; message: string; file?: string; line?: number };
+  | {
+      ok: false;
+      message: string;
+      file?: string;
+      line?: number;
+      /** For values that fail the chart's values.schema.json: the first value named, as a path. */
+      valuesPath?: string[];
+    };
 
 /**
  * `helm template` one chart, with values given as YAML on stdin (a release's values); a
@@ -64,7 +71,14 @@ export async function renderChart(request: {
   const result = await runTool(helm, args, { cwd: request.cwd, env: request.env, input: request.values });
   if (result.exitCode === 0) return { ok: true, manifests: result.stdout };
   const message = result.stderr.replace(/^Error: /, '').replace(/\n+Use --debug flag.*$/s, '').trim();
+  if (/values don't meet/.test(message)) return { ok: false, message, valuesPath: valuesPath(message) };
   return { ok: false, message, ...templatePosition(message) };
+}
+
+/** The first value a values-schema error names (`at '/image/tag'`), as a path of keys. */
+function valuesPath(message: string): string[] {
+  const pointer = /at '(\/[^']*)'/.exec(message)?.[1] ?? '';
+  return pointer.split('/').filter(Boolean);
 }
 
 /** `template: nodejs/templates/x.yaml:12:3: …` → `templates/x.yaml`, line 12 (chart name dropped). */

@@ -52,10 +52,10 @@ export async function helmFindings(repo: Repository, env?: NodeJS.ProcessEnv): P
     });
     if (result.ok) return rendering(release.source.file, release.chart, release.environment, release.namespace, result.manifests);
     const doc = release.source.yaml.documents[release.index]!;
-    const inChart = result.file !== undefined && !/values don't meet/.test(result.message);
+    const inChart = result.file !== undefined && !result.valuesPath;
     const finding: Finding = {
       file: inChart ? `${release.chart.dir}/${result.file}` : release.source.file,
-      line: inChart ? (result.line ?? 1) : doc.lineOf(['spec', 'values', ...valuesPath(result.message)]),
+      line: inChart ? (result.line ?? 1) : doc.lineOf(['spec', 'values', ...(result.valuesPath ?? [])]),
       rule: 'helm-template',
       message: `${release.chart.dir} does not render with the values of ${release.source.file}: ${oneLine(result.message)}`,
     };
@@ -130,12 +130,6 @@ function rendering(origin: string, chart: ChartSource, environment: Environment 
     }
   }
   return { origin, chart, text, manifests };
-}
-
-/** The first value a values-schema error names (`at '/image/tag'`), as a path under spec.values. */
-function valuesPath(message: string): string[] {
-  const pointer = /at '(\/[^']*)'/.exec(message)?.[1] ?? '';
-  return pointer.split('/').filter(Boolean);
 }
 
 /** Chart.yaml problems name the field (`version 'x' is not…`, `chart.metadata.version`): point at its line. */

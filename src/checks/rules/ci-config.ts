@@ -1,4 +1,5 @@
-import { ciConfigSchema, policyDocumentSchema, schemaProblems } from '../../config/ci-config.js';
+import { ciConfigSchema, policyDocumentSchema } from '../../config/ci-config.js';
+import { schemaProblems } from '../../config/schema-problems.js';
 import type { RuleModule } from '../context.js';
 import type { Finding } from '../finding.js';
 import { checkPolicyDocument } from '../iam/policy.js';

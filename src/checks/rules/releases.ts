@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { schemaProblems } from '../../config/ci-config.js';
+import { schemaProblems } from '../../config/schema-problems.js';
 import { ENVIRONMENTS, isEnvironment } from '../../config/environments.js';
 import {
   FLUX_GIT_REPOSITORY,

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseYamlFile } from '../checks/yaml-source.js';
+import { InputError } from '../ui/errors.js';
+import { schemaProblems } from './schema-problems.js';
+
+/** The one file that says where this repository lives on GitHub. */
+export const GITHUB_CONFIG_FILE = 'infra/github.yaml';
+
+// GitHub's own rules: organisation logins are alphanumeric with single inner dashes; repository
+// names are letters, digits, `.`, `_` and `-`; a branch may not hold spaces, `~^:?*[\` or `..`.
+const githubConfigSchema = z.strictObject({
+  organisation: z.string().regex(/^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$/, { error: 'must be a GitHub organisation login' }),
+  repository: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be a GitHub repository name' }),
+  defaultBranch: z
+    .string()
+    .regex(/^(?!.*\.\.)(?!\/)[^\s~^:?*[\\]+(?<![/.])$/, { error: 'must be a git branch name' })
+    .default('main'),
+});
+
+export type GithubConfig = z.infer<typeof githubConfigSchema>;
+
+/** The SSH address Flux clones this repository from (a deploy key authenticates it). */
+export function repositorySshUrl(config: GithubConfig): string {
+  return `ssh://git@github.com/${config.organisation}/${config.repository}.git`;
+}
+
+export function loadGithubConfig(root: string): GithubConfig {
+  const file = GITHUB_CONFIG_FILE;
+  let text: string;
+  try {
+    text = readFileSync(join(root, file), 'utf8');
+  } catch {
+    throw new InputError(`${file} is missing`, { hint: 'create it with organisation, repository and defaultBranch' });
+  }
+  const yaml = parseYamlFile(text);
+  const doc = yaml.documents[0];
+  if (yaml.errors.length || !doc) {
+    const error = yaml.errors[0];
+    throw new InputError(`${file} is not valid YAML: ${error?.message ?? 'empty file'}`, { where: `${file}:${error?.line ?? 1}` });
+  }
+  const result = githubConfigSchema.safeParse(doc.value);
+  if (result.success) return result.data;
+  const problems = schemaProblems(result.error, doc.value, doc.lineOf);
+  throw new InputError(`${file}: ${problems.map((p) => p.message).join('; ')}`, {
+    where: `${file}:${problems[0]?.line ?? 1}`,
+    hint: 'fix the field named; organisation and repository are where this repository lives on GitHub',
+  });
+}
