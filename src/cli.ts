@@ -3,6 +3,7 @@ import { registerCheck } from './commands/check.js';
 import { registerDeployCf } from './commands/deploy-cf.js';
 import { registerDev } from './commands/dev.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerEcr } from './commands/ecr.js';
 import { registerRelease } from './commands/release.js';
 import { createRunner } from './commands/runner.js';
 import { DEFAULT_REGION, ENVIRONMENTS } from './config/environments.js';
@@ -66,6 +67,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerDoctor(program, runner);
   registerDev(program, runner);
   registerRelease(program, runner);
+  registerEcr(program, runner);
   return program;
 }
 

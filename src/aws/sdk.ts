@@ -12,6 +12,7 @@ export const cloudFormationSdk = (): typeof import('@aws-sdk/client-cloudformati
 export const cognitoSdk = (): typeof import('@aws-sdk/client-cognito-identity-provider') => load('@aws-sdk/client-cognito-identity-provider');
 export const dynamoDbSdk = (): typeof import('@aws-sdk/client-dynamodb') => load('@aws-sdk/client-dynamodb');
 export const ec2Sdk = (): typeof import('@aws-sdk/client-ec2') => load('@aws-sdk/client-ec2');
+export const ecrSdk = (): typeof import('@aws-sdk/client-ecr') => load('@aws-sdk/client-ecr');
 export const eksSdk = (): typeof import('@aws-sdk/client-eks') => load('@aws-sdk/client-eks');
 export const elastiCacheSdk = (): typeof import('@aws-sdk/client-elasticache') => load('@aws-sdk/client-elasticache');
 export const iamSdk = (): typeof import('@aws-sdk/client-iam') => load('@aws-sdk/client-iam');
