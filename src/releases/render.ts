@@ -80,7 +80,7 @@ export async function renderRelease(
   const unused = input.set.filter(([name]) => !filled.used.has(name)).map(([name]) => name);
   if (unused.length) {
     throw new UsageError(`--set ${unused.join(', ')}: the template has no such placeholder`, {
-      where: templateFile,
+      where: shown(templateFile),
       hint: 'remove the option or add the placeholder to the template (a typo would otherwise go unnoticed)',
     });
   }
@@ -164,11 +164,16 @@ function placeholderValues(
   return new Map([...Object.entries(builtIn), ...set.map(([name, value]): [string, PlaceholderValue] => [name, { value, typed: true }])]);
 }
 
+/** A path as the operator typed it when it is under the working directory, else absolute. */
+function shown(file: string): string {
+  const inside = relative(process.cwd(), file);
+  return inside && !inside.startsWith('..') ? inside : file;
+}
+
 function fail(file: string, problems: TemplateProblem[]): void {
   if (!problems.length) return;
   const sorted = [...problems].sort((a, b) => a.line - b.line);
-  const inside = relative(process.cwd(), file);
-  const where = inside && !inside.startsWith('..') ? inside : file;
+  const where = shown(file);
   const unknown = sorted.some((p) => p.message.startsWith('unknown placeholder'));
   throw new InputError(sorted.map((p) => `${where}:${p.line}: ${p.message}`).join('\n'), {
     where: `${where}:${sorted[0]!.line}`,

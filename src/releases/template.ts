@@ -42,10 +42,10 @@ export function fillTemplate(text: string, values: ReadonlyMap<string, Placehold
   const used = new Set<string>();
   const problems: TemplateProblem[] = [];
   const document = parseDocument(text, { lineCounter, uniqueKeys: true });
-  if (document.errors.length) {
-    for (const error of document.errors) {
-      problems.push({ line: lineCounter.linePos(error.pos[0]).line, message: `not valid YAML: ${error.message.split('\n')[0]}` });
-    }
+  const [error] = document.errors;
+  if (error) {
+    // Only the first: the parser's later errors are mostly the same mistake seen again.
+    problems.push({ line: lineCounter.linePos(error.pos[0]).line, message: `not valid YAML: ${error.message.split('\n')[0]}` });
     return { used, problems };
   }
   visit(document, {

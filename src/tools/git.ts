@@ -106,7 +106,11 @@ export async function pushHead(remote: string, branch: string, cwd: string): Pro
   const result = await runTool(git, ['push', '--porcelain', remote, `HEAD:refs/heads/${branch}`], { cwd });
   if (result.exitCode === 0) return { pushed: true };
   // --porcelain reports a rejected ref as `!\tHEAD:refs/heads/main\t[rejected] (fetch first)`.
-  if (/^!\t.*\[rejected\] \((fetch first|non-fast-forward)\)/m.test(result.stdout)) return { pushed: false, reason: 'behind' };
+  // A push that lost the race after that check is refused by the remote as it moves the ref
+  // (`[remote rejected] (failed to update ref)`, with `cannot lock ref … but expected …`).
+  const behind = /^!\t.*\[rejected\] \((fetch first|non-fast-forward)\)/m.test(result.stdout);
+  const lostRace = /^!\t.*\[remote rejected\]/m.test(result.stdout) && /cannot lock ref|failed to update ref|incorrect old value/.test(result.stdout + result.stderr);
+  if (behind || lostRace) return { pushed: false, reason: 'behind' };
   throw new ToolFailedError(git.name, result.exitCode, result.stderr || result.stdout);
 }
 
