@@ -65,8 +65,11 @@ export function fillTemplate(text: string, values: ReadonlyMap<string, Placehold
     const source = node.value as string;
     const whole = /^\$\{([^}]*)\}$/.exec(source)?.[1];
     let typed = false;
-    const filled = source.replace(PLACEHOLDER, (match, escaped: string, raw: string) => {
+    // In a literal block (`|`) each line of the value is a line of the file, after the header.
+    const lineAt = (offset: number) => (node.type === 'BLOCK_LITERAL' ? line + 1 + (source.slice(0, offset).match(/\n/g)?.length ?? 0) : line);
+    const filled = source.replace(PLACEHOLDER, (match, escaped: string, raw: string, offset: number) => {
       if (escaped) return match.slice(1);
+      const line = lineAt(offset);
       const name = raw.trim();
       if (!isPlaceholderName(name)) {
         problems.push({ line, message: `\${${raw}} is not a placeholder name (letters and digits, parts joined by . _ or -)` });
