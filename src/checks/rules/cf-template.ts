@@ -92,6 +92,8 @@ const TLDS = new Set(
 );
 /** AWS's own host names: service principals and endpoints are the same in every deployment. */
 const AWS_DOMAINS = /(^|\.)(amazonaws\.com(\.cn)?|amazon\.com|api\.aws|on\.aws)$/i;
+/** Token issuers AWS trusts by their fixed host: GitHub Actions' OIDC issuer is one host for everyone. */
+const FIXED_ISSUERS = new Set(['token.actions.githubusercontent.com']);
 
 function literals(template: TemplateModel): Finding[] {
   const findings: Finding[] = [];
@@ -112,7 +114,7 @@ function literals(template: TemplateModel): Finding[] {
     for (const match of text.matchAll(HOST_RUN)) {
       const host = match[0].toLowerCase();
       const labels = host.split('.');
-      if (labels.length < 2 || !TLDS.has(labels[labels.length - 1]!) || AWS_DOMAINS.test(host)) continue;
+      if (labels.length < 2 || !TLDS.has(labels[labels.length - 1]!) || AWS_DOMAINS.test(host) || FIXED_ISSUERS.has(host)) continue;
       if (labels.some((label) => !label || label.startsWith('-') || label.endsWith('-'))) continue;
       add(lineAt(match.index), 'cf-literal-domain', `${owner} has a literal domain name ${host}`);
     }
