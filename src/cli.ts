@@ -105,5 +105,11 @@ function usageFailure(error: CommanderError, argv: string[], io: Io): number {
 }
 
 export function processIo(): Io {
+  // A reader that stops early (`biomage --help | head`) closes the pipe: what it did not read is
+  // not wanted, which is no failure of biomage.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,5 +31,14 @@ describe('start-up stays lazy', () => {
         expect(loaded, `${argv.join(' ')} loaded ${heavy}`).not.toContain(heavy);
       }
     }
+  });
+});
+
+describe('output into a closed pipe', () => {
+  it('`biomage --help | head -1` exits 0 without an EPIPE trace', () => {
+    const run = spawnSync('bash', ['-o', 'pipefail', '-c', `"${BIN}" --help | head -1`], { env: cleanEnv(), encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^Usage: biomage/);
+    expect(run.status).toBe(0);
   });
 });
