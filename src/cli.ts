@@ -5,6 +5,7 @@ import { registerDev } from './commands/dev.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEcr } from './commands/ecr.js';
 import { registerRelease } from './commands/release.js';
+import { registerRotateCi } from './commands/rotate-ci.js';
 import { createRunner } from './commands/runner.js';
 import { DEFAULT_REGION, ENVIRONMENTS } from './config/environments.js';
 import { biomageVersion } from './paths.js';
@@ -67,6 +68,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerDoctor(program, runner);
   registerDev(program, runner);
   registerRelease(program, runner);
+  registerRotateCi(program, runner);
   registerEcr(program, runner);
   return program;
 }

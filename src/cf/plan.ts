@@ -18,6 +18,11 @@ export interface StackPlan {
 
 export const HASH_TAG = 'biomage:template-sha256';
 
+/** What the stack's HASH_TAG records: equal hashes mean the same body and parameters. */
+export function planHash(body: string, parameters: StackPlan['parameters']): string {
+  return createHash('sha256').update(body).update('\0').update(JSON.stringify(parameters)).digest('hex');
+}
+
 export interface PlanInput {
   env: Environment;
   region: string;
@@ -46,7 +51,7 @@ export function planStacks(templates: Template[], input: PlanInput): StackPlan[]
       'AWS::Partition': partitionOf(input.region),
     };
     const refs = references(template.doc, known);
-    const hash = createHash('sha256').update(template.body).update('\0').update(JSON.stringify(parameters)).digest('hex');
+    const hash = planHash(template.body, parameters);
     return { template, stackName: name, parameters, hash, exports: refs.exports, imports: refs.imports, dependsOn: [] };
   });
 

@@ -41,17 +41,11 @@ export function loadRepository(root: string): { repo: Repository; findings: Find
     }
     return yaml.errors.length ? undefined : { ...source, yaml };
   };
-  const list = (dir: string, pattern: RegExp) =>
-    existsSync(join(root, dir))
-      ? readdirSync(join(root, dir), { withFileTypes: true })
-          .filter((entry) => entry.isFile() && pattern.test(entry.name))
-          .map((entry) => `${dir}/${entry.name}`)
-          .sort()
-      : [];
+  const list = (dir: string, pattern: RegExp) => filesIn(root, dir, pattern);
   const present = (file: string) => existsSync(join(root, file));
   const defined = <T>(items: (T | undefined)[]) => items.filter((item): item is T => item !== undefined);
 
-  const templates = defined([...list('cf', YAML), ...list('infra', /^cf-.*\.ya?ml$/)].map((file) => parse(file, true)));
+  const templates = defined(templateFiles(root).map((file) => parse(file, true)));
   const releaseDirs = present('releases')
     ? readdirSync(join(root, 'releases'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `releases/${e.name}`).sort()
     : [];
@@ -70,6 +64,33 @@ export function loadRepository(root: string): { repo: Repository; findings: Find
     workflows: list('.github/workflows', YAML).map(read),
   };
   return { repo, findings };
+}
+
+/**
+ * Only the CloudFormation templates, for the IAM rules over a policy held elsewhere (a service
+ * repository's .ci.yaml): they resolve ARNs against what the templates declare. A template that
+ * does not parse is left out, as `biomage check` leaves it to its yaml-syntax finding.
+ */
+export function loadTemplateRepository(root: string): Repository {
+  const templates = templateFiles(root).flatMap((file): YamlSource[] => {
+    const text = readFileSync(join(root, file), 'utf8');
+    const yaml = parseYamlFile(text, { cfn: true });
+    return yaml.errors.length ? [] : [{ file, text, yaml }];
+  });
+  return { root, templates, accessLists: [], charts: [], releases: [], workflows: [] };
+}
+
+/** cf/*.yaml and infra/cf-*.yaml. */
+function templateFiles(root: string): string[] {
+  return [...filesIn(root, 'cf', YAML), ...filesIn(root, 'infra', /^cf-.*\.ya?ml$/)];
+}
+
+function filesIn(root: string, dir: string, pattern: RegExp): string[] {
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir), { withFileTypes: true })
+    .filter((entry) => entry.isFile() && pattern.test(entry.name))
+    .map((entry) => `${dir}/${entry.name}`)
+    .sort();
 }
 
 function chartsUnder(root: string, dir: string): ChartSource[] {

@@ -10,9 +10,12 @@ export const GITHUB_CONFIG_FILE = 'infra/github.yaml';
 
 // GitHub's own rules: organisation logins are alphanumeric with single inner dashes; repository
 // names are letters, digits, `.`, `_` and `-`; a branch may not hold spaces, `~^:?*[\` or `..`.
+export const GITHUB_ORGANISATION = /^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$/;
+export const GITHUB_REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
+
 const githubConfigSchema = z.strictObject({
-  organisation: z.string().regex(/^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$/, { error: 'must be a GitHub organisation login' }),
-  repository: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be a GitHub repository name' }),
+  organisation: z.string().regex(GITHUB_ORGANISATION, { error: 'must be a GitHub organisation login' }),
+  repository: z.string().regex(GITHUB_REPOSITORY, { error: 'must be a GitHub repository name' }),
   defaultBranch: z
     .string()
     .regex(/^(?!.*\.\.)(?!\/)[^\s~^:?*[\\]+(?<![/.])$/, { error: 'must be a git branch name' })

@@ -16,7 +16,7 @@ const { DescribeTableCommand } = dynamoDbSdk();
 const { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand } = ec2Sdk();
 const { GetBucketPolicyCommand, HeadBucketCommand } = s3Sdk();
 const { DescribeCacheSubnetGroupsCommand, DescribeReplicationGroupsCommand } = elastiCacheSdk();
-const { GetOpenIDConnectProviderCommand, GetRoleCommand } = iamSdk();
+const { GetOpenIDConnectProviderCommand, GetRoleCommand, GetUserCommand } = iamSdk();
 const { GetSubscriptionAttributesCommand, GetTopicAttributesCommand } = snsSdk();
 const { GetQueueAttributesCommand } = sqsSdk();
 
@@ -67,6 +67,7 @@ export const EMULATED: Readonly<Record<string, PresenceCheck>> = {
     }
   },
   'AWS::IAM::Role': ({ clients, physicalId }) => clients.iam.send(new GetRoleCommand({ RoleName: physicalId })),
+  'AWS::IAM::User': ({ clients, physicalId }) => clients.iam.send(new GetUserCommand({ UserName: physicalId })),
   'AWS::IAM::OIDCProvider': ({ clients, physicalId }) =>
     clients.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: physicalId })),
   'AWS::ElastiCache::ReplicationGroup': ({ clients, physicalId }) =>

@@ -1,6 +1,6 @@
 """Make moto 5.2's change-set execution behave like CloudFormation's where biomage relies on it.
 
-biomage deploys every stack through a change set. moto executes change sets with three gaps
+biomage deploys every stack through a change set. moto executes change sets with these gaps
 that would make the twin lie about a deploy:
 
 1. Outputs and exports: execute_change_set refreshes neither the stack's outputs nor the
@@ -9,12 +9,16 @@ that would make the twin lie about a deploy:
 2. Failures: an error while a resource is created escapes ExecuteChangeSet as an API error
    (moto's own "TODO: handle execution errors and implement rollback"). CloudFormation records
    the resource's *_FAILED event with its reason and rolls the stack back.
-3. Events: moto records only stack-level events; CloudFormation records one per resource,
-   which `deploy-cf` streams as progress.
+3. Events: moto records only stack-level events; CloudFormation records one per resource
+   (created, updated, deleted), which `deploy-cf` streams as progress, and names the resource
+   that failed, which `deploy-cf` reports.
 4. Empty change sets: CloudFormation creates them with status FAILED ("didn't contain
    changes"), which is what `aws cloudformation deploy --no-fail-on-empty-changeset` relies on;
    moto's CreateChangeSet raises UpdateStack's "No updates are to be performed." instead (its
    backend would build the FAILED change set, but the request handler checks first).
+5. Tags: executing an UPDATE change set leaves the stack's tags as they were; CloudFormation
+   gives the stack the change set's tags. biomage records the deployed template's hash in a tag,
+   so a stale tag would make a later deploy of an older template look "unchanged".
 
 Each fix wraps moto's own functions; none re-implements storage. Known remaining difference: a
 failed UPDATE is marked UPDATE_ROLLBACK_COMPLETE, but moto has already applied the resources
@@ -73,6 +77,60 @@ def parse_and_create_resource(logical_id, resource_json, resources_map, account_
     return resource
 
 
+_original_update = parsing.parse_and_update_resource
+
+
+def parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name):
+    stack = _stack_of(resources_map)
+    resource_type = resource_json.get("Type", "")
+    if stack is not None and _first_attempt(logical_id):
+        _resource_event(stack, logical_id, resource_type, "UPDATE_IN_PROGRESS")
+    try:
+        resource = _original_update(logical_id, resource_json, resources_map, account_id, region_name)
+    except Exception:
+        _note_failure(logical_id, resource_type)
+        raise
+    if stack is not None:
+        physical_id = getattr(resource, "physical_resource_id", "") if resource is not None else ""
+        _resource_event(stack, logical_id, resource_type, "UPDATE_COMPLETE", physical_id or "")
+    return resource
+
+
+_original_delete_resource = parsing.ResourceMap._delete_resource
+
+
+def _delete_resource(self, parsed_resource, resource_json):
+    stack = _stack_of(self)
+    logical_id = getattr(parsed_resource, "logical_resource_id", "")
+    resource_type = resource_json.get("Type", "")
+    physical_id = getattr(parsed_resource, "physical_resource_id", "") or ""
+    if stack is not None and _first_attempt(logical_id):
+        _resource_event(stack, logical_id, resource_type, "DELETE_IN_PROGRESS", physical_id)
+    try:
+        _original_delete_resource(self, parsed_resource, resource_json)
+    except Exception:
+        _note_failure(logical_id, resource_type)
+        raise
+    if stack is not None:
+        _resource_event(stack, logical_id, resource_type, "DELETE_COMPLETE", physical_id)
+
+
+def _first_attempt(logical_id):
+    # moto retries a failing update or delete: one IN_PROGRESS event per resource, as in AWS.
+    attempted = getattr(_creating, "attempted", None)
+    if attempted is None:
+        return True
+    first = logical_id not in attempted
+    attempted.add(logical_id)
+    return first
+
+
+def _note_failure(logical_id, resource_type):
+    # moto retries a failed update or delete a few times before giving up: the last one counts.
+    if getattr(_creating, "stack", None) is not None:
+        _creating.failed = (logical_id, resource_type)
+
+
 _original_execute = CloudFormationBackend.execute_change_set
 
 
@@ -100,18 +158,26 @@ def execute_change_set(self, change_set_name, stack_name=None):
     stack.resource_map.cross_stack_resources = self.exports
 
     _creating.stack = []
+    _creating.failed = None
+    _creating.attempted = set()
     try:
         _original_execute(self, change_set_name, stack_name)
     except Exception as error:  # noqa: BLE001 - any resource error becomes a rollback, as in AWS
-        logical_id, resource_type = (_creating.stack or [(stack.name, "AWS::CloudFormation::Stack")])[-1]
+        # A resource being created when it failed, else the one whose update or delete failed.
+        logical_id, resource_type = (_creating.stack or [_creating.failed or (stack.name, "AWS::CloudFormation::Stack")])[-1]
         _roll_back(stack, change_set, kind, logical_id, resource_type, str(error))
         return None
     finally:
         _creating.stack = None
+        _creating.failed = None
+        _creating.attempted = None
 
     # moto leaves the stack's parsed template and outputs as they were before the change set
     # (Stack.update refreshes them; change-set execution does not).
     stack.template_dict = change_set.template_dict
+    # As UpdateStack: tags given replace the stack's; none given (moto parses that as {}) keep them.
+    if change_set.tags:
+        stack.tags = dict(change_set.tags)
     stack.output_map = stack._create_output_map()
     for name in exports_before - {export.name for export in stack.exports}:
         self.exports.pop(name, None)
@@ -158,6 +224,8 @@ def _validate_different_update(self, *args):
 
 
 parsing.parse_and_create_resource = parse_and_create_resource
+parsing.parse_and_update_resource = parse_and_update_resource
+parsing.ResourceMap._delete_resource = _delete_resource
 CloudFormationBackend.execute_change_set = execute_change_set
 CloudFormationResponse.create_change_set = create_change_set
 CloudFormationResponse._validate_different_update = _validate_different_update

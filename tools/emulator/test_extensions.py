@@ -103,16 +103,25 @@ Outputs:
 """
 
 
-def deploy(cfn, name, body, **parameters):
+def users(policies, path="/"):
+    """A stack of one IAM user with these inline policies (name -> action on one bucket)."""
+    return json.dumps({"Resources": {"CiUserSmoke": {"Type": "AWS::IAM::User", "Properties": {
+        "UserName": "ci-user-smoke", "Path": path,
+        "Policies": [{"PolicyName": name, "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": action, "Resource": "arn:aws:s3:::smoke/*"}]}} for name, action in policies.items()]}}}})
+
+
+def deploy(cfn, name, body, expect=None, tags=None, **parameters):
     params = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
     exists = any(s["StackName"] == name for s in cfn.describe_stacks()["Stacks"])
     kind = "UPDATE" if exists else "CREATE"
     cfn.create_change_set(StackName=name, ChangeSetName=f"cs{time.monotonic_ns()}", TemplateBody=body,
-                          Parameters=params, ChangeSetType=kind)
+                          Parameters=params, ChangeSetType=kind,
+                          Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()])
     change_set = cfn.list_change_sets(StackName=name)["Summaries"][-1]["ChangeSetId"]
     cfn.execute_change_set(ChangeSetName=change_set, StackName=name)
     stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-    assert stack["StackStatus"] == f"{kind}_COMPLETE", stack["StackStatus"]
+    assert stack["StackStatus"] == (expect or f"{kind}_COMPLETE"), stack["StackStatus"]
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
@@ -160,7 +169,35 @@ def main() -> int:
         assert ec.describe_replication_groups(ReplicationGroupId=out["Redis"])["ReplicationGroups"][0]["CacheNodeType"] == "cache.t4g.small"
         assert pitr() == "ENABLED"
 
-        for name in ("smoke-messaging", "smoke-identity", "smoke-cache"):
+        # AWS::IAM::User: inline policies created, updated in place (same user), removed; a user
+        # with an access key cannot be deleted by the stack, as in IAM.
+        # boto3 hands the policy document back parsed.
+        policy = lambda name: iam.get_user_policy(UserName="ci-user-smoke", PolicyName=name)["PolicyDocument"]  # noqa: E731
+        deploy(cfn, "smoke-users", users({"read": "s3:GetObject", "write": "s3:PutObject"}), tags={"hash": "one"})
+        user_id = iam.get_user(UserName="ci-user-smoke")["User"]["UserId"]
+        assert sorted(iam.list_user_policies(UserName="ci-user-smoke")["PolicyNames"]) == ["read", "write"]
+        iam.put_user_policy(UserName="ci-user-smoke", PolicyName="by-hand", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::smoke"}]}))
+        deploy(cfn, "smoke-users", users({"read": "s3:GetObjectVersion"}, path="/ci/"), tags={"hash": "two"})
+        # An executed UPDATE change set gives the stack its tags (change_set_fidelity.py).
+        assert cfn.describe_stacks(StackName="smoke-users")["Stacks"][0]["Tags"] == [{"Key": "hash", "Value": "two"}]
+        user = iam.get_user(UserName="ci-user-smoke")["User"]
+        assert user["UserId"] == user_id and user["Path"] == "/ci/", user
+        assert sorted(iam.list_user_policies(UserName="ci-user-smoke")["PolicyNames"]) == ["by-hand", "read"]
+        assert policy("read")["Statement"][0]["Action"] == "s3:GetObjectVersion"
+        iam.delete_user_policy(UserName="ci-user-smoke", PolicyName="by-hand")
+        key = iam.create_access_key(UserName="ci-user-smoke")["AccessKey"]["AccessKeyId"]
+        placeholder = json.dumps({"Resources": {"Nothing": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})
+        deploy(cfn, "smoke-users", placeholder, expect="UPDATE_ROLLBACK_COMPLETE")
+        # The failure is the user's, with IAM's reason (change_set_fidelity.py), not the stack's.
+        failed = [e for e in cfn.describe_stack_events(StackName="smoke-users")["StackEvents"] if e["ResourceStatus"].endswith("_FAILED")]
+        assert failed[0]["LogicalResourceId"] == "CiUserSmoke" and "access keys" in failed[0]["ResourceStatusReason"], failed
+        assert iam.get_user(UserName="ci-user-smoke")["User"]["UserId"] == user_id
+        iam.delete_access_key(UserName="ci-user-smoke", AccessKeyId=key)
+        deploy(cfn, "smoke-users", placeholder)
+        assert not [u for u in iam.list_users()["Users"] if u["UserName"] == "ci-user-smoke"]
+
+        for name in ("smoke-messaging", "smoke-identity", "smoke-cache", "smoke-users"):
             cfn.delete_stack(StackName=name)
         assert not sns.list_subscriptions()["Subscriptions"] and not sqs.list_queues().get("QueueUrls")
         assert not idp.list_user_pools(MaxResults=10)["UserPools"]

@@ -49,6 +49,11 @@ export interface PolicyContext {
   /** The resources an S3, DynamoDB, SQS or SNS ARN must name (ARNs, UNKNOWN for unknown parts). */
   declared: () => readonly string[];
   scope?: Scope;
+  /**
+   * Accept statements that allow `*` on `*` (rotate-ci --allow-admin): the administrator access
+   * was asked for by name, so the two wildcard rules do not report those statements.
+   */
+  allowAdmin?: boolean;
 }
 
 interface ActionRef {
@@ -80,6 +85,7 @@ export function checkPolicyDocument(
   document: unknown,
   at: { file: string; lineOf(path: YamlPath): number; path: YamlPath },
   repo: Repository,
+  options: { allowAdmin?: boolean } = {},
 ): Finding[] {
   let value = document;
   let lineOf = (path: YamlPath) => at.lineOf([...at.path, ...path]);
@@ -92,7 +98,27 @@ export function checkPolicyDocument(
   const model = cfnModel(repo);
   let arns: string[] | undefined;
   const declared = () => (arns ??= ENVIRONMENTS.flatMap((env) => model.declared(env).map((resource) => resource.arn)));
-  return checkDocument({ value, lineOf, subTexts: [] }, { file: at.file, where: '', declared });
+  return checkDocument({ value, lineOf, subTexts: [] }, { file: at.file, where: '', declared, allowAdmin: options.allowAdmin === true });
+}
+
+/**
+ * The statements of a plain policy document that grant administrator access (`*` on `*`), by
+ * label (`statement 2`, `statement AdminSid`); empty when there are none.
+ */
+export function adminStatements(document: unknown): string[] {
+  const doc: PolicyDocument = { value: document, lineOf: () => 1, subTexts: [] };
+  return statementsOf(doc, undefined).filter(isAdminStatement).map((statement) => statement.label);
+}
+
+/** Allows every action on every resource: the one definition, shared by the rules and rotate-ci. */
+function isAdminStatement(statement: Statement): boolean {
+  return (
+    statement.effect === 'Allow' &&
+    !statement.notAction &&
+    !statement.notResource &&
+    statement.actions.some((action) => action.text === '*') &&
+    statement.resources.some((resource) => resource.text === '*')
+  );
 }
 
 /** Every IAM rule over one policy document. */
@@ -157,6 +183,8 @@ const ARN_NOUNS: Record<string, string> = { s3: 'S3 bucket', dynamodb: 'DynamoDB
 function checkStatement(statement: Statement, context: PolicyContext, add: (line: number, rule: string, message: string, fix?: string) => void) {
   const where = `${context.where} ${statement.label}`.trim();
   const allow = statement.effect === 'Allow';
+  // An administrator statement asked for by name: its wildcards are the point, not a slip.
+  const excused = context.allowAdmin === true && isAdminStatement(statement);
   const granted: { ref: ActionRef; actions: ActionInfo[] }[] = [];
 
   for (const ref of statement.actions) {
@@ -181,7 +209,7 @@ function checkStatement(statement: Statement, context: PolicyContext, add: (line
       }
       continue;
     }
-    if (allow && !statement.notAction) {
+    if (allow && !statement.notAction && !excused) {
       if (text === '*') add(ref.line, 'iam-wildcard-action', `action * in ${where} allows every action of every service`);
       else if (/^[^:]+:\*$/.test(text)) add(ref.line, 'iam-wildcard-action', `action ${text} in ${where} allows every ${text.slice(0, -2)} action`);
     }
@@ -189,7 +217,7 @@ function checkStatement(statement: Statement, context: PolicyContext, add: (line
   }
   if (context.trust || statement.notAction || statement.notResource) return;
 
-  if (allow) {
+  if (allow && !excused) {
     const star = statement.resources.find((resource) => resource.text === '*');
     if (star) {
       const writes = granted.flatMap(({ ref, actions }) =>

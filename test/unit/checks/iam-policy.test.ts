@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareFindings } from '../../../src/checks/finding.js';
+import { adminStatements } from '../../../src/checks/iam/policy.js';
 import { checkPolicyDocument, iamPolicyRules } from '../../../src/checks/rules/iam-policy.js';
 import { parseYamlFile } from '../../../src/checks/yaml-source.js';
 import { CLOUDFORMATION_MODULES, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
@@ -263,5 +264,40 @@ describe('checkPolicyDocument', () => {
     const text = '{\n  "Statement": {\n    "Effect": "Allow",\n    "Action": "s3:GetObjet",\n    "Resource": "*"\n  }\n}';
     const result = checkPolicyDocument(text, { file: '.ci.yaml', lineOf: () => 5, path: [] }, memoryRepo({}));
     expect(result.map((f) => `${f.line} ${f.rule} ${f.fix}`)).toEqual(['8 iam-unknown-action did you mean s3:GetObject?']);
+  });
+
+  const admin = {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'Admin', Effect: 'Allow', Action: '*', Resource: '*' },
+      { Effect: 'Allow', Action: 'ecr:*', Resource: '*' },
+    ],
+  };
+  const at = { file: '.ci.yaml', lineOf: () => 1, path: [] };
+
+  it('allowAdmin excuses only the wildcards of a statement granting * on *', () => {
+    const rules = (options: { allowAdmin?: boolean }) =>
+      checkPolicyDocument(admin, at, memoryRepo({}), options).map((f) => `${f.rule} ${f.message}`);
+    expect(rules({})).toEqual([
+      'iam-wildcard-action action * in statement Admin allows every action of every service',
+      'iam-wildcard-resource-write resource * in statement Admin is granted every action',
+      'iam-wildcard-action action ecr:* in statement 2 allows every ecr action',
+      expect.stringMatching(/^iam-wildcard-resource-write resource \* in statement 2 is granted write actions /),
+    ]);
+    expect(rules({ allowAdmin: true })).toEqual([
+      'iam-wildcard-action action ecr:* in statement 2 allows every ecr action',
+      expect.stringMatching(/^iam-wildcard-resource-write resource \* in statement 2 is granted write actions /),
+    ]);
+  });
+});
+
+describe('adminStatements', () => {
+  it('names the statements that allow * on *, and no other', () => {
+    expect(adminStatements({ Statement: [{ Sid: 'All', Effect: 'Allow', Action: ['s3:GetObject', '*'], Resource: ['arn:aws:s3:::b', '*'] }] })).toEqual(['statement All']);
+    expect(adminStatements({ Statement: { Effect: 'Allow', Action: '*', Resource: '*' } })).toEqual(['statement 1']);
+    expect(adminStatements({ Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] })).toEqual([]);
+    expect(adminStatements({ Statement: [{ Effect: 'Allow', NotAction: '*', Resource: '*' }] })).toEqual([]);
+    expect(adminStatements({ Statement: [{ Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::b' }] })).toEqual([]);
+    expect(adminStatements({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] })).toEqual([]);
   });
 });

@@ -3,9 +3,10 @@
 moto's CloudFormation skips resource types it has no model for and still reports the stack
 complete. Importing this package, before the emulator serves its first request, registers models
 for the types below (moto's parser collects CloudFormationModel subclasses when it first parses a
-template), makes moto's DynamoDB table model apply stack updates, and makes moto read the YAML
-short form `!GetAtt A.B.C` as CloudFormation does. Every model delegates to moto's own service
-backends, so the resources are visible through the service APIs.
+template), makes moto's DynamoDB table model apply stack updates, gives AWS::IAM::User its
+inline policies, in-place updates and IAM's refusal to delete a user with keys (iam.py), and makes
+moto read the YAML short form `!GetAtt A.B.C` as CloudFormation does. Every model delegates to
+moto's own service backends, so the resources are visible through the service APIs.
 """
 
 from moto.cloudformation import parsing

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sodium from 'libsodium-wrappers';
+
+/**
+ * A fake of the GitHub REST API on 127.0.0.1, for the endpoints rotate-ci uses: list an
+ * organisation's repositories (paginated with Link headers), get a file's contents, get the
+ * Actions public key, put an Actions secret. Each repository has its own Curve25519 key pair, and
+ * a PUT secret is opened with the private key (crypto_box_seal_open), so a test sees exactly the
+ * value that arrived, or a 422 when the sealing was wrong.
+ */
+
+export interface FakeRepo {
+  name: string;
+  archived?: boolean;
+  defaultBranch?: string;
+  /** Files on the default branch: path → text. */
+  files?: Record<string, string>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+}
+
+export interface FakeGithub {
+  url: string;
+  token: string;
+  requests: RecordedRequest[];
+  /** Decrypted Actions secrets of a repository, by name. */
+  secrets(repo: string): Record<string, string>;
+  /** Replace the repositories (their keys and stored secrets stay). */
+  setRepos(repos: FakeRepo[]): void;
+  /** Answer PUT secret with this status instead of storing it (undefined: store it; 0: drop the connection, no answer). */
+  failPut(fn: ((repo: string, name: string) => number | undefined) | undefined): void;
+  close(): Promise<void>;
+}
+
+interface RepoState {
+  keyId: string;
+  keyPair: { publicKey: Uint8Array; privateKey: Uint8Array };
+  secrets: Map<string, string>;
+}
+
+export async function startFakeGithub(options: { org: string; repos: FakeRepo[]; pageSize?: number; token?: string }): Promise<FakeGithub> {
+  await sodium.ready;
+  const token = options.token ?? `ghp_fake${randomBytes(12).toString('hex')}`;
+  const pageSize = options.pageSize ?? 2;
+  let repos = options.repos;
+  let failPut: ((repo: string, name: string) => number | undefined) | undefined;
+  const states = new Map<string, RepoState>();
+  const requests: RecordedRequest[] = [];
+  const state = (repo: string): RepoState => {
+    let s = states.get(repo);
+    if (!s) {
+      s = { keyId: randomBytes(8).toString('hex'), keyPair: sodium.crypto_box_keypair(), secrets: new Map() };
+      states.set(repo, s);
+    }
+    return s;
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => send(res, 500, { message: String(error) }));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push({ method: req.method ?? '', path: url.pathname });
+    if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, { message: 'Bad credentials' });
+    if (req.headers['x-github-api-version'] !== '2022-11-28') return send(res, 400, { message: 'missing X-GitHub-Api-Version' });
+
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (req.method === 'GET' && parts[0] === 'orgs' && parts[2] === 'repos' && parts.length === 3) {
+      if (parts[1] !== options.org) return send(res, 404, { message: 'Not Found' });
+      const page = Number(url.searchParams.get('page') ?? '1');
+      const all = repos.map((r) => ({ name: r.name, full_name: `${options.org}/${r.name}`, archived: r.archived === true, default_branch: r.defaultBranch ?? 'main' }));
+      const slice = all.slice((page - 1) * pageSize, page * pageSize);
+      if (page * pageSize < all.length) {
+        const next = new URL(url);
+        next.searchParams.set('page', String(page + 1));
+        res.setHeader('link', `<http://${req.headers.host}${next.pathname}${next.search}>; rel="next", <http://${req.headers.host}/x>; rel="last"`);
+      }
+      return send(res, 200, slice);
+    }
+    if (parts[0] !== 'repos' || parts[1] !== options.org) return send(res, 404, { message: 'Not Found' });
+    const repo = repos.find((r) => r.name === parts[2]);
+    if (!repo) return send(res, 404, { message: 'Not Found' });
+
+    if (req.method === 'GET' && parts[3] === 'contents') {
+      const path = parts.slice(4).join('/');
+      if (url.searchParams.get('ref') !== (repo.defaultBranch ?? 'main')) return send(res, 404, { message: 'No commit found for the ref' });
+      const text = repo.files?.[path];
+      if (text === undefined) return send(res, 404, { message: 'Not Found' });
+      // GitHub wraps the base64 at 60 characters.
+      const content = Buffer.from(text).toString('base64').replace(/(.{60})/g, '$1\n');
+      return send(res, 200, { type: 'file', encoding: 'base64', path, content });
+    }
+    if (req.method === 'GET' && parts[3] === 'actions' && parts[4] === 'secrets' && parts[5] === 'public-key') {
+      const s = state(repo.name);
+      return send(res, 200, { key_id: s.keyId, key: sodium.to_base64(s.keyPair.publicKey, sodium.base64_variants.ORIGINAL) });
+    }
+    if (req.method === 'PUT' && parts[3] === 'actions' && parts[4] === 'secrets' && parts.length === 6) {
+      const name = parts[5]!;
+      const body = JSON.parse(await readBody(req)) as { encrypted_value?: string; key_id?: string };
+      const forced = failPut?.(repo.name, name);
+      if (forced === 0) return void req.socket.destroy();
+      if (forced !== undefined) return send(res, forced, { message: 'injected failure' });
+      const s = state(repo.name);
+      if (body.key_id !== s.keyId || typeof body.encrypted_value !== 'string') return send(res, 422, { message: 'wrong key_id or no encrypted_value' });
+      let value: string;
+      try {
+        const sealed = sodium.from_base64(body.encrypted_value, sodium.base64_variants.ORIGINAL);
+        value = sodium.to_string(sodium.crypto_box_seal_open(sealed, s.keyPair.publicKey, s.keyPair.privateKey));
+      } catch {
+        return send(res, 422, { message: 'cannot decrypt the secret' });
+      }
+      const existed = s.secrets.has(name);
+      s.secrets.set(name, value);
+      res.statusCode = existed ? 204 : 201;
+      return void res.end();
+    }
+    return send(res, 404, { message: 'Not Found' });
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    requests,
+    secrets: (repo) => Object.fromEntries(states.get(repo)?.secrets ?? []),
+    setRepos: (next) => {
+      repos = next;
+    },
+    failPut: (fn) => {
+      failPut = fn;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (text += chunk));
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
+}
