@@ -168,19 +168,16 @@ describe('GitHub workflows', () => {
       expect(runStep(first, { REF: 'refs/heads/main', DEFAULT_REF: 'refs/heads/main' }, cwd).status).toBe(0);
     });
 
-    it('assumes the role before deploy-infra (only for deploy-and-configure) and configure', () => {
+    it('assumes the role, then runs deploy-infra with the chosen action (it configures itself)', () => {
       const index = (pattern: RegExp) => job.steps.findIndex((step) => pattern.test(step.run ?? step.uses ?? ''));
       const credentials = index(/^aws-actions\/configure-aws-credentials@/);
       const deploy = job.steps[index(/biomage deploy-infra/)]!;
-      const configure = job.steps[index(/biomage configure/)]!;
       expect(index(/^make build tools$/)).toBeLessThan(credentials);
       expect(credentials).toBeLessThan(job.steps.indexOf(deploy));
-      expect(job.steps.indexOf(deploy)).toBeLessThan(job.steps.indexOf(configure));
-      expect(deploy.if).toBe("inputs.action == 'deploy-and-configure'");
-      expect(deploy.run).toBe('bin/biomage deploy-infra --env "$ENVIRONMENT" --yes');
-      expect(configure.if).toBeUndefined();
-      expect(configure.run).toBe('bin/biomage configure --env "$ENVIRONMENT" --yes');
-      for (const step of [deploy, configure]) expect(step.env).toEqual({ ENVIRONMENT: '${{ inputs.environment }}' });
+      expect(deploy.if).toBeUndefined();
+      expect(deploy.run).toBe('bin/biomage deploy-infra --env "$ENVIRONMENT" --action "$ACTION" --yes');
+      expect(deploy.env).toEqual({ ENVIRONMENT: '${{ inputs.environment }}', ACTION: '${{ inputs.action }}' });
+      expect(index(/biomage configure/)).toBe(-1);
     });
   });
 
