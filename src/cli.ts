@@ -1,9 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerDeployCf } from './commands/deploy-cf.js';
+import { registerDeployInfra } from './commands/deploy-infra.js';
 import { registerDev } from './commands/dev.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEcr } from './commands/ecr.js';
+import { registerKubeconfig } from './commands/kubeconfig.js';
+import { registerPlan } from './commands/plan.js';
 import { registerRelease } from './commands/release.js';
 import { registerRotateCi } from './commands/rotate-ci.js';
 import { createRunner } from './commands/runner.js';
@@ -68,8 +71,11 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerDoctor(program, runner);
   registerDev(program, runner);
   registerRelease(program, runner);
-  registerRotateCi(program, runner);
   registerEcr(program, runner);
+  registerDeployInfra(program, runner);
+  registerPlan(program, runner);
+  registerKubeconfig(program, runner);
+  registerRotateCi(program, runner);
   return program;
 }
 

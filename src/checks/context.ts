@@ -27,6 +27,8 @@ export interface Repository {
   templates: YamlSource[];
   /** infra/cluster.yaml: the eksctl ClusterConfig. */
   clusterConfig?: YamlSource;
+  /** infra/cluster-environments.yaml: what differs per environment (node group sizes and counts). */
+  clusterEnvironments?: YamlSource;
   /** infra/cluster_admins and infra/cluster_users: one IAM user or role per line. */
   accessLists: SourceFile[];
   charts: ChartSource[];

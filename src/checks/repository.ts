@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CI_CONFIG_FILES } from '../config/ci-config.js';
+import { CLUSTER_ENVIRONMENTS_FILE } from '../infra/cluster-environments.js';
 import { InputError } from '../ui/errors.js';
 import type { ChartSource, Repository, SourceFile, YamlSource } from './context.js';
 import type { Finding, RuleDefinition } from './finding.js';
@@ -57,6 +58,7 @@ export function loadRepository(root: string): { repo: Repository; findings: Find
     root,
     templates,
     clusterConfig: present('infra/cluster.yaml') ? parse('infra/cluster.yaml') : undefined,
+    clusterEnvironments: present(CLUSTER_ENVIRONMENTS_FILE) ? parse(CLUSTER_ENVIRONMENTS_FILE) : undefined,
     accessLists: ACCESS_LISTS.filter(present).map(read),
     charts: [...chartsUnder(root, 'charts'), ...chartsUnder(root, 'infra/charts')],
     releases,

@@ -116,6 +116,7 @@ function checkedFiles(repo: Repository): SourceFile[] {
     ...repo.accessLists,
     ...repo.workflows,
     ...(repo.clusterConfig ? [repo.clusterConfig] : []),
+    ...(repo.clusterEnvironments ? [repo.clusterEnvironments] : []),
     ...(repo.ciConfig ? [repo.ciConfig] : []),
   ];
   for (const chart of repo.charts) {

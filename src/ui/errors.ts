@@ -59,6 +59,12 @@ export class ToolMissingError extends BiomageError {
   }
 }
 
+/** AWS credentials are missing, expired or invalid: nothing could be read, so nothing was changed. */
+export class CredentialsError extends BiomageError {
+  readonly exitCode = ExitCode.BadInput;
+  readonly code = 'credentials';
+}
+
 /** A change to a protected environment was not confirmed. */
 export class ConfirmationRequiredError extends BiomageError {
   readonly exitCode = ExitCode.BadInput;

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateManifests, type KubeconformResult } from '../../tools/kubeconform.js';
-import { CLUSTER_ENVIRONMENTS, renderClusterConfig } from '../../infra/cluster-config.js';
+import { CLUSTER_ENVIRONMENTS } from '../../infra/cluster-config.js';
+import { renderForEnvironment } from '../../infra/cluster-environments.js';
 import type { RenderedManifest, Repository } from '../context.js';
 import type { YamlDocument } from '../yaml-source.js';
 import type { Finding } from '../finding.js';
@@ -16,7 +17,8 @@ type Origin =
 
 /**
  * One kubeconform run over every rendered chart, every release file and the ClusterConfig as
- * each environment gets it (name and region filled in), against the schemas installed offline.
+ * each environment gets it (its values from infra/cluster-environments.yaml merged, name and
+ * region filled in), against the schemas installed offline.
  */
 export async function kubeconformFindings(
   repo: Repository,
@@ -40,7 +42,8 @@ export async function kubeconformFindings(
     if (config && config.value && typeof config.value === 'object') {
       for (const env of CLUSTER_ENVIRONMENTS) {
         const path = join(scratch, `cluster-${env}.yaml`);
-        await writeFile(path, JSON.stringify(renderClusterConfig(config.value as Record<string, unknown>, env, options.region)));
+        const values = repo.clusterEnvironments?.yaml.documents[0]?.value;
+        await writeFile(path, JSON.stringify(renderForEnvironment(config.value, values, env, options.region)));
         // Labelled without the environment, so one mistake is one finding, not one per environment.
         inputs.set(path, { kind: 'document', file: 'infra/cluster.yaml', documents: [config], label: 'ClusterConfig (with name and region filled in)' });
       }

@@ -1,4 +1,5 @@
-import type { RuleModule } from '../context.js';
+import { CLUSTER_ENVIRONMENTS_FILE, ENVIRONMENT_NODE_GROUP_FIELDS, environmentValuesProblems } from '../../infra/cluster-environments.js';
+import type { RuleModule, YamlSource } from '../context.js';
 import type { Finding } from '../finding.js';
 
 export const CLUSTER_CONFIG_KIND = 'ClusterConfig';
@@ -18,11 +19,17 @@ export const clusterConfigRules: RuleModule = {
       rationale: 'one ClusterConfig serves every environment: eksctl needs kind and apiVersion, and a name or region written in the file would aim every environment at one cluster',
       fix: 'keep `apiVersion: eksctl.io/v1alpha5` and `kind: ClusterConfig`, and leave metadata.name and metadata.region out (biomage fills in biomage-<env> and the region)',
     },
+    {
+      id: 'cluster-environments',
+      rationale:
+        'infra/cluster-environments.yaml holds what differs between the clusters; a value for a node group cluster.yaml lacks, for an environment without a cluster, or for a field that must be the same everywhere would be ignored or make staging unlike production',
+      fix: `keep one entry per environment (staging, production), each with managedNodeGroups.<a managed node group of infra/cluster.yaml>: ${ENVIRONMENT_NODE_GROUP_FIELDS.join(', ')}`,
+    },
   ],
   check({ repo }) {
     const source = repo.clusterConfig;
-    if (!source) return [];
-    const findings: Finding[] = [];
+    const findings: Finding[] = [...environmentFindings(repo.clusterEnvironments, source)];
+    if (!source) return findings;
     const add = (line: number, message: string, fix?: string) =>
       findings.push({ file: source.file, line, rule: 'cluster-config-fields', message, ...(fix ? { fix } : {}) });
     const [doc, ...extra] = source.yaml.documents;
@@ -58,3 +65,19 @@ export const clusterConfigRules: RuleModule = {
     return findings;
   },
 };
+
+/** The problems of infra/cluster-environments.yaml, each at its line (in that file or in cluster.yaml). */
+function environmentFindings(values: YamlSource | undefined, config: YamlSource | undefined): Finding[] {
+  if (!values) return [];
+  const valuesDoc = values.yaml.documents[0];
+  if (!config) {
+    return [{ file: values.file, line: 1, rule: 'cluster-environments', message: `${CLUSTER_ENVIRONMENTS_FILE} has no infra/cluster.yaml to apply to` }];
+  }
+  const configDoc = config.yaml.documents[0];
+  return environmentValuesProblems(valuesDoc?.value, configDoc?.value).map((problem) => ({
+    file: problem.file,
+    line: (problem.file === CLUSTER_ENVIRONMENTS_FILE ? valuesDoc : configDoc)?.lineOf(problem.path) ?? 1,
+    rule: 'cluster-environments',
+    message: problem.message,
+  }));
+}

@@ -1,48 +1,20 @@
-import { isDeepStrictEqual } from 'node:util';
+import { CLUSTER_ENVIRONMENTS } from '../../infra/cluster-config.js';
+import {
+  applyEnvironmentValues,
+  CLUSTER_CONFIG_FILE,
+  CLUSTER_ENVIRONMENTS_FILE,
+  setsNodeGroupField,
+} from '../../infra/cluster-environments.js';
+import { changedProperties, nextNodeGroupName, nodeGroups, type NodeGroup } from '../../infra/node-groups.js';
 import type { RuleModule } from '../context.js';
 import type { Finding } from '../finding.js';
-import { parseYamlFile, type YamlDocument } from '../yaml-source.js';
-
-const CLUSTER_CONFIG = 'infra/cluster.yaml';
-const LISTS = ['nodeGroups', 'managedNodeGroups'] as const;
-type NodeGroupList = (typeof LISTS)[number];
-
-/** What eksctl changes on an existing node group: its size. Everything else needs a new group. */
-export const SCALING_FIELDS: ReadonlySet<string> = new Set(['desiredCapacity', 'minSize', 'maxSize']);
-
-export interface NodeGroup {
-  name: string;
-  list: NodeGroupList;
-  index: number;
-  spec: Record<string, unknown>;
-}
-
-/** The node groups of a ClusterConfig document: unmanaged, then managed. */
-export function nodeGroups(value: unknown): NodeGroup[] {
-  if (typeof value !== 'object' || value === null) return [];
-  return LISTS.flatMap((list) => {
-    const items = (value as Record<string, unknown>)[list];
-    return (Array.isArray(items) ? items : []).flatMap((spec, index) =>
-      typeof spec === 'object' && spec !== null && typeof (spec as { name?: unknown }).name === 'string'
-        ? [{ name: (spec as { name: string }).name, list, index, spec: spec as Record<string, unknown> }]
-        : [],
-    );
-  });
-}
-
-/** The properties of a node group that differ between two versions, scaling aside, sorted. */
-export function changedProperties(before: NodeGroup, after: NodeGroup): string[] {
-  const keys = new Set([...Object.keys(before.spec), ...Object.keys(after.spec)]);
-  const changed = [...keys].filter((key) => !SCALING_FIELDS.has(key) && !isDeepStrictEqual(before.spec[key], after.spec[key])).sort();
-  // Moving a group between the lists turns an unmanaged group into a managed one, or back.
-  if (before.list !== after.list) changed.unshift(`${before.list} → ${after.list}`);
-  return changed;
-}
+import { parseYamlFile } from '../yaml-source.js';
 
 /**
  * eksctl cannot change a node group in place: `eksctl upgrade/create` leaves a changed group
  * as it is, so a change merged under the old name never reaches the cluster. A new name makes
- * eksctl create the new group; the old one is then drained and deleted.
+ * eksctl create the new group; the old one is then drained and deleted. A node group is judged
+ * as each environment gets it, so a size changed in infra/cluster-environments.yaml counts too.
  */
 export const nodeGroupRules: RuleModule = {
   rules: [
@@ -80,42 +52,68 @@ export const nodeGroupRules: RuleModule = {
       });
     }
 
-    const before = baseNodeGroups(await ctx.readAtBase(CLUSTER_CONFIG));
-    if (!before) return findings;
-    for (const group of first.values()) {
-      const old = before.get(group.name);
-      if (!old) continue;
-      const changed = changedProperties(old, group);
-      if (!changed.length) continue;
+    const baseConfig = parsedBase(await ctx.readAtBase(CLUSTER_CONFIG_FILE));
+    if (baseConfig === undefined) return findings;
+    const baseValues = parsedBase(await ctx.readAtBase(CLUSTER_ENVIRONMENTS_FILE));
+    const valuesDoc = ctx.repo.clusterEnvironments?.yaml.documents[0];
+    const values = valuesDoc?.value;
+    const taken = new Set(current.map((g) => g.name));
+    const fix = (name: string) =>
+      `give it a new name (${nextNodeGroupName(name, taken)}, for example): eksctl creates the new group, and the old one is drained and deleted`;
+
+    // Per environment, as eksctl gets the file. A change that comes from cluster.yaml is the same
+    // in every environment and reported once, at the group's name; a change that comes from an
+    // environment's values is reported at that value.
+    const fromConfig = new Map<string, { properties: string[]; envs: Set<string> }>();
+    for (const env of CLUSTER_ENVIRONMENTS) {
+      const before = new Map<string, NodeGroup>();
+      for (const group of nodeGroups(applyEnvironmentValues(baseConfig, baseValues, env))) if (!before.has(group.name)) before.set(group.name, group);
+      const after = nodeGroups(applyEnvironmentValues(doc.value, values, env));
+      for (const group of first.values()) {
+        const now = after.find((g) => g.list === group.list && g.index === group.index) ?? group;
+        const old = before.get(group.name);
+        if (!old) continue;
+        const changed = changedProperties(old, now);
+        const byValues = changed.filter((p) => valuesDoc && (setsNodeGroupField(values, env, group.name, p) || setsNodeGroupField(baseValues, env, group.name, p)));
+        const byConfig = changed.filter((p) => !byValues.includes(p));
+        if (byConfig.length) {
+          const entry = fromConfig.get(group.name) ?? { properties: [], envs: new Set<string>() };
+          for (const p of byConfig) if (!entry.properties.includes(p)) entry.properties.push(p);
+          entry.envs.add(env);
+          fromConfig.set(group.name, entry);
+        }
+        if (byValues.length && valuesDoc) {
+          const path = [env, 'managedNodeGroups', group.name];
+          findings.push({
+            file: CLUSTER_ENVIRONMENTS_FILE,
+            line: valuesDoc.lineOf(setsNodeGroupField(values, env, group.name, byValues[0]!) ? [...path, byValues[0]!] : path),
+            rule: 'node-group-immutable',
+            message: `node group ${group.name} keeps its name but changes ${byValues.join(', ')} in ${env} since ${ctx.baseName}; eksctl does not change an existing node group, so rename it`,
+            fix: `${fix(group.name)} (rename it in ${CLUSTER_CONFIG_FILE} and here)`,
+          });
+        }
+      }
+    }
+    for (const [name, { properties, envs }] of fromConfig) {
+      const group = first.get(name)!;
+      const where = envs.size < CLUSTER_ENVIRONMENTS.length ? ` in ${[...envs].join(' and ')}` : '';
       findings.push({
         file: source.file,
         line: nameLine(group),
         rule: 'node-group-immutable',
-        message: `node group ${group.name} keeps its name but changes ${changed.join(', ')} since ${ctx.baseName}; eksctl does not change an existing node group, so rename it`,
-        fix: `give it a new name (${nextName(group.name, new Set(current.map((g) => g.name)))}, for example): eksctl creates the new group, and the old one is drained and deleted`,
+        message: `node group ${name} keeps its name but changes ${properties.join(', ')}${where} since ${ctx.baseName}; eksctl does not change an existing node group, so rename it`,
+        fix: fix(name),
       });
     }
     return findings;
   },
 };
 
-/** The node groups at the base revision by name; undefined when there is nothing to compare with. */
-function baseNodeGroups(text: string | undefined): Map<string, NodeGroup> | undefined {
+/** A file at the base revision, parsed; undefined when there is nothing (usable) to compare with. */
+function parsedBase(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   const parsed = parseYamlFile(text);
-  const doc: YamlDocument | undefined = parsed.documents[0];
   // A base that does not parse was already reported when it was the current version.
-  if (parsed.errors.length || !doc) return undefined;
-  const groups = new Map<string, NodeGroup>();
-  for (const group of nodeGroups(doc.value)) if (!groups.has(group.name)) groups.set(group.name, group);
-  return groups;
-}
-
-/** `ng-1` → `ng-2`, `workers` → `workers-2`: a name not in use. */
-function nextName(name: string, taken: ReadonlySet<string>): string {
-  const match = /^(.*?)(\d+)$/.exec(name);
-  const stem = match ? match[1]! : `${name}-`;
-  let n = match ? Number(match[2]) + 1 : 2;
-  while (taken.has(`${stem}${n}`)) n++;
-  return `${stem}${n}`;
+  if (parsed.errors.length || !parsed.documents[0]) return undefined;
+  return parsed.documents[0].value;
 }

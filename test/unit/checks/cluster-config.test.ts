@@ -41,3 +41,30 @@ describe('cluster-config-fields', () => {
     expect((await run('- a\n')).map((f) => f.message)).toEqual(['infra/cluster.yaml is not a mapping (an eksctl ClusterConfig)']);
   });
 });
+
+describe('cluster-environments', () => {
+  const CONFIG = 'apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmanagedNodeGroups:\n  - name: general-1\n    minSize: 1\n    desiredCapacity: 2\n    maxSize: 3\n';
+  const check = async (files: Record<string, string>) => (await clusterConfigRules.check(checkContext(files))) as Finding[];
+
+  it('an environment file without a cluster.yaml to apply to is reported', async () => {
+    expect(await check({ 'infra/cluster-environments.yaml': 'staging: {}\nproduction: {}\n' })).toEqual([
+      { file: 'infra/cluster-environments.yaml', line: 1, rule: 'cluster-environments', message: 'infra/cluster-environments.yaml has no infra/cluster.yaml to apply to' },
+    ]);
+  });
+
+  it('node counts out of order once merged are reported at the value that set them', async () => {
+    const values = 'staging:\n  managedNodeGroups:\n    general-1:\n      maxSize: 1\nproduction: {}\n';
+    expect(await check({ 'infra/cluster.yaml': CONFIG, 'infra/cluster-environments.yaml': values })).toEqual([
+      {
+        file: 'infra/cluster-environments.yaml',
+        line: 3,
+        rule: 'cluster-environments',
+        message: 'staging: node group general-1 needs minSize ≤ desiredCapacity ≤ maxSize, and has 1, 2, 1',
+      },
+    ]);
+  });
+
+  it('no environment file: nothing to check', async () => {
+    expect(await check({ 'infra/cluster.yaml': CONFIG })).toEqual([]);
+  });
+});

@@ -88,3 +88,61 @@ nodeGroups:
     ]);
   });
 });
+
+describe('node-group-immutable with infra/cluster-environments.yaml', () => {
+  const CLUSTER = config(`managedNodeGroups:
+  - name: worker-1
+    volumeSize: 100
+`);
+  const VALUES = `staging:
+  managedNodeGroups:
+    worker-1:
+      instanceType: r6i.xlarge
+      desiredCapacity: 1
+production:
+  managedNodeGroups:
+    worker-1:
+      instanceType: r6i.2xlarge
+      desiredCapacity: 2
+`;
+  const runWith = async (cluster: string, values: string, base: { cluster?: string; values?: string } = {}) =>
+    (await nodeGroupRules.check(
+      checkContext(
+        { 'infra/cluster.yaml': cluster, 'infra/cluster-environments.yaml': values },
+        { base: { 'infra/cluster.yaml': base.cluster ?? CLUSTER, 'infra/cluster-environments.yaml': base.values ?? VALUES }, baseName: 'origin/main' },
+      ),
+    )) as Finding[];
+
+  it('a changed node count of one environment is allowed', async () => {
+    expect(await runWith(CLUSTER, VALUES.replace('desiredCapacity: 2', 'desiredCapacity: 4'))).toEqual([]);
+  });
+
+  it('an instance type changed for one environment is reported at that value, naming the environment', async () => {
+    expect(await runWith(CLUSTER, VALUES.replace('r6i.2xlarge', 'r6i.4xlarge'))).toEqual([
+      {
+        file: 'infra/cluster-environments.yaml',
+        line: 9,
+        rule: 'node-group-immutable',
+        message: 'node group worker-1 keeps its name but changes instanceType in production since origin/main; eksctl does not change an existing node group, so rename it',
+        fix: 'give it a new name (worker-2, for example): eksctl creates the new group, and the old one is drained and deleted (rename it in infra/cluster.yaml and here)',
+      },
+    ]);
+  });
+
+  it('a change in cluster.yaml affects every environment and is reported once, at the name', async () => {
+    const findings = await runWith(CLUSTER.replace('volumeSize: 100', 'volumeSize: 200'), VALUES);
+    expect(findings.map((f) => `${f.file}:${f.line} ${f.message}`)).toEqual([
+      'infra/cluster.yaml:4 node group worker-1 keeps its name but changes volumeSize since origin/main; eksctl does not change an existing node group, so rename it',
+    ]);
+  });
+
+  it('a value that only one environment starts to override is reported there, naming that environment', async () => {
+    const cluster = CLUSTER.replace('volumeSize: 100', 'volumeSize: 100\n    instanceType: r6i.xlarge');
+    const before = VALUES.replace('      instanceType: r6i.xlarge\n', '').replace('      instanceType: r6i.2xlarge\n', '');
+    const after = VALUES.replace('      instanceType: r6i.xlarge\n', '');
+    const findings = await runWith(cluster, after, { cluster, values: before });
+    expect(findings.map((f) => `${f.file}:${f.line} ${f.message}`)).toEqual([
+      'infra/cluster-environments.yaml:8 node group worker-1 keeps its name but changes instanceType in production since origin/main; eksctl does not change an existing node group, so rename it',
+    ]);
+  });
+});

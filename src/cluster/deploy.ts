@@ -1,0 +1,341 @@
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireCallerIdentity, type CallerIdentity } from '../aws/identity.js';
+import type { AwsTarget } from '../aws/target.js';
+import { needsConfirmation } from '../config/environments.js';
+import type { Context } from '../context.js';
+import type { ClusterEnvironment } from '../infra/cluster-config.js';
+import { repoRoot, stateDir } from '../paths.js';
+import { eksctl, eksctlEnvironment, EksctlConfigRejectedError, eksctlValidate, runEksctl } from '../tools/eksctl.js';
+import { locate } from '../tools/locate.js';
+import { ToolFailedError } from '../tools/run.js';
+import { confirmChange } from '../ui/confirm.js';
+import { BiomageError, InputError, OperationError, ToolMissingError } from '../ui/errors.js';
+import { renderTable } from '../ui/output.js';
+import type { Paint } from '../ui/style.js';
+import { clusterClients, describeCluster, readLiveState, scaleNodeGroup, type LiveState } from './live.js';
+import { actionCommand, busyError, guardError, planCluster, renderPlan, type ClusterPlan, type PlannedAction } from './plan.js';
+import { checkClusterSchema, eksEnvironment, loadClusterSource, type ClusterSource } from './source.js';
+
+export const DEPLOY_ACTIONS = ['deploy-and-configure', 'configure'] as const;
+export type DeployAction = (typeof DEPLOY_ACTIONS)[number];
+
+export interface ClusterRequest {
+  /** The repository holding infra/ (default: the one biomage runs from). */
+  root?: string;
+  /**
+   * Where AWS calls and eksctl go instead of ctx.aws(). Tests aim a staging or production run at
+   * the emulator with it; the CLI never sets it.
+   */
+  target?: AwsTarget;
+}
+
+/** Everything read before anything changes: the rendered config, the caller, the live cluster, the plan. */
+interface Prepared {
+  env: ClusterEnvironment;
+  target: AwsTarget;
+  source: ClusterSource;
+  identity: CallerIdentity;
+  live: LiveState;
+  plan: ClusterPlan;
+  eksctlEnv: NodeJS.ProcessEnv;
+}
+
+/**
+ * Render and validate the config, check the credentials, read the live cluster and plan. Each
+ * failure here is before any change: bad input and missing tools or credentials exit 2.
+ */
+async function prepare(ctx: Context, request: ClusterRequest, command: string): Promise<Prepared> {
+  const env = eksEnvironment(ctx.env, command);
+  const target = request.target ?? (await ctx.aws());
+  ctx.out.step(`Rendering infra/cluster.yaml for ${env} (${target.region})`);
+  const source = loadClusterSource(request.root ?? repoRoot, env, target.region);
+  await checkClusterSchema(source, ctx.processEnv);
+  // Found before AWS is asked anything: a missing eksctl is a missing tool, not a failed deploy.
+  if (!locate(eksctl.name, ctx.processEnv)) {
+    throw new ToolMissingError(eksctl.name, `${eksctl.name} is not installed (looked in .tools/ and PATH); ${command} drives it for every cluster change`, {
+      hint: `install it with: ${eksctl.install} (or make tools). Nothing was changed`,
+    });
+  }
+  ctx.out.step('Checking AWS credentials (STS GetCallerIdentity)');
+  const identity = await requireCallerIdentity(target);
+  ctx.out.step(`Reading cluster ${source.name} from EKS`);
+  const clients = clusterClients(target);
+  try {
+    const live = await readLiveState(clients, source.name);
+    const plan = planCluster(source, live, identity);
+    return { env, target, source, identity, live, plan, eksctlEnv: eksctlEnvironment(ctx.processEnv, target) };
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** A scratch copy of the rendered ClusterConfig for eksctl, removed by `cleanup`. */
+function writeRenderedConfig(source: ClusterSource): { file: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'biomage-cluster-'));
+  chmodSync(dir, 0o700);
+  const file = join(dir, `${source.name}.yaml`);
+  const header = `# Rendered by biomage from infra/cluster.yaml and infra/cluster-environments.yaml for ${source.env}: do not edit.\n`;
+  writeFileSync(file, header + JSON.stringify(source.config, null, 2) + '\n', { mode: 0o600 });
+  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * eksctl's own validation of the rendered file (`create cluster --dry-run`: read-only). Resolves
+ * to undefined when eksctl accepts it, to eksctl's reason when it refuses it; a failure to reach
+ * AWS is an OperationError.
+ */
+async function validateWithEksctl(ctx: Context, prepared: Prepared, file: string): Promise<string | undefined> {
+  ctx.out.step('Validating the rendered config with eksctl (create cluster --dry-run: changes nothing)');
+  try {
+    await eksctlValidate(file, { env: prepared.eksctlEnv, onLine: (line) => ctx.out.debug(`  ${line}`), timeoutMs: 300_000 });
+    return undefined;
+  } catch (error) {
+    if (error instanceof EksctlConfigRejectedError) return eksctlMessage(error.stderr);
+    if (error instanceof ToolFailedError) {
+      throw new OperationError(`eksctl could not validate the config against AWS: ${eksctlMessage(error.stderr)}`, {
+        where: `eksctl create cluster --dry-run (${prepared.target.region})`,
+        hint: 'check the network and the AWS credentials eksctl sees (AWS_PROFILE), then run again. Nothing was changed',
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+/** eksctl's error line, without its `Error: ` prefix. */
+function eksctlMessage(output: string): string {
+  const lines = output.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  const error = lines.find((l) => l.startsWith('Error:')) ?? lines.at(-1) ?? 'no reason given';
+  return error.replace(/^Error:\s*/, '');
+}
+
+function rejected(source: ClusterSource, reason: string): InputError {
+  return new InputError(`eksctl rejects the ClusterConfig for ${source.env}: ${reason}`, {
+    where: 'infra/cluster.yaml (as rendered for the environment)',
+    hint: `fix the config (\`biomage plan --env ${source.env} --verbose\` shows eksctl's output); nothing was changed`,
+  });
+}
+
+export interface PlanReport extends ClusterPlan {
+  /** eksctl's verdict on the rendered config: undefined reason when it accepts it. */
+  eksctl: { valid: boolean; reason?: string };
+  /** The rendered ClusterConfig, as eksctl would get it. */
+  config: Record<string, unknown>;
+}
+
+/** `biomage plan`: what deploy-infra would do, changing nothing. Exit 2 when it would refuse to. */
+export async function planCommand(ctx: Context, request: ClusterRequest = {}): Promise<number> {
+  const prepared = await prepare(ctx, request, 'plan');
+  const { file, cleanup } = writeRenderedConfig(prepared.source);
+  try {
+    const reason = await validateWithEksctl(ctx, prepared, file);
+    const report: PlanReport = { ...prepared.plan, eksctl: { valid: !reason, ...(reason ? { reason } : {}) }, config: prepared.source.config };
+    const exitCode = reason || prepared.plan.violations.length ? 2 : 0;
+    ctx.out.result('plan', report, (r, paint) => renderPlanReport(r, paint, ctx.verbose), exitCode);
+    return exitCode;
+  } finally {
+    cleanup();
+  }
+}
+
+function renderPlanReport(report: PlanReport, paint: Paint, verbose: boolean): string {
+  const lines = [renderPlan(report, paint)];
+  lines.push('', report.eksctl.valid ? 'eksctl accepts the rendered config.' : `${paint('red', 'eksctl rejects the rendered config:')} ${report.eksctl.reason}`);
+  if (verbose) lines.push('', 'The rendered ClusterConfig:', JSON.stringify(report.config, null, 2));
+  if (report.violations.length || !report.eksctl.valid) lines.push('', 'deploy-infra would refuse to run (exit 2); nothing was changed.');
+  else lines.push('', report.actions.length ? `biomage deploy-infra --env ${report.env} --action deploy-and-configure applies it.` : 'Nothing to do.');
+  return lines.join('\n');
+}
+
+export interface StepResult {
+  description: string;
+  command: string;
+  status: 'done' | 'failed' | 'not run';
+  seconds?: number;
+}
+
+export interface DeployReport {
+  env: string;
+  region: string;
+  cluster: string;
+  action: DeployAction;
+  dryRun: boolean;
+  /** True when this run created the cluster. */
+  created: boolean;
+  plan?: ClusterPlan;
+  steps: StepResult[];
+  /** eksctl's full output. */
+  log?: string;
+}
+
+export interface DeployInfraRequest extends ClusterRequest {
+  action: DeployAction;
+}
+
+/**
+ * `biomage deploy-infra`. For deploy-and-configure: render, check and plan (prepare), stop on the
+ * node-group guard or an invalid config, confirm for production, run the plan's steps in order
+ * with progress, then the configure phase. For configure: only the configure phase.
+ */
+export async function deployInfra(ctx: Context, request: DeployInfraRequest): Promise<number> {
+  const env = eksEnvironment(ctx.env, 'deploy-infra');
+  const { runConfigure } = await import('../configure/index.js');
+  if (request.action === 'configure') {
+    await runConfigure(ctx, env);
+    return 0;
+  }
+
+  const prepared = await prepare(ctx, request, 'deploy-infra');
+  const { plan, source } = prepared;
+  const busy = busyError(plan, prepared.live);
+  if (busy) {
+    ctx.out.info(renderPlan(plan, ctx.out.paint));
+    throw busy;
+  }
+  if (plan.violations.length) {
+    ctx.out.info(renderPlan(plan, ctx.out.paint));
+    throw guardError(plan, source);
+  }
+  const { file, cleanup } = writeRenderedConfig(source);
+  const report: DeployReport = {
+    env,
+    region: prepared.target.region,
+    cluster: source.name,
+    action: request.action,
+    dryRun: ctx.dryRun,
+    created: false,
+    plan,
+    steps: plan.actions.map((a) => ({ description: a.description, command: actionCommand(a), status: 'not run' })),
+  };
+  try {
+    const reason = await validateWithEksctl(ctx, prepared, file);
+    if (reason) throw rejected(source, reason);
+    ctx.out.info(renderPlan(plan, ctx.out.paint));
+    if (ctx.dryRun) {
+      ctx.out.info('--dry-run: nothing was changed.');
+    } else if (plan.actions.length) {
+      if (needsConfirmation(ctx.env) && !ctx.yes) ctx.out.info(`${plan.actions.length} step(s) above will change ${source.name}.`);
+      await confirmChange(ctx, `deploy-infra of ${source.name}`);
+      report.log = logFile(ctx.processEnv, env);
+      await runSteps(ctx, prepared, file, report);
+    } else {
+      ctx.out.success(`${source.name} matches the config: nothing to change`);
+    }
+  } finally {
+    cleanup();
+  }
+  if (!ctx.dryRun) ctx.out.info(renderSummary(report, ctx.out.paint));
+
+  try {
+    await runConfigure(ctx, env);
+  } catch (error) {
+    const failure = error instanceof BiomageError ? error : new OperationError(String((error as Error)?.message ?? error), { cause: error });
+    const done = report.steps.filter((s) => s.status === 'done').length;
+    const before = ctx.dryRun ? 'the plan above was only shown' : `the cluster steps completed (${done} of ${report.steps.length} ran)`;
+    throw new OperationError(`${before}, then the configure phase failed: ${failure.message}`, { where: failure.where, hint: failure.hint, cause: error });
+  }
+  // The summary is already on stderr; the result adds the machine document for --json.
+  ctx.out.result('deploy-infra', report, (r) => `deploy-infra ${r.action} of ${r.cluster}: done`);
+  return 0;
+}
+
+/** Run the plan's steps in order; the first failure stops the run, with what ran and the log. */
+async function runSteps(ctx: Context, prepared: Prepared, file: string, report: DeployReport): Promise<void> {
+  const { plan, source } = prepared;
+  const total = plan.actions.length;
+  const clients = clusterClients(prepared.target);
+  try {
+    for (const [i, action] of plan.actions.entries()) {
+      const step = report.steps[i]!;
+      const label = `[${i + 1}/${total}] ${action.description}`;
+      ctx.out.step(label);
+      const started = Date.now();
+      try {
+        await runAction(ctx, prepared, clients, action, file, report.log!);
+        if (action.kind === 'eksctl' && action.operation === 'create-cluster') {
+          const cluster = await describeCluster(clients.eks, source.name);
+          if (cluster.status !== 'ACTIVE') throw new OperationError(`eksctl finished, but cluster ${source.name} is ${cluster.status ?? 'missing'}, not ACTIVE`);
+          report.created = true;
+        }
+      } catch (error) {
+        step.status = 'failed';
+        step.seconds = Math.round((Date.now() - started) / 1000);
+        ctx.out.info(renderSummary(report, ctx.out.paint));
+        throw new OperationError(`step ${i + 1} of ${total} failed (${action.description}): ${(error as Error).message}`, {
+          where: actionCommand(action),
+          hint: `eksctl's full output is in ${report.log}; the steps before it stand. Fix the cause and run deploy-infra again: each step skips or repeats harmlessly what is already done`,
+          cause: error,
+        });
+      }
+      step.status = 'done';
+      step.seconds = Math.round((Date.now() - started) / 1000);
+      ctx.out.success(`${label} (${duration(step.seconds)})`);
+    }
+  } finally {
+    clients.destroy();
+  }
+}
+
+async function runAction(
+  ctx: Context,
+  prepared: Prepared,
+  clients: ReturnType<typeof clusterClients>,
+  action: PlannedAction,
+  file: string,
+  log: string,
+): Promise<void> {
+  if (action.kind === 'scale') {
+    await scaleNodeGroup(clients.eks, prepared.source.name, action.nodeGroup, action.to);
+    return;
+  }
+  appendFileSync(log, `\n$ ${actionCommand(action, file)}\n`);
+  let last = '';
+  const started = Date.now();
+  // Without --verbose a long eksctl step (a cluster takes ~20 minutes) still shows it is alive.
+  const heartbeat = ctx.out.verbose
+    ? undefined
+    : setInterval(() => ctx.out.info(`  … ${duration(Math.round((Date.now() - started) / 1000))}${last ? `: ${last}` : ''}`), 60_000);
+  try {
+    await runEksctl(action.operation, file, {
+      env: prepared.eksctlEnv,
+      onLine: (line) => {
+        appendFileSync(log, `${line}\n`);
+        const message = line.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\[.\]\s+/, '').trim();
+        if (message) last = message;
+        ctx.out.debug(`  ${line}`);
+      },
+    });
+  } finally {
+    if (heartbeat) clearInterval(heartbeat);
+  }
+}
+
+function logFile(processEnv: NodeJS.ProcessEnv, env: string): string {
+  const dir = join(stateDir(processEnv), 'logs');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `deploy-infra-${env}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+  writeFileSync(file, '', { mode: 0o600 });
+  return file;
+}
+
+function duration(seconds: number): string {
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+}
+
+export function renderSummary(report: DeployReport, paint: Paint): string {
+  const lines = [`Summary: deploy-infra ${report.action} of ${report.cluster} (${report.region})${report.dryRun ? ', dry run' : ''}`];
+  if (!report.steps.length) lines.push('  no cluster steps were needed');
+  else {
+    const mark = { done: paint('green', 'done'), failed: paint('red', 'FAILED'), 'not run': paint('dim', 'not run') };
+    const table = renderTable(
+      ['#', 'step', 'result', 'time'],
+      report.steps.map((s, i) => [String(i + 1), s.description, mark[s.status], s.seconds === undefined ? '' : duration(s.seconds)]),
+    );
+    lines.push(table.split('\n').map((line) => `  ${line}`).join('\n'));
+  }
+  if (report.created) lines.push(`  cluster ${report.cluster} was created`);
+  if (report.log) lines.push(`  eksctl's output: ${report.log}`);
+  return lines.join('\n');
+}

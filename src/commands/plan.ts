@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import type { Runner } from './runner.js';
+
+export function registerPlan(program: Command, runner: Runner): void {
+  program
+    .command('plan')
+    .description('show what deploy-infra would change on the EKS cluster biomage-<env>, and change nothing')
+    .addHelpText(
+      'after',
+      `
+--env staging or production (AWS_PROFILE and AWS_REGION, or --profile and --region, pick the account
+and region). Renders infra/cluster.yaml for the environment, reads the cluster from EKS, compares each
+node group with the live one (instance types, AMI type, disk size, labels, taints, capacity type,
+subnets; node counts change in place), has eksctl validate the config (--dry-run), and lists the
+eksctl steps deploy-infra would run. --verbose adds the rendered ClusterConfig; --json the whole plan.
+Only reads: STS GetCallerIdentity, EKS DescribeCluster/ListNodegroups/DescribeNodegroup, EC2
+DescribeLaunchTemplateVersions, CloudFormation ListStacks/DescribeStacks, IAM ListOpenIDConnectProviders.
+Exit 2 when deploy-infra would refuse to run (the node-group guard, or eksctl rejects the config).`,
+    )
+    .action(
+      runner.action(async (ctx) => {
+        const { planCommand } = await import('../cluster/deploy.js');
+        return planCommand(ctx);
+      }),
+    );
+}
