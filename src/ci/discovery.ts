@@ -1,6 +1,7 @@
 import { CI_CONFIG_FILES } from '../config/ci-config.js';
 import type { GithubClient, GithubRepository } from '../github/client.js';
 import { UsageError } from '../ui/errors.js';
+import { mapLimit } from '../map-limit.js';
 
 /** GitHub reads at once: the REST API limits concurrent requests per token. */
 const CONCURRENCY = 4;
@@ -51,17 +52,3 @@ export async function readCiConfigs(github: GithubClient, org: string, repos: re
 }
 
 const byName = (a: GithubRepository, b: GithubRepository) => a.name.localeCompare(b.name);
-
-/** Map with at most `limit` calls in flight; results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

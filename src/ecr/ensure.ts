@@ -9,6 +9,7 @@ import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
 import { isPlatformLifecyclePolicy, LIFECYCLE_POLICY_SUMMARY, LIFECYCLE_POLICY_TEXT } from './lifecycle-policy.js';
 import { checkRepositoryNames } from './repository-name.js';
+import { mapLimit } from '../map-limit.js';
 
 /**
  * Every ECR action `ecr ensure` calls, and no other: CI's IAM policy grants exactly these
@@ -301,20 +302,6 @@ function errorName(error: unknown): string {
 
 function errorOf(error: OperationError): { message: string; hint?: string } {
   return { message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
-}
-
-/** Map with at most `limit` calls in flight; results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 export function renderEcrEnsureReport(report: EcrEnsureReport, paint: Paint): string {
