@@ -1,5 +1,5 @@
 import type { PlannedChange } from '../cf/stack-deployer.js';
-import { renderTable } from '../ui/output.js';
+import { renderTable, repositoriesOutcome } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
 import type { KeyRef } from './keys.js';
 import type { PolicyDiff } from './users-stack.js';
@@ -129,13 +129,6 @@ export function renderRotateCiReport(report: RotateCiReport, paint: Paint): stri
     }
   }
   const failed = report.repositories.filter((r) => r.result === 'failed').length;
-  lines.push(
-    '',
-    failed || report.stack.result === 'failed'
-      ? paint('red', `${failed} repositor${failed === 1 ? 'y' : 'ies'} failed.`)
-      : report.dryRun
-        ? 'Dry run: nothing was changed.'
-        : paint('green', 'Done.'),
-  );
+  lines.push('', repositoriesOutcome(failed, { dryRun: report.dryRun, otherFailure: report.stack.result === 'failed' }, paint));
   return lines.join('\n');
 }

@@ -5,7 +5,7 @@ import { needsConfirmation } from '../config/environments.js';
 import type { Context } from '../context.js';
 import { confirmChange } from '../ui/confirm.js';
 import { OperationError } from '../ui/errors.js';
-import { renderTable } from '../ui/output.js';
+import { renderTable, repositoriesOutcome } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
 import { isPlatformLifecyclePolicy, LIFECYCLE_POLICY_SUMMARY, LIFECYCLE_POLICY_TEXT } from './lifecycle-policy.js';
 import { checkRepositoryNames } from './repository-name.js';
@@ -321,13 +321,6 @@ export function renderEcrEnsureReport(report: EcrEnsureReport, paint: Paint): st
     }
   }
   const failed = report.repositories.filter((r) => r.action === 'failed').length;
-  lines.push(
-    '',
-    failed
-      ? paint('red', `${failed} repositor${failed === 1 ? 'y' : 'ies'} failed.`)
-      : report.dryRun
-        ? 'Dry run: nothing was changed.'
-        : paint('green', 'Done.'),
-  );
+  lines.push('', repositoriesOutcome(failed, { dryRun: report.dryRun }, paint));
   return lines.join('\n');
 }

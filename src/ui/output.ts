@@ -173,3 +173,9 @@ export function renderTable(headers: string[], rows: string[][]): string {
       .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/** The last line of a per-repository report: how many failed, else whether anything changed. */
+export function repositoriesOutcome(failed: number, options: { dryRun: boolean; otherFailure?: boolean }, paint: Paint): string {
+  if (failed || options.otherFailure) return paint('red', `${failed} repositor${failed === 1 ? 'y' : 'ies'} failed.`);
+  return options.dryRun ? 'Dry run: nothing was changed.' : paint('green', 'Done.');
+}
