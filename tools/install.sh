@@ -3,6 +3,8 @@
 #
 #   tools/install.sh            everything
 #   tools/install.sh helm venv  only these (names: venv helm kubeconform actionlint eksctl schemas)
+#   tools/install.sh e2e        the local control plane of the e2e tests (etcd kube kwok flux-controllers);
+#                               heavy (Kubernetes from source), so never part of the default set
 #
 # Idempotent: a tool already at its pinned version is left alone, so a warm run costs well under
 # a second. Builds go to a temporary folder first and are moved into place only when they succeed,
@@ -21,14 +23,19 @@ export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
 # schemas after eksctl: they include the ClusterConfig schema the pinned eksctl prints.
 ALL=(venv helm kubeconform actionlint eksctl schemas)
-WANT=("$@")
+E2E=(etcd kube kwok flux-controllers)
+WANT=()
+for t in "$@"; do
+  if [ "$t" = e2e ]; then WANT+=("${E2E[@]}"); else WANT+=("$t"); fi
+done
 [ ${#WANT[@]} -gt 0 ] || WANT=("${ALL[@]}")
+KNOWN=("${ALL[@]}" "${E2E[@]}")
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "tools/install.sh: $*"; exit 2; }
 
 for t in "${WANT[@]}"; do
-  case " ${ALL[*]} " in *" $t "*) ;; *) die "unknown tool '$t' (known: ${ALL[*]})" ;; esac
+  case " ${KNOWN[*]} " in *" $t "*) ;; *) die "unknown tool '$t' (known: ${KNOWN[*]}, or e2e)" ;; esac
 done
 
 # version_ge A B: true when dotted version A >= B.
@@ -41,10 +48,23 @@ require_go() {
   version_ge "$have" "$GO_MIN" || die "Go ${GO_MIN}+ is required (found ${have}); upgrade Go and rerun"
 }
 
+# The binaries each multi-binary tool puts into .tools/bin.
+binaries_of() {
+  case $1 in
+    kube) echo kube-apiserver kube-controller-manager kube-scheduler ;;
+    kwok) echo kwok kwokctl ;;
+    flux-controllers) echo source-controller kustomize-controller helm-controller ;;
+    *) echo "$1" ;;
+  esac
+}
+
 # What each installed tool says its version is; empty when absent or broken.
 installed_version() {
-  local exe=$BIN/$1
-  case $1 in venv | schemas) ;; *) [ -x "$exe" ] || return 0 ;; esac
+  local exe
+  case $1 in venv | schemas) ;; *)
+    for exe in $(binaries_of "$1"); do [ -x "$BIN/$exe" ] || return 0; done ;;
+  esac
+  exe=$BIN/$1
   case $1 in
     helm) "$exe" version --template '{{.Version}}' 2>/dev/null ;;
     kubeconform) "$exe" -v 2>/dev/null ;;
@@ -52,6 +72,10 @@ installed_version() {
     eksctl) echo "v$("$exe" version 2>/dev/null)" ;;
     venv) cat "$TOOLS_DIR/venv/.installed-from" 2>/dev/null || true ;;
     schemas) cat "$TOOLS_DIR/schemas/.installed-from" 2>/dev/null || true ;;
+    etcd) "$exe" --version 2>/dev/null | sed -n 's/^etcd Version: /v/p' ;;
+    kube) for exe in $(binaries_of kube); do "$BIN/$exe" --version 2>/dev/null; done | sort -u | sed 's/^Kubernetes //' ;;
+    # Neither kwok nor the Flux controllers print a version: a stamp written after a good build.
+    kwok | flux-controllers) cat "$BIN/.$1.installed-from" 2>/dev/null || true ;;
   esac
 }
 
@@ -61,6 +85,10 @@ pinned_version() {
     kubeconform) echo "$KUBECONFORM_VERSION" ;;
     actionlint) echo "$ACTIONLINT_VERSION" ;;
     eksctl) echo "$EKSCTL_VERSION" ;;
+    etcd) echo "$ETCD_VERSION" ;;
+    kube) echo "$KUBERNETES_RELEASE" ;;
+    kwok) echo "$KWOK_VERSION" ;;
+    flux-controllers) echo "source-controller=$SOURCE_CONTROLLER_VERSION kustomize-controller=$KUSTOMIZE_CONTROLLER_VERSION helm-controller=$HELM_CONTROLLER_VERSION replaces=${FLUX_MODULE_REPLACES:-}" ;;
     # The venv is current when it was installed from exactly this lock file with this Python.
     venv) echo "$(sha256sum "$ROOT/tools/python-requirements.txt" | cut -c1-16) python$(python3 -c 'import sys;print("%d.%d"%sys.version_info[:2])')" ;;
     # The schemas are current when built from exactly these sources by exactly this converter.
@@ -109,17 +137,91 @@ build_actionlint() {
 build_eksctl() {
   # eksctl's go.mod carries replace directives, which `go install module@version` refuses:
   # unpack the module from the proxy into a writable copy and build it there.
-  local module=github.com/weaveworks/eksctl src scratch
-  src=$(module_dir "$module@$EKSCTL_VERSION")
+  local module=github.com/weaveworks/eksctl scratch
   scratch=$(mktemp -d)
-  cp -r "$src" "$scratch/src"
-  chmod -R u+w "$scratch/src"
+  unpack_module "$module@$EKSCTL_VERSION" "$scratch/src"
   # An empty PreReleaseID makes `eksctl version` print the plain release number.
   (cd "$scratch/src" && go build -trimpath \
     -ldflags "-s -w -X $module/pkg/version.PreReleaseID= -X $module/pkg/version.gitCommit=$EKSCTL_VERSION -X $module/pkg/version.buildDate=module-proxy" \
     -o "$scratch/eksctl" ./cmd/eksctl)
   mv "$scratch/eksctl" "$BIN/eksctl"
   rm -rf "$scratch"
+}
+
+# unpack_module MODULE@VERSION DEST: a writable copy of a module's source, for modules whose
+# go.mod carries replace directives (which `go install module@version` refuses).
+unpack_module() {
+  local src
+  src=$(module_dir "$1")
+  cp -r "$src" "$2"
+  chmod -R u+w "$2"
+}
+
+build_etcd() {
+  # etcd's server module has replace directives too; a wrapper module requiring it builds the
+  # `etcd` main package of the release without them.
+  local scratch
+  scratch=$(mktemp -d)
+  (cd "$scratch" && go mod init biomage.local/etcd >/dev/null 2>&1 &&
+    go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null 2>&1 &&
+    go build -trimpath -ldflags "-s -w" -o "$scratch/etcd" go.etcd.io/etcd/server/v3)
+  mv "$scratch/etcd" "$BIN/etcd"
+  rm -rf "$scratch"
+}
+
+build_kube() {
+  # k8s.io/kubernetes replaces its staging modules (k8s.io/api, client-go, ...) with folders that
+  # are not in its module zip: a wrapper module requires it and points every one of those at the
+  # published staging module of the same release (v0.MINOR.PATCH), read from kubernetes' go.mod.
+  local kubernetes scratch staging=v0${KUBERNETES_RELEASE#v1} module
+  kubernetes=$(module_dir "k8s.io/kubernetes@$KUBERNETES_RELEASE")
+  scratch=$(mktemp -d)
+  (
+    cd "$scratch"
+    go mod init biomage.local/kube >/dev/null 2>&1
+    go mod edit -require="k8s.io/kubernetes@$KUBERNETES_RELEASE"
+    for module in $(sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' "$kubernetes/go.mod"); do
+      go mod edit -replace="$module=$module@$staging"
+    done
+    local v=k8s.io/component-base/version major=${KUBERNETES_RELEASE%%.*} minor
+    minor=${KUBERNETES_RELEASE#*.}; minor=${minor%%.*}
+    # The version stamps `--version` prints and the API server reports at /version.
+    local flags="-s -w -X $v.gitVersion=$KUBERNETES_RELEASE -X $v.gitMajor=${major#v} -X $v.gitMinor=$minor"
+    flags+=" -X $v.gitTreeState=clean -X $v.buildDate=1970-01-01T00:00:00Z"
+    go build -trimpath -ldflags "$flags" -o "$scratch/out/" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
+  )
+  mv "$scratch"/out/* "$BIN"/
+  rm -rf "$scratch"
+}
+
+build_kwok() {
+  local flags="-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=$KUBERNETES_RELEASE"
+  go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "$flags"
+  go_install "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION" "$flags"
+  pinned_version kwok >"$BIN/.kwok.installed-from"
+}
+
+build_flux-controllers() {
+  # Each controller's go.mod replaces its own api/ module with a folder the module zip lacks:
+  # drop that replace so the published api module of the pinned version is used.
+  local controller version scratch replace
+  scratch=$(mktemp -d)
+  for controller in source kustomize helm; do
+    version=${controller^^}_CONTROLLER_VERSION
+    unpack_module "github.com/fluxcd/$controller-controller@${!version}" "$scratch/$controller"
+    (
+      cd "$scratch/$controller"
+      go mod edit -dropreplace="github.com/fluxcd/$controller-controller/api"
+      for replace in ${FLUX_MODULE_REPLACES:-}; do
+        grep -q "^[[:space:]]*${replace%%=*} " go.mod && go mod edit -replace="$replace"
+      done
+      go build -trimpath -ldflags "-s -w" -o "$scratch/out/$controller-controller" .
+    ) || { rm -rf "$scratch"; die "building $controller-controller ${!version} failed (see above)"; }
+  done
+  mv "$scratch"/out/* "$BIN"/
+  rm -rf "$scratch"
+  pinned_version flux-controllers >"$BIN/.flux-controllers.installed-from"
 }
 
 build_schemas() {

@@ -1,9 +1,16 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { TwinState } from '../dev/twin.js';
+import { repoRoot } from '../paths.js';
 import type { Runner } from './runner.js';
 
 interface UpOptions {
   port?: number;
+  withCluster?: boolean;
+}
+
+interface ClusterUpOptions {
+  repo: string;
+  nodes: number;
 }
 
 export function registerDev(program: Command, runner: Runner): void {
@@ -19,20 +26,24 @@ export function registerDev(program: Command, runner: Runner): void {
         .env('BIOMAGE_EMULATOR_PORT')
         .argParser(parsePort),
     )
+    .option('--with-cluster', 'also bring up the local Kubernetes cluster with Flux (see `biomage dev cluster up`)')
     .action(
       runner.action<UpOptions>(async (ctx, options) => {
         const { assertLocal } = await import('../dev/twin.js');
         assertLocal(ctx.env, 'dev up');
         if (ctx.dryRun) {
           ctx.out.info('dry run: would start the AWS emulator on 127.0.0.1, deploy cf/ into it and write .biomage/development.env');
+          if (options.withCluster) ctx.out.info('dry run: would start the local Kubernetes cluster and the Flux controllers');
           return;
         }
         const { devUp, renderDevUp } = await import('../dev/up.js');
-        const { report, exitCode } = await devUp(ctx, options.port);
+        const { report, exitCode } = await devUp(ctx, options.port, options.withCluster ?? false);
         ctx.out.result(ctx.command, report, renderDevUp, exitCode);
         return exitCode;
       }),
     );
+
+  registerCluster(dev, runner);
 
   dev
     .command('status')
@@ -49,19 +60,89 @@ export function registerDev(program: Command, runner: Runner): void {
 
   dev
     .command('down')
-    .description('stop the local twin and remove its state files')
+    .description('stop the local twin (and the local cluster, if up) and remove their state files')
     .action(
       runner.action(async (ctx) => {
         const { assertLocal, twinDown } = await import('../dev/twin.js');
         assertLocal(ctx.env, 'dev down');
         if (ctx.dryRun) {
-          ctx.out.info('dry run: would stop the local twin and remove .biomage/emulator.json and development.env');
+          ctx.out.info('dry run: would stop the local twin and the local cluster, and remove .biomage/emulator.json, development.env and cluster/');
           return;
         }
-        const state = await twinDown(ctx.processEnv);
-        ctx.out.result(ctx.command, state, (s) => (s.pid ? `Stopped the local twin (pid ${s.pid}).` : 'The local twin was not running.'));
+        const { clusterDown } = await import('../dev/cluster/lifecycle.js');
+        const [state, cluster] = await Promise.all([twinDown(ctx.processEnv), clusterDown(ctx.processEnv)]);
+        ctx.out.result(ctx.command, { ...state, cluster }, (s) =>
+          [
+            s.pid ? `Stopped the local twin (pid ${s.pid}).` : 'The local twin was not running.',
+            ...(s.cluster.stopped.length ? [`Stopped the local cluster (${s.cluster.stopped.join(', ')}).`] : []),
+          ].join('\n'),
+        );
       }),
     );
+}
+
+function registerCluster(dev: Command, runner: Runner): void {
+  const cluster = dev
+    .command('cluster')
+    .description('the local Kubernetes cluster: a control plane built from source (kwokctl), simulated nodes, the Flux controllers, and this repository served over git HTTP');
+
+  cluster
+    .command('up')
+    .description('start the local cluster (or keep the running one); its kubeconfig is .biomage/cluster/kubeconfig')
+    .addOption(new Option('--repo <dir>', 'the repository Flux clones (served read-only on 127.0.0.1)').default(repoRoot, 'this repository'))
+    .addOption(new Option('--nodes <count>', 'simulated nodes').default(2).argParser(parseCount))
+    .action(
+      runner.action<ClusterUpOptions>(async (ctx, options) => {
+        const { assertLocal } = await import('../dev/twin.js');
+        assertLocal(ctx.env, 'dev cluster up');
+        if (ctx.dryRun) {
+          ctx.out.info(`dry run: would start the local cluster (kwokctl, ${options.nodes} simulated nodes, Flux controllers) and serve ${options.repo}`);
+          return;
+        }
+        const { clusterUp } = await import('../dev/cluster/lifecycle.js');
+        const { renderClusterUp } = await import('../dev/cluster/render.js');
+        const report = await clusterUp(ctx.processEnv, { repo: options.repo, nodes: options.nodes, progress: (line) => ctx.out.step(line) });
+        ctx.out.result(ctx.command, report, renderClusterUp);
+      }),
+    );
+
+  cluster
+    .command('status')
+    .description('say whether the local cluster and each of its processes is up (exit 3 when not)')
+    .action(
+      runner.action(async (ctx) => {
+        const { assertLocal } = await import('../dev/twin.js');
+        assertLocal(ctx.env, 'dev cluster status');
+        const { clusterStatus } = await import('../dev/cluster/lifecycle.js');
+        const { renderClusterStatus } = await import('../dev/cluster/render.js');
+        const status = await clusterStatus(ctx.processEnv);
+        ctx.out.result(ctx.command, status, renderClusterStatus);
+        return status.running ? 0 : 3;
+      }),
+    );
+
+  cluster
+    .command('down')
+    .description('stop every process of the local cluster and remove .biomage/cluster')
+    .action(
+      runner.action(async (ctx) => {
+        const { assertLocal } = await import('../dev/twin.js');
+        assertLocal(ctx.env, 'dev cluster down');
+        if (ctx.dryRun) {
+          ctx.out.info('dry run: would stop the local cluster and remove .biomage/cluster');
+          return;
+        }
+        const { clusterDown } = await import('../dev/cluster/lifecycle.js');
+        const result = await clusterDown(ctx.processEnv);
+        ctx.out.result(ctx.command, result, (r) => (r.stopped.length ? `Stopped ${r.stopped.join(', ')}.` : 'The local cluster was not running.'));
+      }),
+    );
+}
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 100) throw new InvalidArgumentError(`'${value}' is not a count (1-100)`);
+  return count;
 }
 
 function describe(s: TwinState): string {

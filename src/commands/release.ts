@@ -100,7 +100,7 @@ export function registerRelease(program: Command, runner: Runner): void {
     .addHelpText('after', '\nRead from infra/github.yaml; `configure` applies the same objects. With --json, the objects as JSON.')
     .action(
       runner.action(async (ctx) => {
-        const [{ fluxSyncManifests, fluxSyncObjects }, { loadGithubConfig }, { clusterEnvironment }, { repoRoot }] = await Promise.all([
+        const [{ fluxSyncManifests, fluxSyncObjects, githubSource }, { loadGithubConfig }, { clusterEnvironment }, { repoRoot }] = await Promise.all([
           import('../releases/flux-sync.js'),
           import('../config/github.js'),
           import('../infra/cluster-config.js'),
@@ -108,8 +108,9 @@ export function registerRelease(program: Command, runner: Runner): void {
         ]);
         const env = clusterEnvironment(ctx.env);
         const github = loadGithubConfig(repoRoot);
-        if (ctx.json) ctx.out.result(ctx.command, fluxSyncObjects(env, github), () => '');
-        else ctx.out.document(fluxSyncManifests(env, github).trimEnd());
+        const source = githubSource(github);
+        if (ctx.json) ctx.out.result(ctx.command, fluxSyncObjects(env, source), () => '');
+        else ctx.out.document(fluxSyncManifests(env, source).trimEnd());
       }),
     );
 

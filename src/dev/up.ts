@@ -3,6 +3,8 @@ import { deployTemplates, renderDeployReport, type DeployCfReport } from '../cf/
 import { DEFAULT_REGION } from '../config/environments.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
+import type { ClusterUpReport } from './cluster/lifecycle.js';
+import { renderClusterUp } from './cluster/render.js';
 import { twinUp, type TwinState } from './twin.js';
 import { checkPresence, registerDevCluster, type DevCluster, type PresenceRow } from './twin-stacks.js';
 
@@ -11,6 +13,8 @@ export interface DevUpReport {
   cluster: DevCluster;
   deploy: DeployCfReport;
   resources: PresenceRow[];
+  /** With --with-cluster: the local Kubernetes cluster. */
+  localCluster?: ClusterUpReport;
 }
 
 /**
@@ -18,17 +22,32 @@ export interface DevUpReport {
  * every cf/ template deployed with Environment=development, and each resource checked in its
  * service. Exit 1 when a stack failed or a resource that should exist does not.
  */
-export async function devUp(ctx: Context, port: number | undefined): Promise<{ report: DevUpReport; exitCode: number }> {
-  const twin = await twinUp(ctx.processEnv, ctx.region ?? DEFAULT_REGION, port);
-  ctx.out.step(`${twin.reused ? 'reusing' : 'started'} the AWS emulator at ${twin.endpoint}`);
-  const target = await ctx.aws();
-  const cluster = await registerDevCluster(target);
-  ctx.out.step(`cluster ${cluster.name} registered with OIDC provider ${cluster.issuer.replace(/^https:\/\//, '')}`);
+export async function devUp(ctx: Context, port: number | undefined, withCluster = false): Promise<{ report: DevUpReport; exitCode: number }> {
+  // The cluster shares nothing with the emulator: it starts alongside, and joins the report at the end.
+  const localCluster = withCluster ? startLocalCluster(ctx) : undefined;
+  try {
+    const twin = await twinUp(ctx.processEnv, ctx.region ?? DEFAULT_REGION, port);
+    ctx.out.step(`${twin.reused ? 'reusing' : 'started'} the AWS emulator at ${twin.endpoint}`);
+    const target = await ctx.aws();
+    const cluster = await registerDevCluster(target);
+    ctx.out.step(`cluster ${cluster.name} registered with OIDC provider ${cluster.issuer.replace(/^https:\/\//, '')}`);
 
-  const { report: deploy, plans } = await deployTemplates(ctx, { paths: [], force: false, concurrency: 4 });
-  const resources = await checkPresence(target, plans);
-  const failed = deploy.stacks.some((s) => s.result === 'failed') || resources.some((r) => r.presence === 'missing');
-  return { report: { twin, cluster, deploy, resources }, exitCode: failed ? 1 : 0 };
+    const { report: deploy, plans } = await deployTemplates(ctx, { paths: [], force: false, concurrency: 4 });
+    const resources = await checkPresence(target, plans);
+    const failed = deploy.stacks.some((s) => s.result === 'failed') || resources.some((r) => r.presence === 'missing');
+    const report: DevUpReport = { twin, cluster, deploy, resources, ...(localCluster ? { localCluster: await localCluster } : {}) };
+    return { report, exitCode: failed ? 1 : 0 };
+  } catch (error) {
+    // Let the cluster's start finish (it cleans up after itself on failure) before reporting.
+    await localCluster?.catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startLocalCluster(ctx: Context): Promise<ClusterUpReport> {
+  const { clusterUp } = await import('./cluster/lifecycle.js');
+  const { repoRoot } = await import('../paths.js');
+  return clusterUp(ctx.processEnv, { repo: repoRoot, progress: (line) => ctx.out.step(`cluster: ${line}`) });
 }
 
 export function renderDevUp(report: DevUpReport, paint: Paint): string {
@@ -43,5 +62,6 @@ export function renderDevUp(report: DevUpReport, paint: Paint): string {
     `  services: set -a; . ${report.twin.files.envFile}; set +a`,
     `  log:      ${report.twin.files.logFile}`,
     '  stop it:  biomage dev down',
+    ...(report.localCluster ? ['', renderClusterUp(report.localCluster)] : []),
   ].join('\n');
 }

@@ -1,4 +1,7 @@
-import { InputError } from '../ui/errors.js';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { InputError, ToolMissingError } from '../ui/errors.js';
+import { locate } from './locate.js';
 import { runTool, runToolOk, ToolFailedError } from './run.js';
 import { firstLine, type ToolSpec } from './spec.js';
 
@@ -140,4 +143,22 @@ export async function untrackedFiles(path: string, cwd: string): Promise<string[
 export async function revisionCommit(ref: string, cwd: string): Promise<string | undefined> {
   const result = await runTool(git, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** The branch HEAD is on; undefined when HEAD is detached. */
+export async function currentBranch(cwd: string): Promise<string | undefined> {
+  const result = await runTool(git, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd });
+  return result.exitCode === 0 ? result.stdout.trim() || undefined : undefined;
+}
+
+/**
+ * One request to `git http-backend`, git's smart-HTTP CGI program: the CGI variables go in as
+ * the environment, the request body on stdin, the CGI response (headers, blank line, body) comes
+ * out on stdout. Streams, not buffers: a clone can be large. The local dev cluster's git server
+ * (src/dev/cluster/git-http-server.ts) runs one per request.
+ */
+export function spawnHttpBackend(cgi: NodeJS.ProcessEnv, env: NodeJS.ProcessEnv = process.env): ChildProcessByStdio<Writable, Readable, Readable> {
+  const found = locate(git.name, env);
+  if (!found) throw new ToolMissingError(git.name, 'git is not installed', { hint: `install it with: ${git.install}` });
+  return spawn(found.path, ['http-backend'], { env: { PATH: env.PATH, HOME: env.HOME, ...cgi }, stdio: ['pipe', 'pipe', 'pipe'] });
 }

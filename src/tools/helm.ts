@@ -86,3 +86,28 @@ function templatePosition(message: string): { file: string; line?: number } | un
   const match = /(?:template: |parse error on |YAML parse error on )[^/\s]+\/([^\s:]+)(?::(\d+))?/.exec(message);
   return match ? { file: match[1]!, line: match[2] ? Number(match[2]) : undefined } : undefined;
 }
+
+export interface HelmInstall {
+  release: string;
+  chartDir: string;
+  namespace: string;
+  kubeconfig: string;
+  /** Values as YAML (stdin); none for the chart's defaults. */
+  values?: string;
+  /** Wait until the release's resources are ready, at most this long. */
+  timeoutSeconds: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `helm upgrade --install`: installs the release, or upgrades it in place; `--atomic` rolls a
+ * failed upgrade back, so a cluster is never left with a half-applied release. Returns the
+ * revision helm recorded (1 on first install).
+ */
+export async function upgradeInstall(request: HelmInstall): Promise<{ revision: number }> {
+  const args = ['upgrade', '--install', request.release, request.chartDir, '--namespace', request.namespace, '--create-namespace'];
+  args.push('--kubeconfig', request.kubeconfig, '--atomic', '--wait', '--timeout', `${request.timeoutSeconds}s`, '--output', 'json');
+  if (request.values !== undefined) args.push('--values', '-');
+  const { stdout } = await runToolOk(helm, args, { env: request.env, input: request.values, timeoutMs: (request.timeoutSeconds + 30) * 1000 });
+  return { revision: (JSON.parse(stdout) as { version?: number }).version ?? 0 };
+}

@@ -1,0 +1,47 @@
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Environment } from '../config/environments.js';
+import { FLUX_GIT_REPOSITORY, FLUX_NAMESPACE } from '../config/flux.js';
+import { applyObjects, waitUntil } from '../k8s/client.js';
+import { fluxObjectState, GIT_REPOSITORIES, KUSTOMIZATIONS, type FluxObjectRef } from '../k8s/flux-status.js';
+import { fluxSyncObjects, RELEASES_KUSTOMIZATION, type FluxSource } from '../releases/flux-sync.js';
+import { OperationError } from '../ui/errors.js';
+
+export interface FluxSyncResult {
+  /** The commit Flux fetched and the Kustomization applied, as Flux reports it (`main@sha1:…`). */
+  revision?: string;
+  objects: string[];
+}
+
+/**
+ * Connect the cluster to this repository: apply the GitRepository and the Kustomization, then wait
+ * until Flux has fetched the branch and applied `releases/<env>/` (both Ready), so that a
+ * successful configure means the loop works, not merely that two objects exist.
+ */
+export async function applyFluxSync(kc: KubeConfig, env: Environment, source: FluxSource, timeoutMs: number): Promise<FluxSyncResult> {
+  const objects = fluxSyncObjects(env, source) as KubernetesObject[];
+  await applyObjects(kc, objects);
+  const gitRepository = { ...GIT_REPOSITORIES, namespace: FLUX_NAMESPACE, name: FLUX_GIT_REPOSITORY };
+  const kustomization = { ...KUSTOMIZATIONS, namespace: FLUX_NAMESPACE, name: RELEASES_KUSTOMIZATION };
+  await waitReady(kc, gitRepository, `GitRepository ${FLUX_NAMESPACE}/${FLUX_GIT_REPOSITORY} (${source.url})`, timeoutMs);
+  const revision = await waitReady(kc, kustomization, `Kustomization ${FLUX_NAMESPACE}/${RELEASES_KUSTOMIZATION} (./releases/${env})`, timeoutMs);
+  return { ...(revision ? { revision } : {}), objects: objects.map((o) => `${o.kind}/${o.metadata?.name}`) };
+}
+
+async function waitReady(kc: KubeConfig, ref: FluxObjectRef, what: string, timeoutMs: number): Promise<string | undefined> {
+  const state = await waitUntil(
+    `${what} to become Ready`,
+    async () => {
+      const s = await fluxObjectState(kc, ref);
+      return s.ready || s.failed ? s : undefined;
+    },
+    timeoutMs,
+    250,
+  );
+  if (state.failed) {
+    throw new OperationError(`Flux reports ${what} not ready: ${state.message ?? 'no message'}`, {
+      where: `${ref.plural}.${ref.group} ${ref.namespace}/${ref.name}`,
+      hint: 'fix what the message names (the URL, the branch, the releases folder) and run configure again; the controllers\' logs have the details',
+    });
+  }
+  return state.revision;
+}
