@@ -1,5 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerAccess } from './commands/access.js';
 import { registerCheck } from './commands/check.js';
+import { registerConfigure } from './commands/configure.js';
 import { registerDeployCf } from './commands/deploy-cf.js';
 import { registerDeployInfra } from './commands/deploy-infra.js';
 import { registerDev } from './commands/dev.js';
@@ -76,6 +78,8 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerPlan(program, runner);
   registerKubeconfig(program, runner);
   registerRotateCi(program, runner);
+  registerConfigure(program, runner);
+  registerAccess(program, runner);
   return program;
 }
 

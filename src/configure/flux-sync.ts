@@ -2,7 +2,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Environment } from '../config/environments.js';
 import { FLUX_GIT_REPOSITORY, FLUX_NAMESPACE } from '../config/flux.js';
 import { applyObjects, waitUntil } from '../k8s/client.js';
-import { fluxObjectState, GIT_REPOSITORIES, KUSTOMIZATIONS, type FluxObjectRef } from '../k8s/flux-status.js';
+import { fluxObjectState, GIT_REPOSITORIES, KUSTOMIZATIONS, RECONCILE_REQUESTED_AT, type FluxObjectRef } from '../k8s/flux-status.js';
 import { fluxSyncObjects, RELEASES_KUSTOMIZATION, type FluxSource } from '../releases/flux-sync.js';
 import { OperationError } from '../ui/errors.js';
 
@@ -18,21 +18,27 @@ export interface FluxSyncResult {
  * successful configure means the loop works, not merely that two objects exist.
  */
 export async function applyFluxSync(kc: KubeConfig, env: Environment, source: FluxSource, timeoutMs: number): Promise<FluxSyncResult> {
-  const objects = fluxSyncObjects(env, source) as KubernetesObject[];
+  // Ask for a reconcile now (as `flux reconcile` does) and judge that one, not a status left
+  // over from before: a rerun of configure after a fix must see the fix.
+  const token = new Date().toISOString();
+  const objects = (fluxSyncObjects(env, source) as KubernetesObject[]).map((o) => ({
+    ...o,
+    metadata: { ...o.metadata, annotations: { ...o.metadata?.annotations, [RECONCILE_REQUESTED_AT]: token } },
+  }));
   await applyObjects(kc, objects);
   const gitRepository = { ...GIT_REPOSITORIES, namespace: FLUX_NAMESPACE, name: FLUX_GIT_REPOSITORY };
   const kustomization = { ...KUSTOMIZATIONS, namespace: FLUX_NAMESPACE, name: RELEASES_KUSTOMIZATION };
-  await waitReady(kc, gitRepository, `GitRepository ${FLUX_NAMESPACE}/${FLUX_GIT_REPOSITORY} (${source.url})`, timeoutMs);
-  const revision = await waitReady(kc, kustomization, `Kustomization ${FLUX_NAMESPACE}/${RELEASES_KUSTOMIZATION} (./releases/${env})`, timeoutMs);
+  await waitReady(kc, gitRepository, `GitRepository ${FLUX_NAMESPACE}/${FLUX_GIT_REPOSITORY} (${source.url})`, token, timeoutMs);
+  const revision = await waitReady(kc, kustomization, `Kustomization ${FLUX_NAMESPACE}/${RELEASES_KUSTOMIZATION} (./releases/${env})`, token, timeoutMs);
   return { ...(revision ? { revision } : {}), objects: objects.map((o) => `${o.kind}/${o.metadata?.name}`) };
 }
 
-async function waitReady(kc: KubeConfig, ref: FluxObjectRef, what: string, timeoutMs: number): Promise<string | undefined> {
+async function waitReady(kc: KubeConfig, ref: FluxObjectRef, what: string, token: string, timeoutMs: number): Promise<string | undefined> {
   const state = await waitUntil(
     `${what} to become Ready`,
     async () => {
       const s = await fluxObjectState(kc, ref);
-      return s.ready || s.failed ? s : undefined;
+      return s.lastHandledReconcileAt === token && (s.ready || s.failed) ? s : undefined;
     },
     timeoutMs,
     250,

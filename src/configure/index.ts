@@ -1,6 +1,25 @@
 import type { Context } from '../context.js';
 import type { ClusterEnvironment } from '../infra/cluster-config.js';
 import { OperationError } from '../ui/errors.js';
+import { renderTable } from '../ui/output.js';
+import type { Paint } from '../ui/style.js';
+import type { ClusterTarget } from './cluster-target.js';
+import type { ConfigureReport } from './local.js';
+
+/** `biomage configure`: the local cluster for development; the EKS clusters through runConfigure. */
+export async function configureCluster(ctx: Context, target: ClusterTarget, root: string, timeoutMs: number): Promise<ConfigureReport> {
+  if (target.local) {
+    const { configureLocal } = await import('./local.js');
+    return configureLocal(ctx, target, root, timeoutMs);
+  }
+  await runConfigure(ctx, target.env as ClusterEnvironment);
+  return { cluster: target.label, steps: [] };
+}
+
+export function renderConfigure(report: ConfigureReport, paint: Paint): string {
+  const mark = (r: string) => (/^(would|plan)/.test(r) ? paint('yellow', r) : paint('green', r));
+  return [`Configured ${report.cluster}:`, renderTable(['step', 'result', 'detail'], report.steps.map((s) => [s.step, mark(s.result), s.detail]))].join('\n');
+}
 
 /**
  * The `configure` phase of deploy-infra: what runs on a cluster once it exists (access from

@@ -24,7 +24,12 @@ export interface FluxObjectState {
   failed: boolean;
   message?: string;
   revision?: string;
+  /** The last `reconcile.fluxcd.io/requestedAt` token the controller acted on. */
+  lastHandledReconcileAt?: string;
 }
+
+/** The annotation `flux reconcile` sets to make a controller reconcile now rather than at its interval. */
+export const RECONCILE_REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
 
 /** What Flux says of one of its objects. */
 export async function fluxObjectState(kc: KubeConfig, ref: FluxObjectRef): Promise<FluxObjectState> {
@@ -40,15 +45,19 @@ export async function fluxObjectState(kc: KubeConfig, ref: FluxObjectRef): Promi
   const status = object.status ?? {};
   const conditions = (status.conditions as Condition[] | undefined) ?? [];
   const ready = conditions.find((c) => c.type === 'Ready');
-  const current = status.observedGeneration === object.metadata?.generation;
+  const generation = object.metadata?.generation;
+  const current = status.observedGeneration === generation;
+  // A failing object keeps status.observedGeneration at -1 and dates its Ready condition instead.
+  const judged = (ready as { observedGeneration?: number } | undefined)?.observedGeneration === generation;
   const artifact = status.artifact as { revision?: string } | undefined;
   const revision = artifact?.revision ?? (status.lastAppliedRevision as string | undefined) ?? (status.lastAttemptedRevision as string | undefined);
   return {
     exists: true,
     ready: current && ready?.status === 'True',
-    failed: current && ready?.status === 'False' && !/Progressing|DependencyNotReady/.test(ready.reason ?? ''),
+    failed: judged && ready?.status === 'False' && !/Progressing|DependencyNotReady/.test(ready.reason ?? ''),
     ...(ready?.message ? { message: ready.message } : {}),
     ...(revision ? { revision } : {}),
+    ...(typeof status.lastHandledReconcileAt === 'string' ? { lastHandledReconcileAt: status.lastHandledReconcileAt } : {}),
   };
 }
 
