@@ -8,10 +8,10 @@ SHELL := bash
 SOURCES := $(shell find src -name '*.ts') tsconfig.json tsconfig.build.json
 BIOMAGE := bin/biomage
 
-.PHONY: help deps tools build dev dev-down check test test-unit test-integration typecheck bench clean
+.PHONY: help deps tools tools-e2e build dev dev-down check test test-unit test-integration test-e2e typecheck bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 # npm ci only when the lock file changed since the last install.
 node_modules/.installed: package.json package-lock.json
@@ -22,6 +22,9 @@ deps: node_modules/.installed ## install the npm packages
 
 tools: deps ## build/install the pinned toolchain into .tools/ (skips what is current)
 	tools/install.sh
+
+tools-e2e: ## build the local cluster's toolchain (Kubernetes, etcd, kwok, Flux controllers from source; cached in .tools/)
+	tools/install.sh e2e
 
 dist/.built: node_modules/.installed $(SOURCES)
 	rm -rf dist
@@ -50,6 +53,9 @@ test-unit: build ## run only the unit tests (no tools needed)
 
 test-integration: build tools
 	npx vitest run test/integration
+
+test-e2e: build tools tools-e2e ## run the e2e tests on a local cluster (the GitOps loop, access, RBAC)
+	npx vitest run -c vitest.e2e.config.ts
 
 bench: build tools ## run the benchmarks in bench/ (figures go to bench/results/)
 	node bench/startup.mjs

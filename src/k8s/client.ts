@@ -59,7 +59,7 @@ export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[]):
   }
 }
 
-/** Poll until `probe` returns a value, or fail with `what` at the deadline. */
+/** Poll until `probe` returns a value, or fail with `what` at the deadline; other errors are retried. */
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -68,6 +68,8 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
       const value = await probe();
       if (value !== undefined) return value;
     } catch (error) {
+      // An OperationError is the probe's verdict (a process died, a definite failure): no retry.
+      if (error instanceof OperationError) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {

@@ -124,7 +124,7 @@ export async function clusterUp(processEnv: NodeJS.ProcessEnv, options: ClusterU
     });
     progress(`started ${FLUX_CONTROLLERS.join(', ')} and the git server`);
 
-    const gitPort = await waitUntil('the git server to listen', async () => readGitPort(files), timeoutMs, 50);
+    const gitPort = await waitUntil('the git server to listen', async () => (assertRunning(daemons[0]!), readGitPort(files)), timeoutMs, 50);
     health[GIT_SERVER] = `http://127.0.0.1:${gitPort}/${name}/info/refs?service=git-upload-pack`;
     const record: ClusterRecord = {
       name: LOCAL_CLUSTER_NAME,
@@ -139,12 +139,7 @@ export async function clusterUp(processEnv: NodeJS.ProcessEnv, options: ClusterU
     };
     writeClusterRecord(files, record);
 
-    const [nodes] = await Promise.all([
-      waitForNodes(kc, nodeCount, timeoutMs),
-      ...Object.entries(health).map(([component, url]) =>
-        waitUntil(`${component} to report ready (${url}; log in ${files.logs})`, async () => ((await answersOk(url)) ? true : undefined), timeoutMs, 100),
-      ),
-    ]);
+    const [nodes] = await Promise.all([waitForNodes(kc, nodeCount, timeoutMs), ...daemons.map((d) => waitHealthy(d, health[d.name]!, timeoutMs))]);
     return { reused: false, record, nodes, timings: { apiServerMs, readyMs: Date.now() - started } };
   } catch (error) {
     progress('start-up failed: stopping what was started');
@@ -222,6 +217,29 @@ function startGitServer(files: ClusterFiles, repo: string, name: string, env: No
     args: [script, '--repo', resolve(repo), '--name', name, '--port', '0', '--ready-file', files.gitReadyFile],
     env,
     logFile: join(files.logs, `${GIT_SERVER}.log`),
+  });
+}
+
+/** Resolve once the daemon's health endpoint answers; fail at once, with its log, if it exited. */
+async function waitHealthy(daemon: DaemonRecord, url: string, timeoutMs: number): Promise<void> {
+  await waitUntil(
+    `${daemon.name} to report ready (${url}; log in ${daemon.logFile})`,
+    async () => {
+      assertRunning(daemon);
+      return (await answersOk(url)) ? true : undefined;
+    },
+    timeoutMs,
+    100,
+  );
+}
+
+/** A daemon that exited during start-up will not come back: say so with the end of its log. */
+function assertRunning(daemon: DaemonRecord): void {
+  if (groupAlive(daemon.pid)) return;
+  const tail = existsSync(daemon.logFile) ? readFileSync(daemon.logFile, 'utf8').trim().split('\n').slice(-5).join('\n  ') : '';
+  throw new OperationError(`${daemon.name} exited during start-up`, {
+    where: daemon.logFile,
+    hint: tail ? `its log ends with:\n  ${tail}` : 'it wrote nothing to its log; run it by hand to see why',
   });
 }
 

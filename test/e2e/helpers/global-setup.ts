@@ -23,18 +23,31 @@ export default function setup(): () => void {
   };
 }
 
-/** Live processes whose environment carries the marker (this process and its parents excluded). */
+/** Live processes whose environment carries the marker (this process and its workers excluded). */
 export function processesMarked(marker: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
+      // `pid (comm) state ppid …`: zombies have exited; our own children are vitest's workers.
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z' || Number(ppid) === process.pid) continue;
       if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(marker)) pids.push(Number(entry));
     } catch {
       // exited, or not ours to read
     }
   }
   return pids;
+}
+
+/** Live processes of this test run that belong to one scratch folder (their command line or environment names it). */
+export function processesUnder(dir: string): number[] {
+  return processesMarked(`BIOMAGE_TEST_RUN=${process.env.BIOMAGE_TEST_RUN}`).filter((pid) => {
+    try {
+      return ['cmdline', 'environ'].some((file) => readFileSync(`/proc/${pid}/${file}`, 'utf8').includes(dir));
+    } catch {
+      return false;
+    }
+  });
 }

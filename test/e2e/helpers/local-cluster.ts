@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -9,7 +9,7 @@ import { loadKubeConfig } from '../../../src/k8s/client.js';
 import { repoRoot } from '../../../src/paths.js';
 import { groupAlive } from '../../../src/tools/daemon.js';
 import { cleanEnv, spawnCli, type CliRun } from '../../helpers/cli.js';
-import { processesMarked } from './global-setup.js';
+import { processesUnder } from './global-setup.js';
 
 /** What Flux and configure read from the repository: the charts, the releases, infra/ (lists, RBAC chart). */
 const SERVED_PATHS = ['charts', 'releases', 'infra'];
@@ -74,18 +74,8 @@ export async function startLocalCluster(): Promise<LocalCluster> {
       expect(result.code, result.stderr).toBe(0);
       for (const daemon of record.daemons) expect(groupAlive(daemon.pid), `${daemon.name} (pid ${daemon.pid}) still running`).toBe(false);
       // The control plane's processes (kwokctl's) carry the test run's mark in their environment.
-      const left = processesMarked(`BIOMAGE_TEST_RUN=${process.env.BIOMAGE_TEST_RUN}`).filter((pid) => isUnder(pid, scratch));
-      expect(left, 'processes of this cluster left running').toEqual([]);
+      expect(processesUnder(scratch), 'processes of this cluster left running').toEqual([]);
       rmSync(scratch, { recursive: true, force: true });
     },
   };
-}
-
-/** Whether a process belongs to this cluster: its command line or environment names its folder. */
-function isUnder(pid: number, dir: string): boolean {
-  try {
-    return ['cmdline', 'environ'].some((file) => readFileSync(`/proc/${pid}/${file}`, 'utf8').includes(dir));
-  } catch {
-    return false;
-  }
 }
