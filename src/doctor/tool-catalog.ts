@@ -2,11 +2,13 @@ import { actionlint } from '../tools/actionlint.js';
 import { awsCli } from '../tools/aws-cli.js';
 import { cfnLint } from '../tools/cfn-lint.js';
 import { eksctl } from '../tools/eksctl.js';
+import { fluxControllers } from '../tools/flux-controllers.js';
 import { git } from '../tools/git.js';
 import { go } from '../tools/go.js';
 import { helm } from '../tools/helm.js';
 import { kubeconform } from '../tools/kubeconform.js';
 import { kubectl } from '../tools/kubectl.js';
+import { kwokctl } from '../tools/kwokctl.js';
 import { moto } from '../tools/moto.js';
 import { node } from '../tools/node.js';
 import { python } from '../tools/python.js';
@@ -26,4 +28,6 @@ export const TOOL_CATALOG: readonly ToolSpec[] = [
   eksctl,
   kubectl,
   awsCli,
+  kwokctl,
+  fluxControllers,
 ];

@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toolsDir } from '../paths.js';
 import { ToolMissingError } from '../ui/errors.js';
 import { startDaemon, type DaemonRecord } from './daemon.js';
 import { locate } from './locate.js';
@@ -12,16 +15,21 @@ export type FluxController = 'source-controller' | 'kustomize-controller' | 'hel
 
 export const FLUX_CONTROLLERS: readonly FluxController[] = ['source-controller', 'kustomize-controller', 'helm-controller'];
 
-/** For `biomage doctor`: the binaries report no version, so presence is what is checked. */
+/**
+ * For `biomage doctor`. The controllers print no version: the installer's stamp, written after
+ * a good build (`source-controller=v1.9.5 kustomize-controller=… …`), says which were built.
+ */
 export const fluxControllers: ToolSpec = {
   name: 'source-controller',
   label: 'flux controllers',
   install: 'tools/install.sh e2e',
   purpose: 'GitOps in the local cluster (dev cluster, e2e tests)',
+  pin: { key: 'SOURCE_CONTROLLER_VERSION', kind: 'exact' },
   required: false,
   scope: 'project',
-  async version() {
-    return undefined;
+  async version(env) {
+    const stamp = join(toolsDir(env), 'bin', '.flux-controllers.installed-from');
+    return existsSync(stamp) ? /source-controller=(\S+)/.exec(readFileSync(stamp, 'utf8'))?.[1] : undefined;
   },
 };
 
