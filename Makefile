@@ -8,7 +8,7 @@ SHELL := bash
 SOURCES := $(shell find src -name '*.ts') tsconfig.json tsconfig.build.json
 BIOMAGE := bin/biomage
 
-.PHONY: help deps tools tools-e2e build dev dev-down check test test-unit test-integration test-e2e typecheck bench clean
+.PHONY: help deps tools tools-e2e build dev dev-down check test test-unit test-integration test-e2e typecheck bench bench-e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench: build tools ## run the benchmarks in bench/ (figures go to bench/results/
 	node bench/startup.mjs
 	node bench/deploy-cf.mjs
 	node bench/check.mjs
+
+bench-e2e: build tools tools-e2e ## benchmark the local cluster's start-up (bench/dev-cluster.mjs)
+	node bench/dev-cluster.mjs
 
 clean: ## remove build output and local state (keeps .tools/)
 	-[ -x $(BIOMAGE) ] && [ -f dist/cli.js ] && $(BIOMAGE) dev down
