@@ -22,7 +22,7 @@ export function controlPlaneBinaries(env: NodeJS.ProcessEnv, also: readonly stri
     else missing.push(name);
   }
   if (missing.length) {
-    throw new ToolMissingError(missing[0]!, `the local cluster's toolchain is not built: ${missing.join(', ')} missing from .tools/bin`, {
+    throw new ToolMissingError(missing[0]!, `the local cluster's toolchain is not built: ${missing.join(', ')} missing from ${join(toolsDir(env), 'bin')}`, {
       hint: 'build it once with `make tools-e2e` (tools/install.sh e2e; Kubernetes from source takes several minutes cold)',
     });
   }

@@ -8,9 +8,10 @@
  * Each request is handed to `git http-backend` (CGI); git does the protocol, this file only maps
  * HTTP to CGI and back. Pushes are refused (http-backend refuses receive-pack without REMOTE_USER).
  */
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { basename, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnHttpBackend } from '../../tools/git.js';
 
@@ -30,11 +31,24 @@ export function handle(options: GitServerOptions, request: IncomingMessage, resp
     return;
   }
   const repo = resolve(options.repo);
-  const backend = spawnHttpBackend({
+  let backend: ReturnType<typeof spawnHttpBackend>;
+  try {
+    backend = spawnBackend(repo, url.pathname.slice(prefix.length), url, request);
+  } catch (error) {
+    // No git on this machine: answer, rather than let one request take the server down.
+    response.writeHead(500, { 'content-type': 'text/plain' }).end(`${(error as Error).message}\n`);
+    return;
+  }
+  pipeThrough(backend, request, response);
+}
+
+/** `git http-backend` for one request; `path` is the request path below the served name. */
+function spawnBackend(repo: string, path: string, url: URL, request: IncomingMessage): ReturnType<typeof spawnHttpBackend> {
+  return spawnHttpBackend({
     // http-backend looks the repository up as GIT_PROJECT_ROOT + PATH_INFO (trying <dir>/.git too).
     GIT_PROJECT_ROOT: dirname(repo),
     GIT_HTTP_EXPORT_ALL: '1',
-    PATH_INFO: `/${basename(repo)}${url.pathname.slice(prefix.length)}`,
+    PATH_INFO: `/${basename(repo)}${path}`,
     QUERY_STRING: url.search.slice(1),
     REQUEST_METHOD: request.method ?? 'GET',
     CONTENT_TYPE: request.headers['content-type'] ?? '',
@@ -43,6 +57,10 @@ export function handle(options: GitServerOptions, request: IncomingMessage, resp
     ...(request.headers['git-protocol'] ? { GIT_PROTOCOL: String(request.headers['git-protocol']) } : {}),
     ...(request.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: String(request.headers['content-encoding']) } : {}),
   });
+}
+
+/** The request body into the CGI program; its response (headers, blank line, body) back out. */
+function pipeThrough(backend: ReturnType<typeof spawnHttpBackend>, request: IncomingMessage, response: ServerResponse): void {
   request.pipe(backend.stdin);
   backend.stdin.on('error', () => undefined);
   let stderr = '';
@@ -126,4 +144,6 @@ function main(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => server.close(() => process.exit(0)));
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) main();
+// Run as a program (not imported by a test): compared as real paths, so spaces and symlinks in
+// the checkout's path do not stop the server from starting.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) main();
