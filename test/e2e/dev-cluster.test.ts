@@ -77,3 +77,26 @@ describe('a failed dev cluster up', () => {
     expect(status.code).toBe(3);
   });
 });
+
+describe('biomage dev up --with-cluster', () => {
+  let scratch: string;
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'biomage-e2e-with-cluster-'));
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('brings up the AWS twin and the local cluster together, and dev down stops both', async () => {
+    const env = cleanEnv({ BIOMAGE_STATE_DIR: join(scratch, 'state') });
+    const up = await spawnCli(['dev', 'up', '--with-cluster', '--json'], env);
+    expect(up.code, up.stderr).toBe(0);
+    const report = (JSON.parse(up.stdout) as { result: { twin: { running: boolean }; localCluster: { reused: boolean; nodes: string[] } } }).result;
+    expect(report.twin.running).toBe(true);
+    expect(report.localCluster).toMatchObject({ reused: false, nodes: ['kwok-node-0', 'kwok-node-1'] });
+    expect((await spawnCli(['dev', 'cluster', 'status'], env)).code).toBe(0);
+
+    const down = await spawnCli(['dev', 'down'], env);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stderr).toContain('Stopped the local cluster');
+    expect(processesUnder(scratch)).toEqual([]);
+  });
+});
