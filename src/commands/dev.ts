@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { TwinState } from '../dev/twin.js';
 import { repoRoot } from '../paths.js';
-import type { Runner } from './runner.js';
+import type { Handler, Runner } from './runner.js';
 
 interface UpOptions {
   port?: number;
@@ -28,9 +28,7 @@ export function registerDev(program: Command, runner: Runner): void {
     )
     .option('--with-cluster', 'also bring up the local Kubernetes cluster with Flux (see `biomage dev cluster up`)')
     .action(
-      runner.action<UpOptions>(async (ctx, options) => {
-        const { assertLocal } = await import('../dev/twin.js');
-        assertLocal(ctx.env, 'dev up');
+      localAction<UpOptions>(runner, 'dev up', async (ctx, options) => {
         if (ctx.dryRun) {
           ctx.out.info('dry run: would start the AWS emulator on 127.0.0.1, deploy cf/ into it and write .biomage/development.env');
           if (options.withCluster) ctx.out.info('dry run: would start the local Kubernetes cluster and the Flux controllers');
@@ -49,9 +47,8 @@ export function registerDev(program: Command, runner: Runner): void {
     .command('status')
     .description('say whether the local twin is running, and where')
     .action(
-      runner.action(async (ctx) => {
-        const { assertLocal, twinStatus } = await import('../dev/twin.js');
-        assertLocal(ctx.env, 'dev status');
+      localAction(runner, 'dev status', async (ctx) => {
+        const { twinStatus } = await import('../dev/twin.js');
         const state = await twinStatus(ctx.processEnv);
         ctx.out.result(ctx.command, state, describe);
         return state.running ? 0 : 3;
@@ -62,9 +59,8 @@ export function registerDev(program: Command, runner: Runner): void {
     .command('down')
     .description('stop the local twin (and the local cluster, if up) and remove their state files')
     .action(
-      runner.action(async (ctx) => {
-        const { assertLocal, twinDown } = await import('../dev/twin.js');
-        assertLocal(ctx.env, 'dev down');
+      localAction(runner, 'dev down', async (ctx) => {
+        const { twinDown } = await import('../dev/twin.js');
         if (ctx.dryRun) {
           ctx.out.info('dry run: would stop the local twin and the local cluster, and remove .biomage/emulator.json, development.env and cluster/');
           return;
@@ -92,9 +88,7 @@ function registerCluster(dev: Command, runner: Runner): void {
     .addOption(new Option('--repo <dir>', 'the repository Flux clones (served read-only on 127.0.0.1)').default(repoRoot, 'this repository'))
     .addOption(new Option('--nodes <count>', 'simulated nodes').default(2).argParser(parseCount))
     .action(
-      runner.action<ClusterUpOptions>(async (ctx, options) => {
-        const { assertLocal } = await import('../dev/twin.js');
-        assertLocal(ctx.env, 'dev cluster up');
+      localAction<ClusterUpOptions>(runner, 'dev cluster up', async (ctx, options) => {
         if (ctx.dryRun) {
           ctx.out.info(`dry run: would start the local cluster (kwokctl, ${options.nodes} simulated nodes, Flux controllers) and serve ${options.repo}`);
           return;
@@ -110,9 +104,7 @@ function registerCluster(dev: Command, runner: Runner): void {
     .command('status')
     .description('say whether the local cluster and each of its processes is up (exit 3 when not)')
     .action(
-      runner.action(async (ctx) => {
-        const { assertLocal } = await import('../dev/twin.js');
-        assertLocal(ctx.env, 'dev cluster status');
+      localAction(runner, 'dev cluster status', async (ctx) => {
         const { clusterStatus } = await import('../dev/cluster/lifecycle.js');
         const { renderClusterStatus } = await import('../dev/cluster/render.js');
         const status = await clusterStatus(ctx.processEnv);
@@ -125,9 +117,7 @@ function registerCluster(dev: Command, runner: Runner): void {
     .command('down')
     .description('stop every process of the local cluster and remove .biomage/cluster')
     .action(
-      runner.action(async (ctx) => {
-        const { assertLocal } = await import('../dev/twin.js');
-        assertLocal(ctx.env, 'dev cluster down');
+      localAction(runner, 'dev cluster down', async (ctx) => {
         if (ctx.dryRun) {
           ctx.out.info('dry run: would stop the local cluster and remove .biomage/cluster');
           return;
@@ -137,6 +127,15 @@ function registerCluster(dev: Command, runner: Runner): void {
         ctx.out.result(ctx.command, result, (r) => (r.stopped.length ? `Stopped ${r.stopped.join(', ')}.` : 'The local cluster was not running.'));
       }),
     );
+}
+
+/** A handler of a `dev` command: the local twin and cluster are development's alone, so any other --env is refused first. */
+function localAction<O = Record<string, unknown>>(runner: Runner, command: string, handler: Handler<O, []>) {
+  return runner.action<O>(async (ctx, options) => {
+    const { assertLocal } = await import('../dev/twin.js');
+    assertLocal(ctx.env, command);
+    return handler(ctx, options);
+  });
 }
 
 function parseCount(value: string): number {

@@ -1,5 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ADMIN_GROUP, READ_ONLY_GROUP } from '../../src/access/mapping.js';
@@ -7,7 +5,7 @@ import { repoRoot } from '../../src/paths.js';
 import { helm, lintCharts, renderChart, type RenderResult } from '../../src/tools/helm.js';
 import { runTool } from '../../src/tools/run.js';
 import { validateManifests } from '../../src/tools/kubeconform.js';
-import { readmeRow, readmeRows, valuesRows } from '../fixtures/chart-nodejs/values-table.js';
+import { describeValuesTable } from '../helpers/chart-values-table.js';
 
 /**
  * infra/charts/read-only-group with the real helm and kubeconform (.tools/): the RBAC it
@@ -163,20 +161,4 @@ describe('infra/charts/read-only-group values.schema.json refuses groups RBAC ca
   });
 });
 
-describe('infra/charts/read-only-group/README.md', () => {
-  const readmePath = join(repoRoot, chartDir, 'README.md');
-  const values = valuesRows(readFileSync(join(repoRoot, chartDir, 'values.yaml'), 'utf8'));
-
-  it('values.yaml has a comment above every value', () => {
-    expect(values.filter((row) => !row.description).map((row) => row.key)).toEqual([]);
-  });
-
-  it('lists exactly the values of values.yaml, with their types, defaults and comments', () => {
-    if (process.env.UPDATE_README) {
-      const readme = readFileSync(readmePath, 'utf8');
-      const table = ['| key | type | default | description |', '|---|---|---|---|', ...values.map(readmeRow)].join('\n');
-      writeFileSync(readmePath, readme.replace(/<!-- values:start -->[\s\S]*<!-- values:end -->/, `<!-- values:start -->\n${table}\n<!-- values:end -->`));
-    }
-    expect(readmeRows(readFileSync(readmePath, 'utf8'))).toEqual(values);
-  });
-});
+describeValuesTable(chartDir);
