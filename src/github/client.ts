@@ -67,6 +67,15 @@ export interface ActionsPublicKey {
   key: string;
 }
 
+/** A deploy key of a repository, as GitHub lists it. */
+export interface DeployKey {
+  id: number;
+  title: string;
+  /** `ssh-ed25519 AAAA…`, without a comment. */
+  key: string;
+  readOnly: boolean;
+}
+
 export interface GithubClientOptions {
   token: string;
   baseUrl: URL;
@@ -146,6 +155,53 @@ export class GithubClient {
       throw new GithubApiError(request, response.status, `unexpected status ${response.status} (expected 201 or 204)`, 'the secret may not be stored: rerun');
     }
     return response.status;
+  }
+
+  /** The repository's deploy keys, every page. */
+  async listDeployKeys(owner: string, repo: string): Promise<DeployKey[]> {
+    const request = `GET /repos/${owner}/${repo}/keys`;
+    const keys: DeployKey[] = [];
+    let url: URL | undefined = this.url(`repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/keys`, { per_page: '100' });
+    while (url) {
+      const response = await this.send('GET', url, request);
+      const page = (await this.json(response, request)) as unknown;
+      if (!Array.isArray(page)) throw this.malformed(request, 'a list of deploy keys');
+      for (const item of page as { id?: unknown; title?: unknown; key?: unknown; read_only?: unknown }[]) {
+        if (typeof item?.id !== 'number' || typeof item.key !== 'string') throw this.malformed(request, 'deploy keys with ids');
+        keys.push({ id: item.id, title: typeof item.title === 'string' ? item.title : '', key: item.key, readOnly: item.read_only !== false });
+      }
+      url = this.nextPage(response.headers.get('link'));
+    }
+    return keys;
+  }
+
+  /** Register a public key on the repository; its id. */
+  async addDeployKey(owner: string, repo: string, key: { title: string; key: string; readOnly: boolean }): Promise<number> {
+    const request = `POST /repos/${owner}/${repo}/keys`;
+    const url = this.url(`repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/keys`);
+    const response = await this.send('POST', url, request, [], { title: key.title, key: key.key, read_only: key.readOnly });
+    const body = (await this.json(response, request)) as { id?: unknown };
+    if (typeof body?.id !== 'number') throw this.malformed(request, 'the new key id');
+    return body.id;
+  }
+
+  /** Remove a deploy key; one already gone is fine. */
+  async deleteDeployKey(owner: string, repo: string, id: number): Promise<void> {
+    const request = `DELETE /repos/${owner}/${repo}/keys/${id}`;
+    const url = this.url(`repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/keys/${id}`);
+    const response = await this.send('DELETE', url, request, [404]);
+    await response.body?.cancel();
+  }
+
+  /** GitHub's SSH host keys (`ssh-ed25519 AAAA…`, …), from its meta endpoint: what known_hosts must trust. */
+  async sshHostKeys(): Promise<string[]> {
+    const request = 'GET /meta';
+    const response = await this.send('GET', this.url('meta'), request);
+    const body = (await this.json(response, request)) as { ssh_keys?: unknown };
+    if (!Array.isArray(body?.ssh_keys) || !body.ssh_keys.every((k) => typeof k === 'string') || !body.ssh_keys.length) {
+      throw this.malformed(request, 'ssh_keys');
+    }
+    return body.ssh_keys as string[];
   }
 
   private url(path: string, query: Record<string, string> = {}): URL {

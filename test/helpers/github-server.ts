@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import sodium from 'libsodium-wrappers';
 
 /**
- * A fake of the GitHub REST API on 127.0.0.1, for the endpoints rotate-ci uses: list an
+ * A fake of the GitHub REST API on 127.0.0.1, for the endpoints biomage uses: list an
  * organisation's repositories (paginated with Link headers), get a file's contents, get the
- * Actions public key, put an Actions secret. Each repository has its own Curve25519 key pair, and
+ * Actions public key, put an Actions secret (rotate-ci); list, add and delete deploy keys, and
+ * the SSH host keys of GET /meta (configure). Each repository has its own Curve25519 key pair, and
  * a PUT secret is opened with the private key (crypto_box_seal_open), so a test sees exactly the
  * value that arrived, or a 422 when the sealing was wrong.
  */
@@ -32,10 +33,28 @@ export interface FakeGithub {
   secrets(repo: string): Record<string, string>;
   /** Replace the repositories (their keys and stored secrets stay). */
   setRepos(repos: FakeRepo[]): void;
+  /** A repository's deploy keys, in creation order. */
+  deployKeys(repo: string): FakeDeployKey[];
+  /** Register a key as if someone had (another environment's, a person's). */
+  addDeployKey(repo: string, key: { title: string; key: string; readOnly?: boolean }): number;
+  /** GitHub's SSH host keys, as GET /meta lists them. */
+  sshHostKeys: string[];
   /** Answer PUT secret with this status instead of storing it (undefined: store it; 0: drop the connection, no answer). */
   failPut(fn: ((repo: string, name: string) => number | undefined) | undefined): void;
   close(): Promise<void>;
 }
+
+export interface FakeDeployKey {
+  id: number;
+  title: string;
+  key: string;
+  read_only: boolean;
+}
+
+const SSH_HOST_KEYS = [
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+  'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=',
+];
 
 interface RepoState {
   keyId: string;
@@ -51,6 +70,17 @@ export async function startFakeGithub(options: { org: string; repos: FakeRepo[];
   let failPut: ((repo: string, name: string) => number | undefined) | undefined;
   const states = new Map<string, RepoState>();
   const requests: RecordedRequest[] = [];
+  const deployKeys = new Map<string, FakeDeployKey[]>();
+  let nextKeyId = 1000;
+  const keysOf = (repo: string): FakeDeployKey[] => {
+    if (!deployKeys.has(repo)) deployKeys.set(repo, []);
+    return deployKeys.get(repo)!;
+  };
+  const addKey = (repo: string, key: { title: string; key: string; readOnly?: boolean }): FakeDeployKey => {
+    const added = { id: nextKeyId++, title: key.title, key: key.key, read_only: key.readOnly ?? true };
+    keysOf(repo).push(added);
+    return added;
+  };
   const state = (repo: string): RepoState => {
     let s = states.get(repo);
     if (!s) {
@@ -71,6 +101,7 @@ export async function startFakeGithub(options: { org: string; repos: FakeRepo[];
     if (req.headers['x-github-api-version'] !== '2022-11-28') return send(res, 400, { message: 'missing X-GitHub-Api-Version' });
 
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (req.method === 'GET' && url.pathname === '/meta') return send(res, 200, { ssh_keys: SSH_HOST_KEYS });
     if (req.method === 'GET' && parts[0] === 'orgs' && parts[2] === 'repos' && parts.length === 3) {
       if (parts[1] !== options.org) return send(res, 404, { message: 'Not Found' });
       const page = Number(url.searchParams.get('page') ?? '1');
@@ -95,6 +126,23 @@ export async function startFakeGithub(options: { org: string; repos: FakeRepo[];
       // GitHub wraps the base64 at 60 characters.
       const content = Buffer.from(text).toString('base64').replace(/(.{60})/g, '$1\n');
       return send(res, 200, { type: 'file', encoding: 'base64', path, content });
+    }
+    if (parts[3] === 'keys') {
+      const keys = keysOf(repo.name);
+      if (req.method === 'GET' && parts.length === 4) return send(res, 200, keys);
+      if (req.method === 'POST' && parts.length === 4) {
+        const body = JSON.parse(await readBody(req)) as { title?: string; key?: string; read_only?: boolean };
+        if (typeof body.key !== 'string' || !/^ssh-(ed25519|rsa) [A-Za-z0-9+/=]+$/.test(body.key)) return send(res, 422, { message: 'key is invalid' });
+        if (keys.some((k) => k.key === body.key)) return send(res, 422, { message: 'key is already in use' });
+        return send(res, 201, addKey(repo.name, { title: body.title ?? '', key: body.key, readOnly: body.read_only ?? true }));
+      }
+      if (req.method === 'DELETE' && parts.length === 5) {
+        const index = keys.findIndex((k) => k.id === Number(parts[4]));
+        if (index < 0) return send(res, 404, { message: 'Not Found' });
+        keys.splice(index, 1);
+        res.statusCode = 204;
+        return void res.end();
+      }
     }
     if (req.method === 'GET' && parts[3] === 'actions' && parts[4] === 'secrets' && parts[5] === 'public-key') {
       const s = state(repo.name);
@@ -130,6 +178,9 @@ export async function startFakeGithub(options: { org: string; repos: FakeRepo[];
     token,
     requests,
     secrets: (repo) => Object.fromEntries(states.get(repo)?.secrets ?? []),
+    deployKeys: (repo) => [...keysOf(repo)],
+    addDeployKey: (repo, key) => addKey(repo, key).id,
+    sshHostKeys: SSH_HOST_KEYS,
     setRepos: (next) => {
       repos = next;
     },
