@@ -61,7 +61,10 @@ const SCHEMAS = {
   user: z.array(z.looseObject({ userarn: z.string().min(1), ...mapping })),
 };
 
-/** biomage wrote it (its username says so), so biomage may change or remove it. */
+/**
+ * biomage wrote it (its username says so), so biomage may change or remove it. Never judged by
+ * the groups: a hand-made entry in system:masters or read-only is someone else's.
+ */
 export function isManaged(entry: AwsAuthEntry): boolean {
   return !!entry.username && (entry.username.startsWith(ADMIN_USERNAME_PREFIX) || entry.username.startsWith(USER_USERNAME_PREFIX));
 }

@@ -8,12 +8,13 @@ import { InputError } from '../ui/errors.js';
 import { ADMIN_USERNAME_PREFIX, USER_USERNAME_PREFIX, withoutRolePath, type AwsAuthEntry, type PrincipalType } from './aws-auth.js';
 
 /**
- * The Kubernetes groups the access lists grant; infra/charts/read-only-group binds them (its
- * values `adminGroup` and `group` default to these). Administrators are a group bound to
- * cluster-admin, never system:masters, which RBAC cannot take away again.
+ * The Kubernetes groups the access lists grant, as the issue specifies. Administrators get
+ * system:masters, which needs no binding (and which RBAC cannot restrict: removing the aws-auth
+ * entry is what revokes it); users get READ_ONLY_GROUP, which infra/charts/read-only-group binds
+ * to its read-only ClusterRole (its value `group` defaults to this).
  */
-export const ADMIN_GROUP = 'biomage:admins';
-export const READ_ONLY_GROUP = 'biomage:read-only';
+export const ADMIN_GROUP = 'system:masters';
+export const READ_ONLY_GROUP = 'read-only';
 
 export type AccessListFile = (typeof ACCESS_LISTS)[number];
 

@@ -8,8 +8,8 @@ export function registerAccess(program: Command, runner: Runner): void {
     .addHelpText(
       'after',
       `
-Admins map to the group biomage:admins (bound to cluster-admin), users to biomage:read-only (the
-read-only ClusterRole); both bindings come from infra/charts/read-only-group. Only entries biomage
+Admins map to the group system:masters (full control, no binding needed), users to read-only
+(bound to a get/list/watch ClusterRole by infra/charts/read-only-group). Only entries biomage
 wrote (usernames biomage-admin:… and biomage-user:…) are changed or removed: node roles and
 hand-made entries are kept. Names without an ARN are looked up in IAM (user, then role).
 --env development uses the local cluster; staging and production the context biomage-<env>

@@ -8,7 +8,7 @@ interface ConfigureOptions {
 export function registerConfigure(program: Command, runner: Runner): void {
   program
     .command('configure')
-    .description("apply the cluster's base configuration: RBAC for the access groups, the access lists, and Flux's sync of releases/<env>/")
+    .description("apply the cluster's base configuration: RBAC for the read-only group, the access lists, and Flux's sync of releases/<env>/")
     .addOption(new Option('--timeout <seconds>', 'how long to wait for each step to become ready').default(120).argParser(Number))
     .addHelpText(
       'after',

@@ -60,12 +60,12 @@ describe('cluster access on the local cluster', () => {
     expect(roles).toEqual([
       { groups: ['system:bootstrappers', 'system:nodes'], rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}' },
       // aws-auth matches roles without their path: the path is dropped.
-      { groups: ['biomage:admins'], rolearn: arn('role', 'Platform'), username: 'biomage-admin:Platform' },
+      { groups: ['system:masters'], rolearn: arn('role', 'Platform'), username: 'biomage-admin:Platform' },
     ]);
     expect(users).toEqual([
-      { groups: ['biomage:admins'], userarn: arn('user', 'alice'), username: 'biomage-admin:alice' },
-      { groups: ['biomage:read-only'], userarn: arn('user', 'bob'), username: 'biomage-user:bob' },
-      { groups: ['biomage:read-only'], userarn: arn('user', 'carol'), username: 'biomage-user:carol' },
+      { groups: ['system:masters'], userarn: arn('user', 'alice'), username: 'biomage-admin:alice' },
+      { groups: ['read-only'], userarn: arn('user', 'bob'), username: 'biomage-user:bob' },
+      { groups: ['read-only'], userarn: arn('user', 'carol'), username: 'biomage-user:carol' },
     ]);
   });
 
@@ -92,17 +92,20 @@ describe('cluster access on the local cluster', () => {
     expect((await core().readNamespacedConfigMap({ namespace: 'kube-system', name: 'aws-auth' })).metadata?.resourceVersion).toBe(before);
   });
 
-  it('the read-only group can list and read pods but cannot delete them or read secrets; the admins group can', async () => {
+  it('the read-only group can list and read pods but cannot delete them or read secrets; system:masters can', async () => {
     const run = await cluster.cli(['configure', '--env', 'development']);
     expect(run.code, run.stderr).toBe(0);
     // Installed by helm as release read-only-group.
     const rbac = cluster.kc.makeApiClient(RbacAuthorizationV1Api);
     const role = await rbac.readClusterRole({ name: 'biomage-read-only' });
     expect(role.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('Helm');
+    // Admins are system:masters through aws-auth: the chart binds nothing to them.
+    const bindings = await rbac.listClusterRoleBinding({ labelSelector: 'app.kubernetes.io/instance=read-only-group' });
+    expect(bindings.items.map((b) => [b.metadata?.name, b.subjects?.map((s) => s.name)])).toEqual([['biomage-read-only', ['read-only']]]);
 
     const kubeconfig = cluster.record.kubeconfig;
-    const reader = { as: 'biomage-user:bob', groups: ['biomage:read-only'] };
-    const admin = { as: 'biomage-admin:alice', groups: ['biomage:admins'] };
+    const reader = { as: 'biomage-user:bob', groups: ['read-only'] };
+    const admin = { as: 'biomage-admin:alice', groups: ['system:masters'] };
     const ask = (who: typeof reader, verb: string, resource: string) => canI(kubeconfig, { verb, resource, namespace: 'ui', ...who }, cluster.env);
     expect(await ask(reader, 'list', 'pods')).toBe(true);
     expect(await ask(reader, 'get', 'pods/log')).toBe(true);

@@ -9,9 +9,9 @@ import { describeValuesTable } from '../helpers/chart-values-table.js';
 
 /**
  * infra/charts/read-only-group with the real helm and kubeconform (.tools/): the RBAC it
- * renders grants the read-only group reads only (no Secrets, no exec, no writes) and binds the
- * admins' group to cluster-admin; its schema refuses groups RBAC cannot scope; its README's
- * values table is values.yaml's (UPDATE_README=1 rewrites the table).
+ * renders grants the read-only group reads only (no Secrets, no exec, no writes) and binds
+ * nothing for the admins (aws-auth puts them in system:masters); its schema refuses groups RBAC
+ * cannot scope; its README's values table is values.yaml's (UPDATE_README=1 rewrites the table).
  */
 const chartDir = 'infra/charts/read-only-group';
 const READ = ['get', 'list', 'watch'];
@@ -52,21 +52,17 @@ describe('infra/charts/read-only-group', () => {
     expect(await lintCharts([chartDir], { cwd: repoRoot })).toEqual([]);
   });
 
-  it('renders a ClusterRole and two ClusterRoleBindings, valid for kubeconform (strict, offline), labelled as Helm’s', async () => {
+  it('renders a ClusterRole and its ClusterRoleBinding only, valid for kubeconform (strict, offline), labelled as Helm’s', async () => {
     const { text, objects } = await rendered();
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ClusterRole/biomage-read-only',
-      'ClusterRoleBinding/biomage-admins',
-      'ClusterRoleBinding/biomage-read-only',
-    ]);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['ClusterRole/biomage-read-only', 'ClusterRoleBinding/biomage-read-only']);
     const results = await validateManifests({ stdin: text });
-    expect(results.map((r) => r.status)).toEqual(['valid', 'valid', 'valid']);
+    expect(results.map((r) => r.status)).toEqual(['valid', 'valid']);
     for (const o of objects) {
       expect(o.metadata.labels, o.metadata.name).toMatchObject({
         'app.kubernetes.io/managed-by': 'Helm',
         'app.kubernetes.io/instance': 'cluster-access',
         'app.kubernetes.io/name': 'read-only-group',
-        'helm.sh/chart': 'read-only-group-0.1.0',
+        'helm.sh/chart': 'read-only-group-0.2.0',
       });
     }
   });
@@ -112,31 +108,31 @@ describe('infra/charts/read-only-group', () => {
     );
   });
 
-  it('binds the read-only role and cluster-admin to the groups biomage maps the lists to', async () => {
+  it('binds the read-only role to the group biomage maps infra/cluster_users to, and nothing to the admins (system:masters)', async () => {
     const { objects } = await rendered();
-    expect(named(objects, 'ClusterRoleBinding', 'biomage-read-only')).toMatchObject({
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'biomage-read-only' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: READ_ONLY_GROUP }],
-    });
-    expect(named(objects, 'ClusterRoleBinding', 'biomage-admins')).toMatchObject({
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: ADMIN_GROUP }],
-    });
-    expect(READ_ONLY_GROUP).toBe('biomage:read-only');
-    expect(ADMIN_GROUP).toBe('biomage:admins');
+    expect(named(objects, 'ClusterRoleBinding', 'biomage-read-only')).toEqual(
+      expect.objectContaining({
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'biomage-read-only' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: READ_ONLY_GROUP }],
+      }),
+    );
+    expect(READ_ONLY_GROUP).toBe('read-only');
+    expect(ADMIN_GROUP).toBe('system:masters');
+    const subjects = objects.flatMap((o) => (o.subjects ?? []) as Obj[]).map((s) => s.name);
+    expect(subjects).not.toContain(ADMIN_GROUP);
   });
 
-  it('takes the group names from values', async () => {
-    const { objects } = await rendered({ group: 'team:viewers', adminGroup: 'team:operators' });
+  it('takes the group name from values', async () => {
+    const { objects } = await rendered({ group: 'team:viewers' });
     expect(named(objects, 'ClusterRoleBinding', 'biomage-read-only').subjects[0].name).toBe('team:viewers');
-    expect(named(objects, 'ClusterRoleBinding', 'biomage-admins').subjects[0].name).toBe('team:operators');
   });
 });
 
 describe('infra/charts/read-only-group values.schema.json refuses groups RBAC cannot scope', () => {
   const cases: [string, Obj, RegExp][] = [
-    ['admins as system:masters (never revocable by RBAC)', { adminGroup: 'system:masters' }, /\/adminGroup/],
     ['read-only for every authenticated identity', { group: 'system:authenticated' }, /\/group/],
+    ['read-only for system:masters, which RBAC cannot restrict', { group: 'system:masters' }, /\/group/],
+    ['the removed adminGroup (admins are system:masters through aws-auth, not a binding)', { adminGroup: 'team:operators' }, /additional properties 'adminGroup' not allowed/],
     ['an empty group', { group: '' }, /\/group'?: minLength/],
     ['an unknown key', { groups: ['a'] }, /additional properties 'groups' not allowed/],
   ];
@@ -152,7 +148,7 @@ describe('infra/charts/read-only-group values.schema.json refuses groups RBAC ca
   }
   // The templates refuse them too, for values that bypass the schema.
   it.each([
-    ['adminGroup', 'system:masters'],
+    ['group', 'system:authenticated'],
     ['group', ''],
   ])('%s %j with --skip-schema-validation fails the rendering', async (key, value) => {
     const result = await runTool(helm, ['template', 'x', chartDir, '--skip-schema-validation', '--set', `${key}=${value}`], { cwd: repoRoot });

@@ -30,12 +30,12 @@ describe('parseAwsAuth', () => {
   it('reads mapRoles and mapUsers entries in order, keeping other keys; biomage manages only its usernames', () => {
     const auth = parseAwsAuth({
       ...eksctlData(),
-      mapUsers: `- userarn: ${ALICE}\n  username: biomage-admin:alice\n  groups: [biomage:admins]\n- userarn: ${BOB}\n  username: bob\n`,
+      mapUsers: `- userarn: ${ALICE}\n  username: biomage-admin:alice\n  groups: [system:masters]\n- userarn: ${BOB}\n  username: bob\n`,
       mapAccounts: '- "123456789012"\n',
     });
     expect(auth.entries).toEqual([
       { type: 'role', arn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] },
-      { type: 'user', arn: ALICE, username: 'biomage-admin:alice', groups: ['biomage:admins'] },
+      { type: 'user', arn: ALICE, username: 'biomage-admin:alice', groups: ['system:masters'] },
       { type: 'user', arn: BOB, username: 'bob', groups: [] },
     ]);
     expect(auth.entries.map(isManaged)).toEqual([false, true, false]);
@@ -79,12 +79,12 @@ describe('planAwsAuth', () => {
       mapRoles: `${eksctlData().mapRoles}- rolearn: ${OPS}
   username: biomage-user:ops
   groups:
-  - biomage:read-only
+  - read-only
 `,
       mapUsers: `- userarn: ${ALICE}
   username: biomage-admin:alice
   groups:
-  - biomage:admins
+  - system:masters
 `,
     });
   });
@@ -99,7 +99,7 @@ describe('planAwsAuth', () => {
     expect(plan.keep.map((e) => e.arn)).toEqual([NODE_ROLE, 'arn:aws:iam::123456789012:user/carol']);
     expect(parse(data.mapUsers!)).toEqual([
       { userarn: 'arn:aws:iam::123456789012:user/carol', username: 'carol' },
-      { userarn: ALICE, username: 'biomage-admin:alice', groups: ['biomage:admins'] },
+      { userarn: ALICE, username: 'biomage-admin:alice', groups: ['system:masters'] },
     ]);
   });
 
@@ -114,24 +114,53 @@ describe('planAwsAuth', () => {
     const { data: before } = apply(eksctlData(), [desired('user', ALICE, 'users')]);
     const { plan } = apply(before, [desired('user', ALICE, 'admins')]);
     expect(plan.update).toHaveLength(1);
-    expect(plan.update[0]!.from).toMatchObject({ username: 'biomage-user:alice', groups: ['biomage:read-only'] });
-    expect(plan.update[0]!.to).toMatchObject({ username: 'biomage-admin:alice', groups: ['biomage:admins'] });
+    expect(plan.update[0]!.from).toMatchObject({ username: 'biomage-user:alice', groups: ['read-only'] });
+    expect(plan.update[0]!.to).toMatchObject({ username: 'biomage-admin:alice', groups: ['system:masters'] });
     expect([plan.add, plan.remove]).toEqual([[], []]);
   });
 
   it('an entry biomage wrote with a role path (or in another case) is updated to the ARN aws-auth matches', () => {
-    const stale = { mapRoles: `- rolearn: arn:aws:iam::123456789012:role/teams/OPS\n  username: biomage-user:ops\n  groups: [biomage:read-only]\n` };
+    const stale = { mapRoles: `- rolearn: arn:aws:iam::123456789012:role/teams/OPS\n  username: biomage-user:ops\n  groups: [read-only]\n` };
     const { plan, data } = apply(stale, [desired('role', OPS, 'users')]);
     expect(plan.update.map((u) => [u.from.arn, u.to.arn])).toEqual([['arn:aws:iam::123456789012:role/teams/OPS', OPS]]);
-    expect(parse(data.mapRoles!)).toEqual([{ rolearn: OPS, username: 'biomage-user:ops', groups: ['biomage:read-only'] }]);
+    expect(parse(data.mapRoles!)).toEqual([{ rolearn: OPS, username: 'biomage-user:ops', groups: ['read-only'] }]);
   });
 
   it('a second biomage entry for one identity is removed', () => {
-    const twice = { mapUsers: `- userarn: ${ALICE}\n  username: biomage-admin:alice\n  groups: [biomage:admins]\n- userarn: ${ALICE}\n  username: biomage-user:alice\n  groups: [biomage:read-only]\n` };
+    const twice = { mapUsers: `- userarn: ${ALICE}\n  username: biomage-admin:alice\n  groups: [system:masters]\n- userarn: ${ALICE}\n  username: biomage-user:alice\n  groups: [read-only]\n` };
     const { plan, data } = apply(twice, [desired('user', ALICE, 'admins')]);
     expect(plan.unchanged.map((e) => e.username)).toEqual(['biomage-admin:alice']);
     expect(plan.remove.map((e) => e.username)).toEqual(['biomage-user:alice']);
     expect(parse(data.mapUsers!)).toHaveLength(1);
+  });
+
+  it('a hand-made entry in system:masters or read-only is not biomage\'s: kept when unlisted, whatever its groups', () => {
+    const handMade = {
+      mapUsers: `- userarn: ${BOB}\n  username: bob\n  groups: [system:masters]\n- userarn: arn:aws:iam::123456789012:user/carol\n  groups: [read-only]\n`,
+    };
+    const { plan, data } = apply(handMade, [desired('user', ALICE, 'admins')]);
+    expect(plan.keep.map((e) => e.arn)).toEqual([BOB, 'arn:aws:iam::123456789012:user/carol']);
+    expect(plan.remove).toEqual([]);
+    expect(parse(data.mapUsers!)).toEqual([
+      { userarn: BOB, username: 'bob', groups: ['system:masters'] },
+      { userarn: 'arn:aws:iam::123456789012:user/carol', groups: ['read-only'] },
+      { userarn: ALICE, username: 'biomage-admin:alice', groups: ['system:masters'] },
+    ]);
+  });
+
+  it('entries of an older biomage, in the groups biomage:admins and biomage:read-only, move to system:masters and read-only', () => {
+    const older = {
+      mapUsers: `- userarn: ${ALICE}\n  username: biomage-admin:alice\n  groups: [biomage:admins]\n- userarn: ${BOB}\n  username: biomage-user:bob\n  groups: [biomage:read-only]\n`,
+    };
+    const { plan, data } = apply(older, [desired('user', ALICE, 'admins'), desired('user', BOB, 'users')]);
+    expect(plan.update.map((u) => [u.from.groups, u.to.groups])).toEqual([
+      [['biomage:admins'], ['system:masters']],
+      [['biomage:read-only'], ['read-only']],
+    ]);
+    expect(parse(data.mapUsers!)).toEqual([
+      { userarn: ALICE, username: 'biomage-admin:alice', groups: ['system:masters'] },
+      { userarn: BOB, username: 'biomage-user:bob', groups: ['read-only'] },
+    ]);
   });
 
   it('keeps every field of an unmanaged entry and every other key of the ConfigMap', () => {

@@ -26,7 +26,7 @@ export function desired(type: 'user' | 'role', arn: string, list: 'admins' | 'us
     type,
     arn,
     username: `${list === 'admins' ? 'biomage-admin' : 'biomage-user'}:${name}`,
-    groups: [list === 'admins' ? 'biomage:admins' : 'biomage:read-only'],
+    groups: [list === 'admins' ? 'system:masters' : 'read-only'],
     source: { file: `infra/cluster_${list}`, line, text: arn },
   };
 }

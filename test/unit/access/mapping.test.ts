@@ -13,7 +13,7 @@ const lists = (admins: string, users: string): AccessList[] => [
 ];
 
 describe('desiredEntries: the aws-auth entries the access lists ask for', () => {
-  it('maps admins to biomage:admins and users to biomage:read-only, roles and users by ARN, in list order', async () => {
+  it('maps admins to system:masters and users to read-only, roles and users by ARN, in list order', async () => {
     const admins = '# admins\narn:aws:iam::123456789012:role/platform-admin\nalice\n';
     const users = '\narn:aws:iam::123456789012:user/staff/dave\n';
     expect(await desiredEntries(lists(admins, users), knownNames())).toEqual([
@@ -21,14 +21,14 @@ describe('desiredEntries: the aws-auth entries the access lists ask for', () => 
         type: 'role',
         arn: 'arn:aws:iam::123456789012:role/platform-admin',
         username: 'biomage-admin:platform-admin',
-        groups: ['biomage:admins'],
+        groups: ['system:masters'],
         source: { file: 'infra/cluster_admins', line: 2, text: 'arn:aws:iam::123456789012:role/platform-admin' },
       },
       {
         type: 'user',
         arn: 'arn:aws:iam::123456789012:user/alice',
         username: 'biomage-admin:alice',
-        groups: ['biomage:admins'],
+        groups: ['system:masters'],
         source: { file: 'infra/cluster_admins', line: 3, text: 'alice' },
       },
       {
@@ -36,7 +36,7 @@ describe('desiredEntries: the aws-auth entries the access lists ask for', () => 
         type: 'user',
         arn: 'arn:aws:iam::123456789012:user/staff/dave',
         username: 'biomage-user:dave',
-        groups: ['biomage:read-only'],
+        groups: ['read-only'],
         source: { file: 'infra/cluster_users', line: 2, text: 'arn:aws:iam::123456789012:user/staff/dave' },
       },
     ]);
@@ -95,8 +95,9 @@ describe('readAccessLists', () => {
 });
 
 describe('the groups match infra/charts/read-only-group', () => {
-  it("the chart's default values bind the groups biomage maps the lists to", () => {
+  it("the chart's default value binds the group biomage maps infra/cluster_users to; admins are system:masters, which needs no binding", () => {
     const values = parse(readFileSync(join(repoRoot, 'infra/charts/read-only-group/values.yaml'), 'utf8')) as Record<string, unknown>;
-    expect(values).toEqual({ group: READ_ONLY_GROUP, adminGroup: ADMIN_GROUP });
+    expect(values).toEqual({ group: READ_ONLY_GROUP });
+    expect([ADMIN_GROUP, READ_ONLY_GROUP]).toEqual(['system:masters', 'read-only']);
   });
 });

@@ -73,7 +73,7 @@ describe('reconcileAwsAuth', () => {
     expect(empty.data()).toBeUndefined();
     const created = await reconcileAwsAuth(empty.store, [ALICE], false);
     expect(created.action).toBe('created');
-    expect(parse(empty.data()!.mapUsers!)).toEqual([{ userarn: ALICE.arn, username: 'biomage-admin:alice', groups: ['biomage:admins'] }]);
+    expect(parse(empty.data()!.mapUsers!)).toEqual([{ userarn: ALICE.arn, username: 'biomage-admin:alice', groups: ['system:masters'] }]);
   });
 
   it('--dry-run reads and plans, and writes nothing', async () => {

@@ -19,8 +19,8 @@ helm.sh/chart: {{ include "read-only-group.chart" . | quote }}
 
 {{/*
 The value .value of the group value named .name, refused when RBAC cannot scope it: the schema
-says so too, but values passed with --skip-schema-validation would otherwise bind cluster-admin
-to everyone.
+says so too, but values passed with --skip-schema-validation would otherwise bind the read-only
+role to everyone (system:authenticated) or to nobody in particular (an empty name).
 */}}
 {{- define "read-only-group.group" -}}
 {{- if or (not .value) (hasPrefix "system:" .value) }}
