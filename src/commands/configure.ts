@@ -28,7 +28,7 @@ configured by the configure phase of \`biomage deploy-infra\` (docs/runbooks/clu
           import('../paths.js'),
         ]);
         const report = await configureCluster(ctx, clusterTarget(ctx.env, ctx.processEnv), repoRoot, options.timeout * 1000);
-        ctx.out.result(ctx.command, report, renderConfigure);
+        ctx.out.result(ctx.command, report, (r, paint) => renderConfigure(r, paint, ctx.dryRun));
       }),
     );
 }

@@ -9,7 +9,8 @@ import { OperationError } from '../ui/errors.js';
 export interface FluxSyncResult {
   /** The commit Flux fetched and the Kustomization applied, as Flux reports it (`main@sha1:…`). */
   revision?: string;
-  objects: string[];
+  /** The GitRepository or the Kustomization was created or its spec changed (or would be, under dryRun). */
+  changed: boolean;
 }
 
 /**
@@ -17,7 +18,7 @@ export interface FluxSyncResult {
  * until Flux has fetched the branch and applied `releases/<env>/` (both Ready), so that a
  * successful configure means the loop works, not merely that two objects exist.
  */
-export async function applyFluxSync(kc: KubeConfig, env: Environment, source: FluxSource, timeoutMs: number): Promise<FluxSyncResult> {
+export async function applyFluxSync(kc: KubeConfig, env: Environment, source: FluxSource, timeoutMs: number, dryRun = false): Promise<FluxSyncResult> {
   // Ask for a reconcile now (as `flux reconcile` does) and judge that one, not a status left
   // over from before: a rerun of configure after a fix must see the fix.
   const token = new Date().toISOString();
@@ -25,12 +26,14 @@ export async function applyFluxSync(kc: KubeConfig, env: Environment, source: Fl
     ...o,
     metadata: { ...o.metadata, annotations: { ...o.metadata?.annotations, [RECONCILE_REQUESTED_AT]: token } },
   }));
-  await applyObjects(kc, objects);
+  const applied = await applyObjects(kc, objects, { dryRun });
+  const changed = applied.some((a) => a.changed);
+  if (dryRun) return { changed };
   const gitRepository = { ...GIT_REPOSITORIES, namespace: FLUX_NAMESPACE, name: FLUX_GIT_REPOSITORY };
   const kustomization = { ...KUSTOMIZATIONS, namespace: FLUX_NAMESPACE, name: RELEASES_KUSTOMIZATION };
   await waitReady(kc, gitRepository, `GitRepository ${FLUX_NAMESPACE}/${FLUX_GIT_REPOSITORY} (${source.url})`, token, timeoutMs);
   const revision = await waitReady(kc, kustomization, `Kustomization ${FLUX_NAMESPACE}/${RELEASES_KUSTOMIZATION} (./releases/${env})`, token, timeoutMs);
-  return { ...(revision ? { revision } : {}), objects: objects.map((o) => `${o.kind}/${o.metadata?.name}`) };
+  return { ...(revision ? { revision } : {}), changed };
 }
 
 async function waitReady(kc: KubeConfig, ref: FluxObjectRef, what: string, token: string, timeoutMs: number): Promise<string | undefined> {

@@ -13,12 +13,18 @@ export async function configureCluster(ctx: Context, target: ClusterTarget, root
     return configureLocal(ctx, target, root, timeoutMs);
   }
   await runConfigure(ctx, target.env as ClusterEnvironment);
-  return { cluster: target.label, steps: [] };
+  return { cluster: target.label, steps: [], changes: 0 };
 }
 
-export function renderConfigure(report: ConfigureReport, paint: Paint): string {
-  const mark = (r: string) => (/^(would|plan)/.test(r) ? paint('yellow', r) : paint('green', r));
-  return [`Configured ${report.cluster}:`, renderTable(['step', 'result', 'detail'], report.steps.map((s) => [s.step, mark(s.result), s.detail]))].join('\n');
+export function renderConfigure(report: ConfigureReport, paint: Paint, dryRun = false): string {
+  const mark = (r: string, changed: boolean) => (changed ? paint('yellow', r) : paint('green', r));
+  const rows = report.steps.map((s) => [s.step, mark(s.result, s.changed), s.detail]);
+  const summary = dryRun
+    ? `Dry run: ${report.changes} of ${report.steps.length} steps would change ${report.cluster}; nothing was changed.`
+    : report.changes
+      ? `Configured ${report.cluster}: ${report.changes} of ${report.steps.length} steps changed something.`
+      : `${report.cluster} was already configured: nothing changed.`;
+  return [renderTable(['step', 'result', 'detail'], rows), '', summary].join('\n');
 }
 
 /**

@@ -1,77 +1,69 @@
-import { join } from 'node:path';
 import type { Context } from '../context.js';
-import { reconcileClusterAccess, type AccessReport } from '../access/apply.js';
+import { reconcileClusterAccess } from '../access/apply.js';
 import { loadGithubConfig } from '../config/github.js';
 import { clusterStatus } from '../dev/cluster/lifecycle.js';
 import { loadKubeConfig } from '../k8s/client.js';
-import { fluxSyncObjects, localSource } from '../releases/flux-sync.js';
+import { localSource } from '../releases/flux-sync.js';
 import { currentBranch } from '../tools/git.js';
-import { upgradeInstall } from '../tools/helm.js';
 import { OperationError } from '../ui/errors.js';
 import type { ClusterTarget } from './cluster-target.js';
-import { applyFluxSync, type FluxSyncResult } from './flux-sync.js';
-
-/** The RBAC chart that gives the access lists' groups their rights. */
-export const READ_ONLY_GROUP_CHART = 'infra/charts/read-only-group';
-const READ_ONLY_GROUP_RELEASE = 'read-only-group';
-
-export interface ConfigureStep {
-  step: string;
-  result: string;
-  detail: string;
-}
+import { applyFluxSync } from './flux-sync.js';
+import { readOnlyGroupStep } from './read-only-group.js';
+import { runSteps, type Step, type StepReport } from './steps.js';
 
 export interface ConfigureReport {
   cluster: string;
-  steps: ConfigureStep[];
-  access?: AccessReport;
-  fluxSync?: FluxSyncResult;
+  steps: StepReport[];
+  /** How many steps changed something (or would, under --dry-run): 0 on a second run. */
+  changes: number;
 }
 
 /**
  * configure for development, on the local cluster: Flux is already there (the controllers `dev
- * cluster up` runs, detected rather than installed), then the RBAC chart, the access lists, and
- * the GitRepository + Kustomization pointing at the local git server. The same steps as on EKS,
- * less what only AWS has (the load balancer controller, DNS, the GitHub deploy key).
+ * cluster up` runs, detected rather than installed), then the read-only group's RBAC, the access
+ * lists, and the GitRepository + Kustomization pointing at the local git server. The same steps as
+ * on EKS, less what only AWS and GitHub have (the load balancer controller, DNS, the deploy key).
  */
 export async function configureLocal(ctx: Context, target: ClusterTarget, root: string, timeoutMs: number): Promise<ConfigureReport> {
   const record = target.local!;
-  const status = await clusterStatus(ctx.processEnv);
-  const unhealthy = status.components.filter((c) => !c.healthy).map((c) => c.name);
-  if (unhealthy.length) {
-    throw new OperationError(`the local cluster is not healthy (${unhealthy.join(', ')} not ready), so configure would not complete`, {
-      where: record.kubeconfig.replace(/kubeconfig$/, 'logs/'),
-      hint: 'restart it: biomage dev cluster down && biomage dev cluster up',
-    });
-  }
-  const steps: ConfigureStep[] = [{ step: 'flux', result: 'present', detail: 'the local controllers of `biomage dev cluster up` (not installed by configure)' }];
-  const branch = (await currentBranch(record.repo)) ?? loadGithubConfig(root).defaultBranch;
-  const source = localSource(record.gitUrl, branch);
-
-  if (ctx.dryRun) {
-    steps.push({ step: 'rbac', result: 'would install', detail: `${READ_ONLY_GROUP_CHART} (helm upgrade --install ${READ_ONLY_GROUP_RELEASE})` });
-    const access = await reconcileClusterAccess(ctx, target, root, false);
-    steps.push({ step: 'access', result: access.result.action, detail: 'aws-auth from infra/cluster_admins and infra/cluster_users' });
-    const objects = fluxSyncObjects(ctx.env, source).map((o) => `${o.kind}`);
-    steps.push({ step: 'flux-sync', result: 'would apply', detail: `${objects.join(' and ')} for ${source.url} (${branch})` });
-    return { cluster: target.label, steps, access };
-  }
-
-  const rbac = await upgradeInstall({
-    release: READ_ONLY_GROUP_RELEASE,
-    chartDir: join(root, READ_ONLY_GROUP_CHART),
-    namespace: 'kube-system',
-    kubeconfig: record.kubeconfig,
-    timeoutSeconds: Math.ceil(timeoutMs / 1000),
-    env: ctx.processEnv,
-  });
-  steps.push({ step: 'rbac', result: rbac.revision === 1 ? 'installed' : 'upgraded', detail: `${READ_ONLY_GROUP_CHART}, helm revision ${rbac.revision}` });
-
-  const access = await reconcileClusterAccess(ctx, target, root, true);
-  steps.push({ step: 'access', result: access.result.action, detail: 'aws-auth from infra/cluster_admins and infra/cluster_users' });
-
   const kc = await loadKubeConfig(record.kubeconfig);
-  const fluxSync = await applyFluxSync(kc, ctx.env, source, timeoutMs);
-  steps.push({ step: 'flux-sync', result: 'ready', detail: `${source.url} (${branch}) at ${fluxSync.revision ?? 'unknown revision'}, ./releases/${ctx.env} applied` });
-  return { cluster: target.label, steps, access, fluxSync };
+  const steps: Step[] = [
+    {
+      name: 'flux',
+      async run() {
+        const status = await clusterStatus(ctx.processEnv);
+        const unhealthy = status.components.filter((c) => !c.healthy).map((c) => c.name);
+        if (unhealthy.length) {
+          throw new OperationError(`the local cluster's Flux is not healthy (${unhealthy.join(', ')} not ready)`, {
+            where: record.kubeconfig.replace(/kubeconfig$/, 'logs/'),
+            hint: 'restart it: biomage dev cluster down && biomage dev cluster up',
+          });
+        }
+        return { result: 'present', changed: false, detail: 'the local controllers of `biomage dev cluster up` (detected, not installed)' };
+      },
+    },
+    { name: 'read-only-group', run: () => readOnlyGroupStep(target, root, timeoutMs, ctx.dryRun, ctx.processEnv) },
+    {
+      name: 'access',
+      async run() {
+        const { result } = await reconcileClusterAccess(ctx, target, root, true);
+        const { add, update, remove } = result.plan;
+        const changed = add.length + update.length + remove.length > 0;
+        return { result: result.action, changed, detail: `aws-auth: ${add.length} to add, ${update.length} to update, ${remove.length} to remove` };
+      },
+    },
+    {
+      name: 'flux-sync',
+      async run() {
+        const branch = (await currentBranch(record.repo)) ?? loadGithubConfig(root).defaultBranch;
+        const source = localSource(record.gitUrl, branch);
+        const sync = await applyFluxSync(kc, ctx.env, source, timeoutMs, ctx.dryRun);
+        const where = `${source.url} (${branch}), ./releases/${ctx.env}`;
+        if (ctx.dryRun) return { result: sync.changed ? 'would apply' : 'unchanged', changed: sync.changed, detail: where };
+        return { result: sync.changed ? 'applied' : 'unchanged', changed: sync.changed, detail: `${where} applied at ${sync.revision ?? 'an unknown revision'}` };
+      },
+    },
+  ];
+  const reports = await runSteps(ctx, steps);
+  return { cluster: target.label, steps: reports, changes: reports.filter((r) => r.changed).length };
 }

@@ -39,24 +39,40 @@ export function describe(object: KubernetesObject): string {
   return `${object.kind} ${namespace}${object.metadata?.name}`;
 }
 
+/** What an apply did to one object. */
+export interface Applied {
+  object: string;
+  /** Created, or its spec changed (a new generation); metadata-only changes do not count. */
+  changed: boolean;
+}
+
 /**
  * Server-side apply, as `kubectl apply --server-side --force-conflicts --field-manager biomage`:
- * the server merges, and creates what does not exist, so applying twice changes nothing.
+ * the server merges, and creates what does not exist, so applying twice changes nothing. With
+ * `dryRun` the server computes the result without storing it, so the report says what would change.
  */
-export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[]): Promise<void> {
+export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[], options: { dryRun?: boolean } = {}): Promise<Applied[]> {
   const { KubernetesObjectApi, PatchStrategy } = await import('@kubernetes/client-node');
   const api = KubernetesObjectApi.makeApiClient(kc);
+  const applied: Applied[] = [];
   for (const object of objects) {
     try {
-      await api.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      const before = await api.read(object as Parameters<typeof api.read>[0]).catch((error: unknown) => {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      });
+      const after = await api.patch(object, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      const generation = (o: KubernetesObject | undefined) => o?.metadata?.generation ?? o?.metadata?.resourceVersion;
+      applied.push({ object: describe(object), changed: !before || generation(before) !== generation(after) });
     } catch (error) {
       throw new OperationError(`could not apply ${describe(object)}: ${apiMessage(error)}`, {
         where: kc.getCurrentCluster()?.server,
-        hint: 'check that the API server answers (biomage dev cluster status) and that the object is valid for it',
+        hint: 'check that the API server answers and that the object is valid for it',
         cause: error,
       });
     }
   }
+  return applied;
 }
 
 /** Poll until `probe` returns a value, or fail with `what` at the deadline; other errors are retried. */

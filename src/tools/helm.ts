@@ -87,11 +87,20 @@ function templatePosition(message: string): { file: string; line?: number } | un
   return match ? { file: match[1]!, line: match[2] ? Number(match[2]) : undefined } : undefined;
 }
 
-export interface HelmInstall {
+/** How helm reaches a cluster: a kubeconfig file and, unless its current one, a context. */
+export interface HelmCluster {
+  kubeconfig: string;
+  context?: string;
+}
+
+function clusterArgs(cluster: HelmCluster): string[] {
+  return ['--kubeconfig', cluster.kubeconfig, ...(cluster.context ? ['--kube-context', cluster.context] : [])];
+}
+
+export interface HelmInstall extends HelmCluster {
   release: string;
   chartDir: string;
   namespace: string;
-  kubeconfig: string;
   /** Values as YAML (stdin); none for the chart's defaults. */
   values?: string;
   /** Wait until the release's resources are ready, at most this long. */
@@ -106,8 +115,23 @@ export interface HelmInstall {
  */
 export async function upgradeInstall(request: HelmInstall): Promise<{ revision: number }> {
   const args = ['upgrade', '--install', request.release, request.chartDir, '--namespace', request.namespace, '--create-namespace'];
-  args.push('--kubeconfig', request.kubeconfig, '--atomic', '--wait', '--timeout', `${request.timeoutSeconds}s`, '--output', 'json');
+  args.push(...clusterArgs(request), '--atomic', '--wait', '--timeout', `${request.timeoutSeconds}s`, '--output', 'json');
   if (request.values !== undefined) args.push('--values', '-');
   const { stdout } = await runToolOk(helm, args, { env: request.env, input: request.values, timeoutMs: (request.timeoutSeconds + 30) * 1000 });
   return { revision: (JSON.parse(stdout) as { version?: number }).version ?? 0 };
+}
+
+/**
+ * What a release has installed, as `helm get manifest` prints it; undefined when the release does
+ * not exist or is not deployed (failed, pending), i.e. when an upgrade is needed anyway.
+ */
+export async function deployedManifest(release: string, namespace: string, cluster: HelmCluster, env?: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const base = ['--namespace', namespace, ...clusterArgs(cluster)];
+  const status = await runTool(helm, ['status', release, ...base, '--output', 'json'], { env });
+  if (status.exitCode !== 0) {
+    if (/release: not found/.test(status.stderr)) return undefined;
+    throw new ToolFailedError(helm.name, status.exitCode, status.stderr);
+  }
+  if ((JSON.parse(status.stdout) as { info?: { status?: string } }).info?.status !== 'deployed') return undefined;
+  return (await runToolOk(helm, ['get', 'manifest', release, ...base], { env })).stdout;
 }

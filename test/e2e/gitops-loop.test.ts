@@ -25,16 +25,34 @@ describe('the GitOps loop on the local cluster', () => {
     await cluster?.down();
   });
 
-  it('configure --env development connects Flux to the served repository and waits until releases/development is applied', async () => {
-    const run = await cluster.cli(['configure', '--env', 'development', '--json']);
+  type Report = { result: { steps: { step: string; result: string; changed: boolean }[]; changes: number } };
+  const configure = async (...extra: string[]) => {
+    const run = await cluster.cli(['configure', '--env', 'development', '--json', ...extra]);
     expect(run.code, run.stderr).toBe(0);
-    const steps = (JSON.parse(run.stdout) as { result: { steps: { step: string; result: string }[] } }).result.steps;
-    expect(steps.map((s) => [s.step, s.result])).toEqual([
+    return (JSON.parse(run.stdout) as Report).result;
+  };
+
+  it('configure --dry-run says what it would do and changes nothing', async () => {
+    const report = await configure('--dry-run');
+    expect(report.steps.map((s) => [s.step, s.result])).toEqual([
       ['flux', 'present'],
-      ['rbac', 'installed'],
+      ['read-only-group', 'would install'],
       ['access', 'unchanged'],
-      ['flux-sync', 'ready'],
+      ['flux-sync', 'would apply'],
     ]);
+    const git = await fluxObjectState(cluster.kc, { ...GIT_REPOSITORIES, namespace: 'flux-system', name: 'flux-system' });
+    expect(git.exists).toBe(false);
+  });
+
+  it('configure --env development connects Flux to the served repository and waits until releases/development is applied', async () => {
+    const report = await configure();
+    expect(report.steps.map((s) => [s.step, s.result])).toEqual([
+      ['flux', 'present'],
+      ['read-only-group', 'installed'],
+      ['access', 'unchanged'],
+      ['flux-sync', 'applied'],
+    ]);
+    expect(report.changes).toBe(2);
     const git = await fluxObjectState(cluster.kc, { ...GIT_REPOSITORIES, namespace: 'flux-system', name: 'flux-system' });
     expect(git.ready).toBe(true);
     const spec = (await cluster.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
@@ -45,6 +63,14 @@ describe('the GitOps loop on the local cluster', () => {
     expect(spec.spec).toMatchObject({ url: cluster.record.gitUrl, ref: { branch: 'main' } });
     const kustomization = await fluxObjectState(cluster.kc, { ...KUSTOMIZATIONS, namespace: 'flux-system', name: 'releases' });
     expect(kustomization.ready).toBe(true);
+  });
+
+  it('a second configure changes nothing (and its dry run says so)', async () => {
+    for (const extra of [[], ['--dry-run']]) {
+      const report = await configure(...extra);
+      expect(report.changes).toBe(0);
+      expect(report.steps.map((s) => s.result)).toEqual(['present', 'unchanged', 'unchanged', 'unchanged']);
+    }
   });
 
   it('a committed release is installed from charts/nodejs and its Deployment becomes Ready; the time from commit to Ready is reported', async () => {
