@@ -1,6 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { awsClient } from '../aws/clients.js';
 import { iamSdk } from '../aws/sdk.js';
+import type { AwsTarget } from '../aws/target.js';
 import type { Context } from '../context.js';
 import type { ClusterTarget } from '../configure/cluster-target.js';
 import { renderTable } from '../ui/output.js';
@@ -18,10 +19,10 @@ export interface AccessReport {
  * Reconcile the cluster's aws-auth with the access lists of `root` (plan only unless `apply`).
  * IAM is asked only when a list holds a bare name, so lists of ARNs need no AWS credentials.
  */
-export async function reconcileClusterAccess(ctx: Context, target: ClusterTarget, root: string, apply: boolean): Promise<AccessReport> {
+export async function reconcileClusterAccess(ctx: Context, target: ClusterTarget, root: string, apply: boolean, aws?: AwsTarget): Promise<AccessReport> {
   let iam: IAMClient | undefined;
   const resolve: ResolvePrincipal = async (name) => {
-    iam ??= awsClient(iamSdk().IAMClient, await ctx.aws());
+    iam ??= awsClient(iamSdk().IAMClient, aws ?? (await ctx.aws()));
     return iamNameResolver(iam)(name);
   };
   try {

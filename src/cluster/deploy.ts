@@ -183,7 +183,8 @@ export async function deployInfra(ctx: Context, request: DeployInfraRequest): Pr
   const env = eksEnvironment(ctx.env, 'deploy-infra');
   const { runConfigure } = await import('../configure/index.js');
   if (request.action === 'configure') {
-    await runConfigure(ctx, env);
+    const report = await runConfigure(ctx, env, request.target);
+    ctx.out.result('deploy-infra', report, () => `deploy-infra configure of biomage-${env}: done`);
     return 0;
   }
 
@@ -229,7 +230,7 @@ export async function deployInfra(ctx: Context, request: DeployInfraRequest): Pr
   if (!ctx.dryRun) ctx.out.info(renderSummary(report, ctx.out.paint));
 
   try {
-    await runConfigure(ctx, env);
+    await runConfigure(ctx, env, prepared.target);
   } catch (error) {
     const failure = error instanceof BiomageError ? error : new OperationError(String((error as Error)?.message ?? error), { cause: error });
     const done = report.steps.filter((s) => s.status === 'done').length;

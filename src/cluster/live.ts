@@ -40,6 +40,8 @@ export interface LiveCluster {
   oidcIssuer?: string;
   /** The control-plane log types that are on. */
   logging: string[];
+  /** The cluster's VPC (the load balancer controller needs it). */
+  vpcId?: string;
 }
 
 /** Everything deploy-infra and plan compare the config with. */
@@ -81,6 +83,7 @@ export async function describeCluster(eks: EKSClient, name: string): Promise<Liv
       certificateAuthority: cluster?.certificateAuthority?.data,
       oidcIssuer: cluster?.identity?.oidc?.issuer,
       logging: [...new Set(logging)].sort(),
+      ...(cluster?.resourcesVpcConfig?.vpcId ? { vpcId: cluster.resourcesVpcConfig.vpcId } : {}),
     };
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return { name, exists: false, logging: [] };

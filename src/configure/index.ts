@@ -1,19 +1,27 @@
+import type { AwsTarget } from '../aws/target.js';
 import type { Context } from '../context.js';
 import type { ClusterEnvironment } from '../infra/cluster-config.js';
-import { OperationError } from '../ui/errors.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
 import type { ClusterTarget } from './cluster-target.js';
 import type { ConfigureReport } from './local.js';
 
-/** `biomage configure`: the local cluster for development; the EKS clusters through runConfigure. */
-export async function configureCluster(ctx: Context, target: ClusterTarget, root: string, timeoutMs: number): Promise<ConfigureReport> {
+export interface ConfigureOptions {
+  timeoutMs: number;
+  takeOverDns: boolean;
+  rotateDeployKey: boolean;
+  /** Where AWS is, when the caller already resolved it (deploy-infra); default ctx.aws(). */
+  aws?: AwsTarget;
+}
+
+/** `biomage configure`: the local cluster for development, an EKS cluster for staging and production. */
+export async function configureCluster(ctx: Context, target: ClusterTarget, root: string, options: ConfigureOptions): Promise<ConfigureReport> {
   if (target.local) {
     const { configureLocal } = await import('./local.js');
-    return configureLocal(ctx, target, root, timeoutMs);
+    return configureLocal(ctx, target, root, options.timeoutMs);
   }
-  await runConfigure(ctx, target.env as ClusterEnvironment);
-  return { cluster: target.label, steps: [], changes: 0 };
+  const { configureEks } = await import('./eks.js');
+  return configureEks(ctx, target, root, options);
 }
 
 export function renderConfigure(report: ConfigureReport, paint: Paint, dryRun = false): string {
@@ -28,13 +36,13 @@ export function renderConfigure(report: ConfigureReport, paint: Paint, dryRun = 
 }
 
 /**
- * The `configure` phase of deploy-infra: what runs on a cluster once it exists (access from
- * infra/cluster_admins and infra/cluster_users, the load balancer controller, Flux). It is
- * delivered by issue 9; until then it fails rather than report a configuration that never ran.
+ * The `configure` phase of deploy-infra, after eksctl: configure with its defaults (no DNS
+ * take-over, the deploy key kept), its table shown like the cluster steps' summary.
  */
-export async function runConfigure(_ctx: Context, env: ClusterEnvironment): Promise<void> {
-  throw new OperationError(`configure is not implemented yet: it is delivered by issue 9, so cluster biomage-${env} was not configured`, {
-    where: 'biomage deploy-infra, configure phase',
-    hint: 'nothing of configure ran; with --action deploy-and-configure, the cluster steps before it completed and stand (see the summary above)',
-  });
+export async function runConfigure(ctx: Context, env: ClusterEnvironment, aws?: AwsTarget): Promise<ConfigureReport> {
+  const [{ clusterTarget }, { repoRoot }] = await Promise.all([import('./cluster-target.js'), import('../paths.js')]);
+  const options = { timeoutMs: 300_000, takeOverDns: false, rotateDeployKey: false, ...(aws ? { aws } : {}) };
+  const report = await configureCluster(ctx, clusterTarget(env, ctx.processEnv), repoRoot, options);
+  ctx.out.info(renderConfigure(report, ctx.out.paint, ctx.dryRun));
+  return report;
 }

@@ -26,6 +26,6 @@ export async function readOnlyGroupStep(target: ClusterTarget, root: string, tim
   }
   const fresh = installed === undefined;
   if (dryRun) return { result: fresh ? 'would install' : 'would upgrade', changed: true, detail: `${READ_ONLY_GROUP_CHART} (helm upgrade --install ${RELEASE})` };
-  const { revision } = await upgradeInstall({ release: RELEASE, chartDir, namespace: NAMESPACE, ...kube, timeoutSeconds: Math.ceil(timeoutMs / 1000), env });
+  const { revision } = await upgradeInstall({ release: RELEASE, chart: chartDir, namespace: NAMESPACE, ...kube, timeoutSeconds: Math.ceil(timeoutMs / 1000), env });
   return { result: fresh ? 'installed' : 'upgraded', changed: true, detail: `${READ_ONLY_GROUP_CHART}, helm revision ${revision}` };
 }

@@ -2,6 +2,7 @@ import { actionlint } from '../tools/actionlint.js';
 import { awsCli } from '../tools/aws-cli.js';
 import { cfnLint } from '../tools/cfn-lint.js';
 import { eksctl } from '../tools/eksctl.js';
+import { flux } from '../tools/flux.js';
 import { fluxControllers } from '../tools/flux-controllers.js';
 import { git } from '../tools/git.js';
 import { go } from '../tools/go.js';
@@ -28,6 +29,7 @@ export const TOOL_CATALOG: readonly ToolSpec[] = [
   eksctl,
   kubectl,
   awsCli,
+  flux,
   kwokctl,
   fluxControllers,
 ];

@@ -99,7 +99,10 @@ function clusterArgs(cluster: HelmCluster): string[] {
 
 export interface HelmInstall extends HelmCluster {
   release: string;
-  chartDir: string;
+  /** A chart folder, or a chart's name in `repo`. */
+  chart: string;
+  /** A chart repository URL (with `version`): helm downloads the chart from it. */
+  repo?: { url: string; version: string };
   namespace: string;
   /** Values as YAML (stdin); none for the chart's defaults. */
   values?: string;
@@ -114,11 +117,38 @@ export interface HelmInstall extends HelmCluster {
  * revision helm recorded (1 on first install).
  */
 export async function upgradeInstall(request: HelmInstall): Promise<{ revision: number }> {
-  const args = ['upgrade', '--install', request.release, request.chartDir, '--namespace', request.namespace, '--create-namespace'];
+  const args = ['upgrade', '--install', request.release, request.chart, '--namespace', request.namespace, '--create-namespace'];
+  if (request.repo) args.push('--repo', request.repo.url, '--version', request.repo.version);
   args.push(...clusterArgs(request), '--atomic', '--wait', '--timeout', `${request.timeoutSeconds}s`, '--output', 'json');
   if (request.values !== undefined) args.push('--values', '-');
   const { stdout } = await runToolOk(helm, args, { env: request.env, input: request.values, timeoutMs: (request.timeoutSeconds + 30) * 1000 });
   return { revision: (JSON.parse(stdout) as { version?: number }).version ?? 0 };
+}
+
+/** A deployed release's chart version and the values it was installed with; undefined when not deployed. */
+export async function deployedRelease(
+  release: string,
+  namespace: string,
+  cluster: HelmCluster,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ chartVersion: string; values: Record<string, unknown> } | undefined> {
+  const base = ['--namespace', namespace, ...clusterArgs(cluster)];
+  const status = await releaseStatus(release, base, env);
+  if (status?.info?.status !== 'deployed') return undefined;
+  const values = JSON.parse((await runToolOk(helm, ['get', 'values', release, ...base, '--output', 'json'], { env })).stdout || '{}') as Record<string, unknown> | null;
+  return { chartVersion: status.chart?.metadata?.version ?? '', values: values ?? {} };
+}
+
+interface ReleaseStatus {
+  info?: { status?: string };
+  chart?: { metadata?: { version?: string } };
+}
+
+async function releaseStatus(release: string, base: string[], env?: NodeJS.ProcessEnv): Promise<ReleaseStatus | undefined> {
+  const status = await runTool(helm, ['status', release, ...base, '--output', 'json'], { env });
+  if (status.exitCode === 0) return JSON.parse(status.stdout) as ReleaseStatus;
+  if (/release: not found/.test(status.stderr)) return undefined;
+  throw new ToolFailedError(helm.name, status.exitCode, status.stderr);
 }
 
 /**
@@ -127,11 +157,6 @@ export async function upgradeInstall(request: HelmInstall): Promise<{ revision: 
  */
 export async function deployedManifest(release: string, namespace: string, cluster: HelmCluster, env?: NodeJS.ProcessEnv): Promise<string | undefined> {
   const base = ['--namespace', namespace, ...clusterArgs(cluster)];
-  const status = await runTool(helm, ['status', release, ...base, '--output', 'json'], { env });
-  if (status.exitCode !== 0) {
-    if (/release: not found/.test(status.stderr)) return undefined;
-    throw new ToolFailedError(helm.name, status.exitCode, status.stderr);
-  }
-  if ((JSON.parse(status.stdout) as { info?: { status?: string } }).info?.status !== 'deployed') return undefined;
+  if ((await releaseStatus(release, base, env))?.info?.status !== 'deployed') return undefined;
   return (await runToolOk(helm, ['get', 'manifest', release, ...base], { env })).stdout;
 }

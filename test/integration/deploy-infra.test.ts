@@ -23,6 +23,8 @@ import { recordingFakeEksctl, type FakeEksctl } from '../helpers/fake-eksctl.js'
  * offline against the emulator. Reads, the guard and node counts (EKS UpdateNodegroupConfig) are
  * real calls to the emulator, and outcomes are asserted through the EKS API.
  */
+const NO_KUBECONFIG = '/nonexistent/biomage-test/kubeconfig';
+
 describe('deploy-infra with the recording fake eksctl', () => {
   const { target } = useEmulator();
   const REGIONS = ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1'];
@@ -42,7 +44,8 @@ describe('deploy-infra with the recording fake eksctl', () => {
     const c = testContext(
       'deploy-infra',
       { env: options.env ?? 'staging', region: at.region, yes: options.yes ?? false, dryRun: options.dryRun ?? false, verbose: options.verbose ?? false },
-      fake.env(),
+      // No kubeconfig holds a context for the emulated cluster: configure stops there, before any change.
+      { ...fake.env(), KUBECONFIG: NO_KUBECONFIG },
     );
     const error = await deployInfra(c.ctx, { action: options.action ?? 'deploy-and-configure', target: at }).then(
       () => undefined,
@@ -72,11 +75,10 @@ describe('deploy-infra with the recording fake eksctl', () => {
     expect(stderr).toContain('[1/1] create cluster biomage-staging');
     expect(stderr).toMatch(/Summary: deploy-infra deploy-and-configure of biomage-staging/);
     expect(stderr).toContain('cluster biomage-staging was created');
-    // configure is issue 9's: the run says so and fails (exit 1), after the cluster steps.
+    // Then the configure phase, which needs the cluster's kubeconfig context (there is none here).
     expect(error).toBeInstanceOf(OperationError);
-    expect(error!.message).toBe(
-      'the cluster steps completed (1 of 1 ran), then the configure phase failed: configure is not implemented yet: it is delivered by issue 9, so cluster biomage-staging was not configured',
-    );
+    expect(error!.message).toBe(`the cluster steps completed (1 of 1 ran), then the configure phase failed: the kubeconfig ${NO_KUBECONFIG} has no context biomage-staging`);
+    expect(error!.hint).toBe('write it with: biomage kubeconfig --env staging');
   });
 
   it('updates an existing cluster: scaling in place through EKS, then missing node groups created and removed ones deleted by eksctl, in order', async () => {
@@ -100,7 +102,7 @@ describe('deploy-infra with the recording fake eksctl', () => {
     expect((await describeNodeGroup(at, 'biomage-staging', 'general-1')).scalingConfig).toEqual({ minSize: 1, desiredSize: 2, maxSize: 3 });
     for (let i = 1; i <= 7; i++) expect(stderr).toContain(`[${i}/7]`);
     expect(stderr).toContain('set the node counts of general-1: minSize 1, desiredSize 1 → 2, maxSize 2 → 3');
-    expect(error?.message).toMatch(/^the cluster steps completed \(7 of 7 ran\), then the configure phase failed: configure is not implemented yet/);
+    expect(error?.message).toMatch(/^the cluster steps completed \(7 of 7 ran\), then the configure phase failed: the kubeconfig .* has no context biomage-staging$/);
   });
 
   it('the guard stops a changed node group before any eksctl call: exit 2, the differences and the fix, nothing changed', async () => {
@@ -178,13 +180,13 @@ describe('deploy-infra with the recording fake eksctl', () => {
     expect(loud.stderr).toContain('[ℹ]  fake eksctl: create addon for cluster biomage-staging');
   });
 
-  it('--action configure (the default) runs only the configure phase, which says it is issue 9\'s', async () => {
+  it('--action configure (the default) runs only the configure phase: no eksctl call, and a missing cluster is bad usage (exit 2)', async () => {
     const at = freshTarget();
     const fake = recordingFakeEksctl();
     const { error } = await deploy(at, fake, { action: 'configure' });
-    expect(error).toBeInstanceOf(OperationError);
-    expect(error?.exitCode).toBe(1);
-    expect(error?.message).toBe('configure is not implemented yet: it is delivered by issue 9, so cluster biomage-staging was not configured');
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toBe(`cluster biomage-staging does not exist in ${at.region}, so there is nothing to configure`);
+    expect(error?.hint).toBe('create it first: biomage deploy-infra --env staging --action deploy-and-configure');
     expect(fake.calls()).toEqual([]);
   });
 });
