@@ -46,10 +46,10 @@ export async function ingressStep(target: ClusterTarget, settings: IngressSettin
   const kube = { kubeconfig: target.kubeconfig, ...(target.context ? { context: target.context } : {}) };
   const { release, chart, repo, namespace } = LOAD_BALANCER_CONTROLLER;
   const deployed = await deployedRelease(release, namespace, kube, env);
-  const detail = `chart ${chart} ${version}, cluster ${settings.cluster}, ${settings.vpcId}`;
-  if (deployed?.chartVersion === version && JSON.stringify(sortKeys(deployed.values)) === JSON.stringify(sortKeys(values))) {
-    return { result: 'unchanged', changed: false, detail };
-  }
+  const base = `chart ${chart} ${version}, cluster ${settings.cluster}, ${settings.vpcId}`;
+  const changes = deployed ? differences(deployed, version, values) : [];
+  if (deployed && !changes.length) return { result: 'unchanged', changed: false, detail: base };
+  const detail = changes.length ? `${base}; ${changes.join(', ')}` : base;
   const verb = deployed ? 'upgrade' : 'install';
   if (dryRun) return { result: `would ${verb}`, changed: true, detail };
   for (let attempt = 1; ; attempt++) {
@@ -63,6 +63,15 @@ export async function ingressStep(target: ClusterTarget, settings: IngressSettin
     }
   }
   return { result: deployed ? 'upgraded' : 'installed', changed: true, detail };
+}
+
+/** What differs between the deployed release and the one configure would install, for the report. */
+function differences(deployed: { chart: string; values: Record<string, unknown> }, version: string, values: Record<string, unknown>): string[] {
+  const wanted = `${LOAD_BALANCER_CONTROLLER.chart}-${version}`;
+  const changes = deployed.chart === wanted ? [] : [`chart ${deployed.chart || '(unknown)'} → ${wanted}`];
+  const keys = [...new Set([...Object.keys(deployed.values), ...Object.keys(values)])].sort();
+  const changed = keys.filter((key) => JSON.stringify(sortKeys(deployed.values[key])) !== JSON.stringify(sortKeys(values[key])));
+  return changed.length ? [...changes, `values changed: ${changed.join(', ')}`] : changes;
 }
 
 function sortKeys(value: unknown): unknown {

@@ -125,23 +125,27 @@ export async function upgradeInstall(request: HelmInstall): Promise<{ revision: 
   return { revision: (JSON.parse(stdout) as { version?: number }).version ?? 0 };
 }
 
-/** A deployed release's chart version and the values it was installed with; undefined when not deployed. */
+/** A deployed release's chart (`name-version`, as `helm list` shows it) and the values it was installed with; undefined when not deployed. */
 export async function deployedRelease(
   release: string,
   namespace: string,
   cluster: HelmCluster,
   env?: NodeJS.ProcessEnv,
-): Promise<{ chartVersion: string; values: Record<string, unknown> } | undefined> {
+): Promise<{ chart: string; values: Record<string, unknown> } | undefined> {
   const base = ['--namespace', namespace, ...clusterArgs(cluster)];
-  const status = await releaseStatus(release, base, env);
-  if (status?.info?.status !== 'deployed') return undefined;
+  // `helm status` does not say which chart; `helm list` does. The filter is a regular expression.
+  const listed = JSON.parse((await runToolOk(helm, ['list', ...base, '--filter', `^${release}$`, '--output', 'json'], { env })).stdout || '[]') as {
+    chart?: string;
+    status?: string;
+  }[];
+  const found = listed[0];
+  if (found?.status !== 'deployed') return undefined;
   const values = JSON.parse((await runToolOk(helm, ['get', 'values', release, ...base, '--output', 'json'], { env })).stdout || '{}') as Record<string, unknown> | null;
-  return { chartVersion: status.chart?.metadata?.version ?? '', values: values ?? {} };
+  return { chart: found.chart ?? '', values: values ?? {} };
 }
 
 interface ReleaseStatus {
   info?: { status?: string };
-  chart?: { metadata?: { version?: string } };
 }
 
 async function releaseStatus(release: string, base: string[], env?: NodeJS.ProcessEnv): Promise<ReleaseStatus | undefined> {
