@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../../src/paths.js';
 import { locate } from '../../src/tools/locate.js';
+import { pinned } from '../../src/tools/versions.js';
 
 const workflowsDir = join(repoRoot, '.github', 'workflows');
 const workflows = readdirSync(workflowsDir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'));
@@ -176,8 +177,23 @@ describe('GitHub workflows', () => {
       expect(credentials).toBeLessThan(job.steps.indexOf(deploy));
       expect(deploy.if).toBeUndefined();
       expect(deploy.run).toBe('bin/biomage deploy-infra --env "$ENVIRONMENT" --action "$ACTION" --yes');
-      expect(deploy.env).toEqual({ ENVIRONMENT: '${{ inputs.environment }}', ACTION: '${{ inputs.action }}' });
+      expect(deploy.env).toEqual({ ENVIRONMENT: '${{ inputs.environment }}', ACTION: '${{ inputs.action }}', GITHUB_TOKEN: '${{ secrets.DEPLOY_KEY_ADMIN_TOKEN }}' });
       expect(index(/biomage configure/)).toBe(-1);
+    });
+
+    it('installs the flux CLI at the version tools/versions.env pins, before deploy-infra (configure installs Flux with it)', () => {
+      const index = (pattern: RegExp) => job.steps.findIndex((step) => pattern.test(step.run ?? step.uses ?? ''));
+      const pins = job.steps.find((step) => step.id === 'pins')!;
+      const action = job.steps[index(/^fluxcd\/flux2\/action@/)]!;
+      expect(action.with).toEqual({ version: '${{ steps.pins.outputs.flux }}' });
+      expect(index(/^fluxcd\/flux2\/action@/)).toBeLessThan(index(/biomage deploy-infra/));
+      // The pin step, run for real on a copy of tools/versions.env: it gives the version without its v.
+      const cwd = mkdtempSync(join(tmpdir(), 'biomage-pins-'));
+      mkdirSync(join(cwd, 'tools'));
+      copyFileSync(join(repoRoot, 'tools', 'versions.env'), join(cwd, 'tools', 'versions.env'));
+      const run = runStep(pins, {}, cwd);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.output).toBe(`flux=${pinned('FLUX_VERSION').replace(/^v/, '')}\n`);
     });
   });
 
