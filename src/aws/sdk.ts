@@ -14,8 +14,10 @@ export const dynamoDbSdk = (): typeof import('@aws-sdk/client-dynamodb') => load
 export const ec2Sdk = (): typeof import('@aws-sdk/client-ec2') => load('@aws-sdk/client-ec2');
 export const ecrSdk = (): typeof import('@aws-sdk/client-ecr') => load('@aws-sdk/client-ecr');
 export const eksSdk = (): typeof import('@aws-sdk/client-eks') => load('@aws-sdk/client-eks');
+export const elasticLoadBalancingV2Sdk = (): typeof import('@aws-sdk/client-elastic-load-balancing-v2') => load('@aws-sdk/client-elastic-load-balancing-v2');
 export const elastiCacheSdk = (): typeof import('@aws-sdk/client-elasticache') => load('@aws-sdk/client-elasticache');
 export const iamSdk = (): typeof import('@aws-sdk/client-iam') => load('@aws-sdk/client-iam');
+export const route53Sdk = (): typeof import('@aws-sdk/client-route-53') => load('@aws-sdk/client-route-53');
 export const s3Sdk = (): typeof import('@aws-sdk/client-s3') => load('@aws-sdk/client-s3');
 export const snsSdk = (): typeof import('@aws-sdk/client-sns') => load('@aws-sdk/client-sns');
 export const sqsSdk = (): typeof import('@aws-sdk/client-sqs') => load('@aws-sdk/client-sqs');

@@ -19,6 +19,9 @@ that would make the twin lie about a deploy:
 5. Tags: executing an UPDATE change set leaves the stack's tags as they were; CloudFormation
    gives the stack the change set's tags. biomage records the deployed template's hash in a tag,
    so a stale tag would make a later deploy of an older template look "unchanged".
+6. Parameter changes: a change set lists the resources whose template text changed, not those
+   that only reference a parameter whose value changed (moto's UpdateStack does count them). The
+   change set then holds no changes, and a deployer rightly takes it as "nothing to do".
 
 Each fix wraps moto's own functions; none re-implements storage. Known remaining difference: a
 failed UPDATE is marked UPDATE_ROLLBACK_COMPLETE, but moto has already applied the resources
@@ -28,7 +31,7 @@ changed before the failure and does not restore them.
 import threading
 
 import moto.cloudformation.parsing as parsing
-from moto.cloudformation.models import CloudFormationBackend, Event, cloudformation_backends
+from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Event, cloudformation_backends
 from moto.cloudformation.responses import CloudFormationResponse
 
 # The resources whose creation has started and not finished, innermost last (moto creates a
@@ -223,6 +226,22 @@ def _validate_different_update(self, *args):
         _original_validate_different_update(self, *args)
 
 
+_original_diff = ChangeSet.diff
+
+
+def diff(self):
+    # moto's diff asks the resource map for the template's changes without the parameters, which
+    # its own build_resource_diff takes into account when given: hand them over for this call.
+    resource_map = self.stack.resource_map
+    build = resource_map.build_resource_diff
+    resource_map.build_resource_diff = lambda template, parameters=None: build(template, self.parameters)
+    try:
+        return _original_diff(self)
+    finally:
+        del resource_map.build_resource_diff
+
+
+ChangeSet.diff = diff
 parsing.parse_and_create_resource = parse_and_create_resource
 parsing.parse_and_update_resource = parse_and_update_resource
 parsing.ResourceMap._delete_resource = _delete_resource

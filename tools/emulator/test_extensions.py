@@ -103,6 +103,13 @@ Outputs:
 """
 
 
+def records(zone):
+    """A stack of one alias record in `zone`, aliasing the parameter Target."""
+    return json.dumps({"Parameters": {"Target": {"Type": "String"}}, "Resources": {"Apex": {"Type": "AWS::Route53::RecordSet", "Properties": {
+        "HostedZoneId": zone, "Name": "smoke.example.", "Type": "A",
+        "AliasTarget": {"DNSName": {"Ref": "Target"}, "HostedZoneId": "Z2P70J7EXAMPLE", "EvaluateTargetHealth": True}}}}})
+
+
 def users(policies, path="/"):
     """A stack of one IAM user with these inline policies (name -> action on one bucket)."""
     return json.dumps({"Resources": {"CiUserSmoke": {"Type": "AWS::IAM::User", "Properties": {
@@ -196,6 +203,48 @@ def main() -> int:
         iam.delete_access_key(UserName="ci-user-smoke", AccessKeyId=key)
         deploy(cfn, "smoke-users", placeholder)
         assert not [u for u in iam.list_users()["Users"] if u["UserName"] == "ci-user-smoke"]
+
+        # AWS::Route53::RecordSet over an existing record: a different one fails the stack and stays
+        # as it was; an identical one is taken over (one record, not two), then updated by the stack.
+        r53 = client("route53")
+        zone = r53.create_hosted_zone(Name="smoke.example", CallerReference="smoke")["HostedZone"]["Id"].split("/")[-1]
+        assert zone.startswith("Z") and len(zone) == 22, zone  # as Route 53's ids
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+            "Name": "smoke.example.", "Type": "A",
+            "AliasTarget": {"DNSName": "old.eu-west-1.elb.amazonaws.com", "HostedZoneId": "Z2P70J7EXAMPLE", "EvaluateTargetHealth": True}}}]})
+        aliases = lambda: [r["AliasTarget"]["DNSName"].rstrip(".") for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]  # noqa: E731
+                           if r["Type"] == "A"]
+        deploy(cfn, "smoke-dns-other", records(zone), expect="ROLLBACK_COMPLETE", Target="new.eu-west-1.elb.amazonaws.com")
+        failed = [e for e in cfn.describe_stack_events(StackName="smoke-dns-other")["StackEvents"] if e["ResourceStatus"] == "CREATE_FAILED"]
+        assert failed[0]["LogicalResourceId"] == "Apex" and "already exists" in failed[0]["ResourceStatusReason"], failed
+        assert aliases() == ["old.eu-west-1.elb.amazonaws.com"], aliases()
+        cfn.delete_stack(StackName="smoke-dns-other")
+        assert aliases() == ["old.eu-west-1.elb.amazonaws.com"], aliases()
+        deploy(cfn, "smoke-dns", records(zone), Target="old.eu-west-1.elb.amazonaws.com")
+        assert aliases() == ["old.eu-west-1.elb.amazonaws.com"], aliases()
+        deploy(cfn, "smoke-dns", records(zone), Target="new.eu-west-1.elb.amazonaws.com")
+        assert aliases() == ["new.eu-west-1.elb.amazonaws.com"], aliases()
+        # A change set for a parameter change lists the resources that use it (change_set_fidelity.py).
+        latest = cfn.list_change_sets(StackName="smoke-dns")["Summaries"][-1]["ChangeSetId"]
+        changes = cfn.describe_change_set(ChangeSetName=latest, StackName="smoke-dns")["Changes"]
+        assert [(c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in changes] == [("Modify", "Apex")], changes
+        # Route 53's API: a CREATE of an existing record is refused, a DELETE needs the current
+        # values, and deletes a record a stack made.
+        current = {"Name": "smoke.example.", "Type": "A",
+                   "AliasTarget": {"DNSName": "new.eu-west-1.elb.amazonaws.com", "HostedZoneId": "Z2P70J7EXAMPLE", "EvaluateTargetHealth": True}}
+        stale = {**current, "AliasTarget": {**current["AliasTarget"], "DNSName": "old.eu-west-1.elb.amazonaws.com"}}
+        for action, record_set, error in (("CREATE", current, "already exists"), ("DELETE", stale, "do not match")):
+            try:
+                r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": action, "ResourceRecordSet": record_set}]})
+                raise AssertionError(f"{action} was accepted")
+            except r53.exceptions.InvalidChangeBatch as refused:
+                assert error in str(refused), refused
+        assert aliases() == ["new.eu-west-1.elb.amazonaws.com"], aliases()
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": current}]})
+        assert aliases() == [], aliases()
+        deploy(cfn, "smoke-dns", records(zone), Target="old.eu-west-1.elb.amazonaws.com")
+        cfn.delete_stack(StackName="smoke-dns")
+        assert aliases() == [], aliases()
 
         for name in ("smoke-messaging", "smoke-identity", "smoke-cache", "smoke-users"):
             cfn.delete_stack(StackName=name)

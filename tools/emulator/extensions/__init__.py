@@ -4,15 +4,17 @@ moto's CloudFormation skips resource types it has no model for and still reports
 complete. Importing this package, before the emulator serves its first request, registers models
 for the types below (moto's parser collects CloudFormationModel subclasses when it first parses a
 template), makes moto's DynamoDB table model apply stack updates, gives AWS::IAM::User its
-inline policies, in-place updates and IAM's refusal to delete a user with keys (iam.py), and makes
-moto read the YAML short form `!GetAtt A.B.C` as CloudFormation does. Every model delegates to
-moto's own service backends, so the resources are visible through the service APIs.
+inline policies, in-place updates and IAM's refusal to delete a user with keys (iam.py), makes a
+stack's Route 53 record take over an identical existing record rather than duplicate it
+(route53.py), and makes moto read the YAML short form `!GetAtt A.B.C` as CloudFormation does.
+Every model delegates to moto's own service backends, so the resources are visible through the
+service APIs.
 """
 
 from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 
-from . import cloudformation, cognito, dynamodb, elasticache, iam, s3, sns, sqs  # noqa: F401  (registers the models)
+from . import cloudformation, cognito, dynamodb, elasticache, iam, route53, s3, sns, sqs  # noqa: F401  (registers the models)
 
 # The resource types this package adds to moto's CloudFormation.
 ADDED_TYPES = (
