@@ -31,9 +31,9 @@ export interface EksConfigureOptions {
 }
 
 /**
- * configure on an EKS cluster (staging, production): the load balancer controller, DNS, Flux
- * (installed if absent, its deploy key, the sync of releases/<env>), the read-only group, and the
- * access lists. What every step needs is checked first (the AWS identity, the cluster and its
+ * configure on an EKS cluster (staging, production): the load balancer controller, Flux
+ * (installed if absent, its deploy key, the sync of releases/<env>), the read-only group, the
+ * access lists, and DNS. What every step needs is checked first (the AWS identity, the cluster and its
  * kubeconfig context, the GitHub token), so bad input changes nothing.
  */
 export async function configureEks(ctx: Context, target: ClusterTarget, root: string, options: EksConfigureOptions): Promise<ConfigureReport> {
@@ -87,6 +87,17 @@ export async function configureEks(ctx: Context, target: ClusterTarget, root: st
         const { result } = await reconcileClusterAccess(ctx, target, root, true, aws);
         const { add, update, remove } = result.plan;
         return { result: result.action, changed: add.length + update.length + remove.length > 0, detail: `aws-auth: ${add.length} to add, ${update.length} to update, ${remove.length} to remove` };
+      },
+    },
+    // Last: the load balancer exists only once Flux has applied a release with an Ingress of the
+    // environment's group, and a refusal of the DNS guard (exit 2) then leaves every other step done.
+    {
+      name: 'dns',
+      async run() {
+        const { configureDns } = await import('../dns/index.js');
+        // configure confirmed the whole run already (production asks once).
+        const dns = await configureDns(ctx, env, { takeOver: options.takeOverDns, root, target: aws, confirm: async () => undefined });
+        return { result: dns.step.result, changed: !/^unchanged$/.test(dns.step.result), detail: dns.step.detail };
       },
     },
   ];

@@ -2,7 +2,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { EC2Client, CreateSubnetCommand, CreateVpcCommand } from '@aws-sdk/client-ec2';
+import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { parse, stringify } from 'yaml';
+import { awsClient } from '../../src/aws/clients.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterTarget } from '../../src/configure/cluster-target.js';
 import { configureCluster } from '../../src/configure/index.js';
@@ -64,6 +68,29 @@ describe('configure on an EKS cluster (local cluster as the API server, fakes fo
       AWS_SECRET_ACCESS_KEY: 'testing',
     };
     await seedCluster(aws.target());
+    // The load balancer the controller makes for the ingress group biomage-staging, and the zone of the domain.
+    const at = aws.target();
+    const ec2 = awsClient(EC2Client, at);
+    const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }));
+    const subnets = await Promise.all(
+      ['a', 'b'].map(async (zone, i) => (await ec2.send(new CreateSubnetCommand({ VpcId: Vpc!.VpcId, CidrBlock: `10.0.${i}.0/24`, AvailabilityZone: `${at.region}${zone}` }))).Subnet!.SubnetId!),
+    );
+    await awsClient(ElasticLoadBalancingV2Client, at).send(
+      new CreateLoadBalancerCommand({
+        Name: 'k8s-biomagestaging-0123456789',
+        Subnets: subnets,
+        Type: 'application',
+        Tags: [
+          { Key: 'elbv2.k8s.aws/cluster', Value: 'biomage-staging' },
+          { Key: 'ingress.k8s.aws/stack', Value: 'biomage-staging' },
+        ],
+      }),
+    );
+    const { HostedZone } = await awsClient(Route53Client, at).send(new CreateHostedZoneCommand({ Name: 'cellenics.example', CallerReference: `e2e-${Date.now()}` }));
+    const dns = parse(readFileSync(join(cluster.repo, 'infra', 'dns.yaml'), 'utf8')) as Record<string, { hostedZoneId: string; certificateArn: string }>;
+    dns.staging!.hostedZoneId = HostedZone!.Id!.replace('/hostedzone/', '');
+    dns.staging!.certificateArn = dns.staging!.certificateArn.replace(/:acm:[^:]+:/, `:acm:${at.region}:`);
+    writeFileSync(join(cluster.repo, 'infra', 'dns.yaml'), stringify(dns));
     // eksctl creates the controller's service account (with its IRSA role) with the cluster.
     await cluster.kc.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: 'kube-system', body: { metadata: { name: 'aws-load-balancer-controller' } } });
   });
@@ -76,19 +103,20 @@ describe('configure on an EKS cluster (local cluster as the API server, fakes fo
   async function configure(options: { dryRun?: boolean } = {}) {
     const c = testContext('configure', { env: 'staging', yes: true, dryRun: options.dryRun ?? false }, env);
     const target = clusterTarget('staging', env);
-    const error = await configureCluster(c.ctx, target, repoRoot, { timeoutMs: 60_000, takeOverDns: false, rotateDeployKey: false, aws: aws.target() }).then(
+    const error = await configureCluster(c.ctx, target, cluster.repo, { timeoutMs: 60_000, takeOverDns: false, rotateDeployKey: false, aws: aws.target() }).then(
       () => undefined,
       (e: unknown) => e as BiomageError,
     );
     return { error, stderr: c.stderr() };
   }
 
-  it('--dry-run reports what each step would do up to the Flux sync, and changes nothing', async () => {
+  it('--dry-run reports what each step would do, DNS included, and changes nothing', async () => {
     const { error, stderr } = await configure({ dryRun: true });
     expect(error, stderr).toBeUndefined();
     expect(stderr).toMatch(/ingress: would install/);
     expect(stderr).toMatch(/flux: would install/);
     expect(stderr).toMatch(/deploy-key: would-create/);
+    expect(stderr).toMatch(/dns: would create/);
     expect(helmLog()).toEqual([]);
     expect(fluxLog()).toEqual([]);
     expect(github.deployKeys('iac')).toEqual([]);
