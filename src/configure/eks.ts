@@ -15,6 +15,7 @@ import type { ClusterTarget } from './cluster-target.js';
 import { ensureDeployKey } from './deploy-key.js';
 import { fluxStep } from './flux-install.js';
 import { applyFluxSync } from './flux-sync.js';
+import { githubOidcStep } from './github-oidc.js';
 import { ingressStep } from './ingress.js';
 import type { ConfigureReport } from './local.js';
 import { readOnlyGroupStep } from './read-only-group.js';
@@ -60,6 +61,7 @@ export async function configureEks(ctx: Context, target: ClusterTarget, root: st
   const vpcId = live.vpcId;
 
   const steps: Step[] = [
+    { name: 'github-oidc', run: () => githubOidcStep(ctx, env, { root, aws, dryRun: ctx.dryRun }) },
     { name: 'ingress', run: () => ingressStep(target, { cluster, region: aws.region, vpcId }, timeoutMs, ctx.dryRun, ctx.processEnv) },
     { name: 'flux', run: () => fluxStep(kc, target, timeoutMs, ctx.dryRun, ctx.processEnv) },
     {

@@ -1,12 +1,10 @@
-import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import type { Change, Route53Client } from '@aws-sdk/client-route-53';
 import { join } from 'node:path';
-import { cloudFormationSdk, route53Sdk } from '../aws/sdk.js';
-import { HASH_TAG, planHash, type StackPlan } from '../cf/plan.js';
-import { deployStack, type DeployHooks, type StackOutcome } from '../cf/stack-deployer.js';
+import { route53Sdk } from '../aws/sdk.js';
+import { planHash, type StackPlan } from '../cf/plan.js';
+import { holdsResources } from '../cf/single-stack.js';
 import { loadTemplate, type Template } from '../cf/template.js';
 import type { Environment } from '../config/environments.js';
-import { OperationError } from '../ui/errors.js';
 import { desiredRecord, type RecordCheck } from './guard.js';
 import type { LoadBalancer } from './load-balancer.js';
 
@@ -45,39 +43,8 @@ export function route53StackPlan(template: Template, env: Environment, input: Ro
   return { template, stackName: route53StackName(env), parameters, hash: planHash(template.body, parameters), exports: [], imports: [], dependsOn: [] };
 }
 
-/** The stack, or undefined when there is none. Reads only. */
-export async function readStack(cfn: CloudFormationClient, name: string): Promise<Stack | undefined> {
-  const { DescribeStacksCommand } = cloudFormationSdk();
-  try {
-    return (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
-  } catch (error) {
-    if (/does not exist/.test((error as Error).message)) return undefined;
-    throw error;
-  }
-}
-
-/** Statuses of a stack that holds no resources: the deployer deletes it and creates it again. */
-const EMPTY = new Set(['ROLLBACK_COMPLETE', 'REVIEW_IN_PROGRESS', 'DELETE_COMPLETE']);
-
 /** The stack holds the records (in CloudFormation's view): it exists and its creation did not fail. */
-export function holdsRecords(stack: Stack | undefined): boolean {
-  return !!stack && !EMPTY.has(stack.StackStatus ?? '');
-}
-
-/** A parameter the stack was last deployed with. */
-export function stackParameter(stack: Stack | undefined, key: string): string | undefined {
-  return stack?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
-}
-
-const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
-
-/** What deployStack would do with the plan, from the stack's recorded hash alone: reads only, for --dry-run. */
-export function plannedStackAction(plan: StackPlan, existing: Stack | undefined): 'create' | 'recreate' | 'update' | 'unchanged' {
-  if (!existing) return 'create';
-  if (EMPTY.has(existing.StackStatus ?? '')) return 'recreate';
-  const recorded = existing.Tags?.find((t) => t.Key === HASH_TAG)?.Value;
-  return recorded === plan.hash && SUCCESS.has(existing.StackStatus ?? '') ? 'unchanged' : 'update';
-}
+export const holdsRecords = holdsResources;
 
 /**
  * How each name's records change before the stack is deployed:
@@ -135,25 +102,4 @@ export async function writeRecords(route53: Route53Client, zoneId: string, chang
   if (ChangeInfo?.Id && ChangeInfo.Status !== 'INSYNC') {
     await waitUntilResourceRecordSetsChanged({ client: route53, maxWaitTime: 600, minDelay: 5, maxDelay: 15 }, { Id: ChangeInfo.Id });
   }
-}
-
-export interface StackDeployInput {
-  env: Environment;
-  /** How often to poll CloudFormation: short for the emulator, seconds for real AWS. */
-  pollMs: number;
-  hooks: DeployHooks;
-}
-
-/**
- * Deploy the stack through deploy-cf's deployer (change sets, events, the hash tag). A failure is
- * an OperationError naming the stack, the resource and CloudFormation's reason.
- */
-export async function deployRoute53Stack(cfn: CloudFormationClient, plan: StackPlan, existing: Stack | undefined, input: StackDeployInput): Promise<StackOutcome> {
-  const outcome = await deployStack(cfn, plan, existing, { env: input.env, dryRun: false, force: false, pollMs: input.pollMs, hooks: input.hooks });
-  if (outcome.result !== 'failed') return outcome;
-  const error = outcome.error;
-  throw new OperationError(`${error?.message ?? `${plan.stackName} failed`}${error?.reason ? `: ${error.reason}` : ''}`, {
-    where: `stack ${plan.stackName}${error?.resource ? `, ${error.resource}` : ''}`,
-    hint: `read the stack's events (aws cloudformation describe-stack-events --stack-name ${plan.stackName}), fix the cause, then rerun configure`,
-  });
 }

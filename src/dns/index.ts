@@ -1,26 +1,15 @@
 import { awsClient } from '../aws/clients.js';
 import { cloudFormationSdk, elasticLoadBalancingV2Sdk, route53Sdk } from '../aws/sdk.js';
 import type { AwsTarget } from '../aws/target.js';
-import type { StackAction, StackOutcome } from '../cf/stack-deployer.js';
+import { deploySingleStack, plannedStackAction, readStack, stackParameter } from '../cf/single-stack.js';
+import type { StackAction } from '../cf/stack-deployer.js';
 import { environmentDns } from '../config/dns.js';
 import type { Context } from '../context.js';
 import type { ClusterEnvironment } from '../infra/cluster-config.js';
 import { repoRoot } from '../paths.js';
 import { confirmChange } from '../ui/confirm.js';
 import { OperationError } from '../ui/errors.js';
-import {
-  deployRoute53Stack,
-  holdsRecords,
-  loadRoute53Template,
-  plannedStackAction,
-  readStack,
-  recordChange,
-  recordWrites,
-  route53StackPlan,
-  stackParameter,
-  writeRecords,
-  type RecordChange,
-} from './deploy.js';
+import { holdsRecords, loadRoute53Template, recordChange, recordWrites, route53StackPlan, writeRecords, type RecordChange } from './deploy.js';
 import { assertOneDeployment, checkHostedZone, judgeRecord, readRecordSets, recordNames, type RecordCheck } from './guard.js';
 import { findLoadBalancer, ingressGroup, type LoadBalancer } from './load-balancer.js';
 
@@ -136,23 +125,7 @@ export async function configureDns(ctx: Context, env: ClusterEnvironment, option
       await writeRecords(route53, dns.hostedZoneId, writes, `biomage configure --env ${env}: ${dns.domain} to ${ours.dnsName}`);
     }
 
-    const progress = ctx.out.liveStatus();
-    progress.set(plan.stackName, 'starting');
-    let outcome: StackOutcome;
-    try {
-      outcome = await deployRoute53Stack(cfn, plan, existing, {
-        env,
-        pollMs: target.local ? 50 : 3_000,
-        hooks: {
-          status: (stack, message) => progress.set(stack, message),
-          event: (stack, e) =>
-            progress.log(`  ${stack}  ${e.ResourceStatus ?? ''}  ${e.ResourceType ?? ''}  ${e.LogicalResourceId ?? ''}${e.ResourceStatusReason ? `  ${e.ResourceStatusReason}` : ''}`),
-        },
-      });
-      progress.set(plan.stackName, `${outcome.action}: ${outcome.result} (${(outcome.durationMs / 1000).toFixed(1)}s)`);
-    } finally {
-      progress.finish();
-    }
+    const outcome = await deploySingleStack(ctx, cfn, plan, existing, { env, local: target.local });
 
     assertServed(await read(), plan.stackName, ours);
     const stackChanged = outcome.action === 'create' || outcome.action === 'recreate' || outcome.action === 'update';

@@ -113,6 +113,7 @@ describe('configure on an EKS cluster (local cluster as the API server, fakes fo
   it('--dry-run reports what each step would do, DNS included, and changes nothing', async () => {
     const { error, stderr } = await configure({ dryRun: true });
     expect(error, stderr).toBeUndefined();
+    expect(stderr).toMatch(/github-oidc: would create/);
     expect(stderr).toMatch(/ingress: would install/);
     expect(stderr).toMatch(/flux: would install/);
     expect(stderr).toMatch(/deploy-key: would-create/);
@@ -128,7 +129,7 @@ describe('configure on an EKS cluster (local cluster as the API server, fakes fo
     expect((error as StepFailedError).step, error?.message).toBe('flux-sync');
     expect(error!.exitCode).toBe(1);
     expect(error!.message).toMatch(/^configure stopped at step flux-sync: Flux reports GitRepository flux-system\/flux-system \(ssh:\/\/git@github\.com\/hms-dbmi-cellenics\/iac\.git\) not ready/);
-    expect(error!.hint).toContain('the steps before it (ingress, flux, deploy-key) are done and stay in place');
+    expect(error!.hint).toContain('the steps before it (github-oidc, ingress, flux, deploy-key) are done and stay in place');
     expect(stderr).toMatch(/ingress: installed/);
 
     // The chart download was the fake's; the arguments are what the real helm would get.
@@ -151,6 +152,7 @@ describe('configure on an EKS cluster (local cluster as the API server, fakes fo
     const { error, stderr } = await configure();
     expect((error as StepFailedError).step, error?.message).toBe('flux-sync');
     expect(stderr.split('\n').find((l) => l.includes('ingress:'))).toMatch(/ingress: unchanged/);
+    expect(stderr).toMatch(/github-oidc: unchanged/);
     expect(stderr).toMatch(/flux: present/);
     expect(stderr).toMatch(/deploy-key: unchanged/);
     expect(helmLog()).toHaveLength(1);

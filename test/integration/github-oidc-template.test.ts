@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
 import { resolveString } from '../../src/cf/references.js';
 import { parseCfnYaml } from '../../src/cf/yaml-tags.js';
 import { arnPattern, overlaps } from '../../src/checks/iam/arn.js';
+import { matchActions } from '../../src/checks/iam/catalog.js';
+import { HOSTED_ZONE_ID } from '../../src/config/dns.js';
 import { ENVIRONMENTS } from '../../src/config/environments.js';
 import { repoRoot } from '../../src/paths.js';
 import { useEmulator } from '../helpers/emulator.js';
@@ -86,6 +88,8 @@ describe(FILE, () => {
     expect(doc.Parameters.GitHubOrganisation).toMatchObject({ Type: 'String' });
     expect(doc.Parameters.GitHubRepository).toMatchObject({ Type: 'String' });
     expect(doc.Parameters.ExistingProviderArn).toMatchObject({ Type: 'String', Default: '' });
+    // infra/dns.yaml's hostedZoneId, validated as biomage validates it; no default: every deploy names the zone.
+    expect(doc.Parameters.HostedZoneId).toEqual({ Type: 'String', Description: expect.any(String), AllowedPattern: HOSTED_ZONE_ID.source, ConstraintDescription: expect.any(String) });
     expect(doc.Conditions.CreateProvider).toEqual({ 'Fn::Equals': [{ Ref: 'ExistingProviderArn' }, ''] });
     const provider = Object.values(doc.Resources).filter((r) => r.Type === 'AWS::IAM::OIDCProvider');
     expect(provider).toEqual([
@@ -147,12 +151,28 @@ describe(FILE, () => {
     }
   });
 
+  /**
+   * An action that may reach a role: any `*`, or an IAM action that takes the role resource type
+   * (the catalogue's). IAM actions that take only "*" (iam:ListOpenIDConnectProviders) list the
+   * account and act on no role.
+   */
+  const actsOnRoles = (action: string): boolean => {
+    if (action === '*') return true;
+    if (!action.toLowerCase().startsWith('iam:')) return false;
+    const match = matchActions(action);
+    return match.kind !== 'actions' || match.actions.some((a) => a.resourceTypes.includes('role'));
+  };
+
   it('the deploy role can change neither its own roles nor its own stack', () => {
+    expect(actsOnRoles('iam:ListOpenIDConnectProviders')).toBe(false);
+    expect(actsOnRoles('iam:PutRolePolicy')).toBe(true);
+    expect(actsOnRoles('iam:*')).toBe(true);
+
     const statements = role('IacRole').Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
     const list = (value: unknown) => (Array.isArray(value) ? value : [value]);
     for (const env of ['staging', 'production']) {
       const own = [`arn:aws:iam::123456789012:role/biomage-ci-iac-${env}`, `arn:aws:iam::123456789012:role/biomage-ci-ecr-${env}`];
-      for (const statement of statements.filter((s) => s.Effect === 'Allow' && list(s.Action).some((a) => String(a).startsWith('iam:')))) {
+      for (const statement of statements.filter((s) => s.Effect === 'Allow' && list(s.Action).some((a) => actsOnRoles(String(a))))) {
         for (const resource of list(statement.Resource).map((r) => resolve(r, env))) {
           for (const arn of own) expect(overlaps(arnPattern(resource), arnPattern(arn)), `${resource} reaches ${arn}`).toBe(false);
         }
@@ -176,10 +196,12 @@ describe(FILE, () => {
   describe('deployed to two environments of one account (the emulator)', () => {
     const { target } = useEmulator();
 
+    const ZONES: Record<string, string> = { staging: 'Z0000000000STAGING', production: 'Z00000000PRODUCTION' };
+
     async function deploy(env: string, existingProviderArn: string): Promise<Stack> {
       const cfn = awsClient(CloudFormationClient, target());
       const StackName = `biomage-github-oidc-${env}`;
-      const parameters = { Environment: env, GitHubOrganisation: 'example-org', GitHubRepository: 'iac', ExistingProviderArn: existingProviderArn };
+      const parameters = { Environment: env, GitHubOrganisation: 'example-org', GitHubRepository: 'iac', HostedZoneId: ZONES[env]!, ExistingProviderArn: existingProviderArn };
       await cfn.send(
         new CreateStackCommand({
           StackName,
@@ -214,6 +236,14 @@ describe(FILE, () => {
           const trust = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)) as { Statement: Statement[] };
           expect(trust.Statement.map((s) => s.Principal)).toEqual([{ Federated: provider }]);
         }
+        // configure's DNS step: the environment's own hosted zone only.
+        const dns = await iam.send(new GetRolePolicyCommand({ RoleName: `biomage-ci-iac-${env}`, PolicyName: 'dns' }));
+        const statements = (JSON.parse(decodeURIComponent(dns.PolicyDocument!)) as { Statement: (Statement & { Sid: string })[] }).Statement;
+        expect(statements.find((s) => s.Sid === 'HostedZoneRecords')).toMatchObject({
+          Effect: 'Allow',
+          Action: ['route53:GetHostedZone', 'route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets'],
+          Resource: [`arn:aws:route53:::hostedzone/${ZONES[env]}`],
+        });
       }
     });
   });
