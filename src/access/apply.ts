@@ -4,6 +4,7 @@ import { iamSdk } from '../aws/sdk.js';
 import type { AwsTarget } from '../aws/target.js';
 import type { Context } from '../context.js';
 import type { ClusterTarget } from '../configure/cluster-target.js';
+import type { StepReport } from '../configure/steps.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
 import { iamNameResolver } from './iam-names.js';
@@ -56,4 +57,11 @@ export function renderAccessReport(report: AccessReport, paint: Paint): string {
     'would-update': 'Plan only: aws-auth would change as above (apply with `biomage access apply`).',
   };
   return [`Access of ${report.cluster}:`, rows.length ? renderTable(['change', 'IAM principal', 'username', 'groups', 'from'], rows) : '  (no entries)', verdict[action]].join('\n');
+}
+
+/** The access step of configure: apply the lists, and count what changed. */
+export async function accessStep(ctx: Context, target: ClusterTarget, root: string, aws?: AwsTarget): Promise<Omit<StepReport, 'step'>> {
+  const { result } = await reconcileClusterAccess(ctx, target, root, true, aws);
+  const { add, update, remove } = result.plan;
+  return { result: result.action, changed: add.length + update.length + remove.length > 0, detail: `aws-auth: ${add.length} to add, ${update.length} to update, ${remove.length} to remove` };
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { reconcileClusterAccess } from '../access/apply.js';
+import { accessStep } from '../access/apply.js';
 import { awsClient } from '../aws/clients.js';
 import type { AwsTarget } from '../aws/target.js';
 import { requireCallerIdentity } from '../aws/identity.js';
@@ -14,7 +14,7 @@ import { UsageError } from '../ui/errors.js';
 import type { ClusterTarget } from './cluster-target.js';
 import { ensureDeployKey } from './deploy-key.js';
 import { fluxStep } from './flux-install.js';
-import { applyFluxSync } from './flux-sync.js';
+import { fluxSyncStep } from './flux-sync.js';
 import { githubOidcStep } from './github-oidc.js';
 import { ingressStep } from './ingress.js';
 import type { ConfigureReport } from './local.js';
@@ -72,25 +72,9 @@ export async function configureEks(ctx: Context, target: ClusterTarget, root: st
         return { result: key.action, changed: key.action !== 'unchanged' || key.removed.length > 0, detail: `${github.organisation}/${github.repository}${key.keyId ? ` key ${key.keyId}` : ''}${removed}` };
       },
     },
-    {
-      name: 'flux-sync',
-      async run() {
-        const source = githubSource(github);
-        const sync = await applyFluxSync(kc, env, source, timeoutMs, ctx.dryRun);
-        const where = `${source.url} (${source.branch}), ./releases/${env}`;
-        if (ctx.dryRun) return { result: sync.changed ? 'would apply' : 'unchanged', changed: sync.changed, detail: where };
-        return { result: sync.changed ? 'applied' : 'unchanged', changed: sync.changed, detail: `${where} applied at ${sync.revision ?? 'an unknown revision'}` };
-      },
-    },
+    { name: 'flux-sync', run: () => fluxSyncStep(kc, env, githubSource(github), timeoutMs, ctx.dryRun) },
     { name: 'read-only-group', run: () => readOnlyGroupStep(target, root, timeoutMs, ctx.dryRun, ctx.processEnv) },
-    {
-      name: 'access',
-      async run() {
-        const { result } = await reconcileClusterAccess(ctx, target, root, true, aws);
-        const { add, update, remove } = result.plan;
-        return { result: result.action, changed: add.length + update.length + remove.length > 0, detail: `aws-auth: ${add.length} to add, ${update.length} to update, ${remove.length} to remove` };
-      },
-    },
+    { name: 'access', run: () => accessStep(ctx, target, root, aws) },
     // Last: the load balancer exists only once Flux has applied a release with an Ingress of the
     // environment's group, and a refusal of the DNS guard (exit 2) then leaves every other step done.
     {

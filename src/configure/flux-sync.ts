@@ -5,6 +5,7 @@ import { applyObjects, waitUntil } from '../k8s/client.js';
 import { fluxObjectState, GIT_REPOSITORIES, KUSTOMIZATIONS, RECONCILE_REQUESTED_AT, type FluxObjectRef } from '../k8s/flux-status.js';
 import { fluxSyncObjects, RELEASES_KUSTOMIZATION, type FluxSource } from '../releases/flux-sync.js';
 import { OperationError } from '../ui/errors.js';
+import type { StepReport } from './steps.js';
 
 export interface FluxSyncResult {
   /** The commit Flux fetched and the Kustomization applied, as Flux reports it (`main@sha1:…`). */
@@ -53,4 +54,12 @@ async function waitReady(kc: KubeConfig, ref: FluxObjectRef, what: string, token
     });
   }
   return state.revision;
+}
+
+/** The flux-sync step of configure: apply, wait, and say what changed and which revision Flux applied. */
+export async function fluxSyncStep(kc: KubeConfig, env: Environment, source: FluxSource, timeoutMs: number, dryRun: boolean): Promise<Omit<StepReport, 'step'>> {
+  const sync = await applyFluxSync(kc, env, source, timeoutMs, dryRun);
+  const where = `${source.url} (${source.branch}), ./releases/${env}`;
+  if (dryRun) return { result: sync.changed ? 'would apply' : 'unchanged', changed: sync.changed, detail: where };
+  return { result: sync.changed ? 'applied' : 'unchanged', changed: sync.changed, detail: `${where} applied at ${sync.revision ?? 'an unknown revision'}` };
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { reconcileClusterAccess } from '../access/apply.js';
+import { accessStep } from '../access/apply.js';
 import { loadGithubConfig } from '../config/github.js';
 import { clusterStatus } from '../dev/cluster/lifecycle.js';
 import { loadKubeConfig } from '../k8s/client.js';
@@ -7,7 +7,7 @@ import { localSource } from '../releases/flux-sync.js';
 import { currentBranch } from '../tools/git.js';
 import { OperationError } from '../ui/errors.js';
 import type { ClusterTarget } from './cluster-target.js';
-import { applyFluxSync } from './flux-sync.js';
+import { fluxSyncStep } from './flux-sync.js';
 import { readOnlyGroupStep } from './read-only-group.js';
 import { runSteps, type Step, type StepReport } from './steps.js';
 
@@ -43,24 +43,12 @@ export async function configureLocal(ctx: Context, target: ClusterTarget, root: 
       },
     },
     { name: 'read-only-group', run: () => readOnlyGroupStep(target, root, timeoutMs, ctx.dryRun, ctx.processEnv) },
-    {
-      name: 'access',
-      async run() {
-        const { result } = await reconcileClusterAccess(ctx, target, root, true);
-        const { add, update, remove } = result.plan;
-        const changed = add.length + update.length + remove.length > 0;
-        return { result: result.action, changed, detail: `aws-auth: ${add.length} to add, ${update.length} to update, ${remove.length} to remove` };
-      },
-    },
+    { name: 'access', run: () => accessStep(ctx, target, root) },
     {
       name: 'flux-sync',
       async run() {
         const branch = (await currentBranch(record.repo)) ?? loadGithubConfig(root).defaultBranch;
-        const source = localSource(record.gitUrl, branch);
-        const sync = await applyFluxSync(kc, ctx.env, source, timeoutMs, ctx.dryRun);
-        const where = `${source.url} (${branch}), ./releases/${ctx.env}`;
-        if (ctx.dryRun) return { result: sync.changed ? 'would apply' : 'unchanged', changed: sync.changed, detail: where };
-        return { result: sync.changed ? 'applied' : 'unchanged', changed: sync.changed, detail: `${where} applied at ${sync.revision ?? 'an unknown revision'}` };
+        return fluxSyncStep(kc, ctx.env, localSource(record.gitUrl, branch), timeoutMs, ctx.dryRun);
       },
     },
   ];
