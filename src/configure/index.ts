@@ -31,7 +31,7 @@ export function renderConfigure(report: ConfigureReport, paint: Paint, dryRun = 
     ? `Dry run: ${report.changes} of ${report.steps.length} steps would change ${report.cluster}; nothing was changed.`
     : report.changes
       ? `Configured ${report.cluster}: ${report.changes} of ${report.steps.length} steps changed something.`
-      : `${report.cluster} was already configured: nothing changed.`;
+      : `${report.cluster.charAt(0).toUpperCase()}${report.cluster.slice(1)} was already configured: nothing changed.`;
   return [renderTable(['step', 'result', 'detail'], rows), '', summary].join('\n');
 }
 
