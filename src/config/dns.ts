@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { parseYamlFile, type YamlPath } from '../checks/yaml-source.js';
+import type { YamlPath } from '../checks/yaml-source.js';
 import type { ClusterEnvironment } from '../infra/cluster-config.js';
 import { InputError } from '../ui/errors.js';
-import { schemaProblems } from './schema-problems.js';
+import { loadConfigFile } from './config-file.js';
 
 /** Each environment's public DNS: domain, Route 53 hosted zone, ACM certificate. */
 export const DNS_CONFIG_FILE = 'infra/dns.yaml';
@@ -47,26 +45,12 @@ export interface EnvironmentDns {
 const HINT = 'fix the field named; infra/dns.yaml sets domain, hostedZoneId and certificateArn for staging and production (development is the local twin: it has no DNS)';
 
 function readDnsConfig(root: string): { config: DnsConfig; lineOf: (path: YamlPath) => number } {
-  const file = DNS_CONFIG_FILE;
-  let text: string;
-  try {
-    text = readFileSync(join(root, file), 'utf8');
-  } catch {
-    throw new InputError(`${file} is missing`, { hint: 'create it: domain, hostedZoneId and certificateArn for staging and production' });
-  }
-  const yaml = parseYamlFile(text);
-  const doc = yaml.documents[0];
-  if (yaml.errors.length || !doc) {
-    const error = yaml.errors[0];
-    throw new InputError(`${file} is not valid YAML: ${error?.message ?? 'empty file'}`, {
-      where: `${file}:${error?.line ?? 1}`,
-      hint: 'fix the YAML at that line (indentation, an unclosed bracket or quote)',
-    });
-  }
-  const result = dnsConfigSchema.safeParse(doc.value);
-  if (result.success) return { config: result.data, lineOf: doc.lineOf };
-  const problems = schemaProblems(result.error, doc.value, doc.lineOf);
-  throw new InputError(`${file}: ${problems.map((p) => p.message).join('; ')}`, { where: `${file}:${problems[0]?.line ?? 1}`, hint: HINT });
+  const { data, lineOf } = loadConfigFile(root, DNS_CONFIG_FILE, dnsConfigSchema, {
+    missing: 'create it: domain, hostedZoneId and certificateArn for staging and production',
+    yaml: 'fix the YAML at that line (indentation, an unclosed bracket or quote)',
+    invalid: HINT,
+  });
+  return { config: data, lineOf };
 }
 
 /** infra/dns.yaml, validated: any problem is an InputError naming the file and line (exit 2). */

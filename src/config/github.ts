@@ -1,9 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { parseYamlFile } from '../checks/yaml-source.js';
-import { InputError } from '../ui/errors.js';
-import { schemaProblems } from './schema-problems.js';
+import { loadConfigFile } from './config-file.js';
 
 /** The one file that says where this repository lives on GitHub. */
 export const GITHUB_CONFIG_FILE = 'infra/github.yaml';
@@ -30,24 +26,8 @@ export function repositorySshUrl(config: GithubConfig): string {
 }
 
 export function loadGithubConfig(root: string): GithubConfig {
-  const file = GITHUB_CONFIG_FILE;
-  let text: string;
-  try {
-    text = readFileSync(join(root, file), 'utf8');
-  } catch {
-    throw new InputError(`${file} is missing`, { hint: 'create it with organisation, repository and defaultBranch' });
-  }
-  const yaml = parseYamlFile(text);
-  const doc = yaml.documents[0];
-  if (yaml.errors.length || !doc) {
-    const error = yaml.errors[0];
-    throw new InputError(`${file} is not valid YAML: ${error?.message ?? 'empty file'}`, { where: `${file}:${error?.line ?? 1}` });
-  }
-  const result = githubConfigSchema.safeParse(doc.value);
-  if (result.success) return result.data;
-  const problems = schemaProblems(result.error, doc.value, doc.lineOf);
-  throw new InputError(`${file}: ${problems.map((p) => p.message).join('; ')}`, {
-    where: `${file}:${problems[0]?.line ?? 1}`,
-    hint: 'fix the field named; organisation and repository are where this repository lives on GitHub',
-  });
+  return loadConfigFile(root, GITHUB_CONFIG_FILE, githubConfigSchema, {
+    missing: 'create it with organisation, repository and defaultBranch',
+    invalid: 'fix the field named; organisation and repository are where this repository lives on GitHub',
+  }).data;
 }
