@@ -1,7 +1,8 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorRecordPath, readEmulatorRecord, type EmulatorRecord } from '../aws/target.js';
 import { isLocal, type Environment } from '../config/environments.js';
+import { writeFileAtomically } from '../atomic-file.js';
 import { stateDir } from '../paths.js';
 import { answers, startEmulator, stopEmulator } from '../tools/moto.js';
 import { UsageError } from '../ui/errors.js';
@@ -55,7 +56,7 @@ export async function twinUp(processEnv: NodeJS.ProcessEnv, region: string, port
   mkdirSync(stateDir(processEnv), { recursive: true });
   const emulator = await startEmulator({ logFile: files.logFile, keepRunning: true, port, env: processEnv });
   const record: EmulatorRecord = { endpoint: emulator.endpoint, pid: emulator.pid, startedAt: new Date().toISOString() };
-  writeAtomically(files.record, `${JSON.stringify(record, null, 2)}\n`);
+  writeFileAtomically(files.record, `${JSON.stringify(record, null, 2)}\n`);
   writeEnvFile(files.envFile, emulator.endpoint, region);
   return { running: true, ...record, reused: false, files };
 }
@@ -79,7 +80,7 @@ export async function twinDown(processEnv: NodeJS.ProcessEnv): Promise<TwinState
 
 /** Settings for Cellenics services run against the twin. The credentials are dummies the emulator accepts. */
 function writeEnvFile(file: string, endpoint: string, region: string): void {
-  writeAtomically(
+  writeFileAtomically(
     file,
     [
       '# Written by `biomage dev up`: the local twin of AWS. Source it, or point a service at it.',
@@ -93,10 +94,4 @@ function writeEnvFile(file: string, endpoint: string, region: string): void {
       '',
     ].join('\n'),
   );
-}
-
-function writeAtomically(file: string, content: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
 }

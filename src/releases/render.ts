@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../atomic-file.js';
 import { dirname, join, relative } from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import { z } from 'zod';
@@ -106,8 +107,7 @@ export async function renderRelease(
   if (changed && !options.dryRun) {
     // Written whole or not at all: Flux may read the folder at any moment.
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(`${path}.tmp`, output);
-    renameSync(`${path}.tmp`, path);
+    writeFileAtomically(path, output);
   }
   return { service, env: input.env, file, image: input.image.reference, sha: input.sha, changed, written: changed && !options.dryRun };
 }

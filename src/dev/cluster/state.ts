@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomically } from '../../atomic-file.js';
 import { stateDir } from '../../paths.js';
 
 /** kwokctl's name for the local cluster (its processes and work files are keyed by it). */
@@ -66,7 +67,5 @@ export function readClusterRecord(files: ClusterFiles): ClusterRecord | undefine
 }
 
 export function writeClusterRecord(files: ClusterFiles, record: ClusterRecord): void {
-  const tmp = `${files.record}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(tmp, files.record);
+  writeFileAtomically(files.record, `${JSON.stringify(record, null, 2)}\n`);
 }
