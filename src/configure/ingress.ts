@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { canonicalJson } from '../canonical-json.js';
 import { ToolFailedError } from '../tools/run.js';
 import { deployedRelease, upgradeInstall } from '../tools/helm.js';
 import { pinned } from '../tools/versions.js';
@@ -70,12 +71,6 @@ function differences(deployed: { chart: string; values: Record<string, unknown> 
   const wanted = `${LOAD_BALANCER_CONTROLLER.chart}-${version}`;
   const changes = deployed.chart === wanted ? [] : [`chart ${deployed.chart || '(unknown)'} → ${wanted}`];
   const keys = [...new Set([...Object.keys(deployed.values), ...Object.keys(values)])].sort();
-  const changed = keys.filter((key) => JSON.stringify(sortKeys(deployed.values[key])) !== JSON.stringify(sortKeys(values[key])));
+  const changed = keys.filter((key) => canonicalJson(deployed.values[key]) !== canonicalJson(values[key]));
   return changed.length ? [...changes, `values changed: ${changed.join(', ')}`] : changes;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]));
-  return value;
 }

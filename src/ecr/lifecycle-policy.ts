@@ -1,3 +1,5 @@
+import { canonicalJson } from '../canonical-json.js';
+
 /**
  * The lifecycle policy every platform repository carries. ECR applies it within 24 hours of a
  * change and then daily; an expired image is deleted for good, so the rules err on keeping.
@@ -44,7 +46,7 @@ export function isPlatformLifecyclePolicy(text: string | undefined): boolean {
   } catch {
     return false;
   }
-  return canonical(normalizePolicy(parsed)) === canonical(normalizePolicy(LIFECYCLE_POLICY));
+  return canonicalJson(normalizePolicy(parsed)) === canonicalJson(normalizePolicy(LIFECYCLE_POLICY));
 }
 
 /** Rules in priority order, so two policies that differ only in rule order compare equal. */
@@ -52,16 +54,6 @@ function normalizePolicy(policy: unknown): unknown {
   if (!isRecord(policy) || !Array.isArray(policy.rules)) return policy;
   const priority = (rule: unknown) => (isRecord(rule) && typeof rule.rulePriority === 'number' ? rule.rulePriority : Infinity);
   return { ...policy, rules: [...policy.rules].sort((a, b) => priority(a) - priority(b)) };
-}
-
-/** JSON with object keys sorted at every level: equal data gives equal text. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isRecord(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
