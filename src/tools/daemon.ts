@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OperationError } from '../ui/errors.js';
 import { isAlive } from './pid.js';
@@ -111,5 +111,21 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
     } catch {
       // already gone
     }
+  }
+}
+
+/** The last lines of a process's log, indented for an error's hint; empty when there is no log. */
+export function logTail(file: string, lines: number): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n  ') : '';
+}
+
+/** Whether something answers a GET at `url` with a 2xx within a couple of seconds: the readiness probe of our local processes. */
+export async function respondsOk(url: string, timeoutMs = 2_000): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
   }
 }

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '../paths.js';
 import { OperationError, ToolMissingError } from '../ui/errors.js';
 import { locate } from './locate.js';
+import { logTail, respondsOk } from './daemon.js';
 import { isAlive } from './pid.js';
 import { runToolOk } from './run.js';
 import { firstLine, type ToolSpec } from './spec.js';
@@ -108,7 +109,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     return { endpoint, port, pid, stop: () => stopEmulator(pid) };
   } catch (error) {
     await stopEmulator(pid);
-    const tail = existsSync(options.logFile) ? readFileSync(options.logFile, 'utf8').trim().split('\n').slice(-8).join('\n  ') : '';
+    const tail = logTail(options.logFile, 8);
     throw new OperationError(`the emulator did not start: ${(error as Error).message}`, {
       where: options.logFile,
       hint: tail ? `its log ends with:\n  ${tail}` : 'rerun with --verbose',
@@ -140,13 +141,7 @@ export async function waitUntilAnswers(endpoint: string, timeoutMs: number): Pro
 
 /** True when something at the endpoint answers as moto does. */
 export async function answers(endpoint: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
-    await response.body?.cancel();
-    return response.ok;
-  } catch {
-    return false;
-  }
+  return respondsOk(`${endpoint}/moto-api/`);
 }
 
 /** Stop an emulator by pid (ours or one left by `dev up`): SIGTERM, then SIGKILL after 5 s. */

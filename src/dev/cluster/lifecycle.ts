@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FLUX_NAMESPACE } from '../../config/flux.js';
 import { apiMessage, applyObjects, loadKubeConfig, waitUntil } from '../../k8s/client.js';
-import { groupAlive, killGroupsNow, startDaemon, stopProcessGroup, type DaemonRecord } from '../../tools/daemon.js';
+import { groupAlive, killGroupsNow, logTail, respondsOk, startDaemon, stopProcessGroup, type DaemonRecord } from '../../tools/daemon.js';
 import { FLUX_CONTROLLERS, startController } from '../../tools/flux-controllers.js';
 import { kubectl } from '../../tools/kubectl.js';
 import { createCluster, deleteCluster, type KwokctlTarget } from '../../tools/kwokctl.js';
@@ -102,7 +102,8 @@ export async function clusterUp(processEnv: NodeJS.ProcessEnv, options: ClusterU
 
     // The git server needs nothing from the cluster: start it while the CRDs go in.
     const name = `${basename(resolve(options.repo))}.git`;
-    daemons.push(startGitServer(files, options.repo, name, processEnv));
+    const gitServer = startGitServer(files, options.repo, name, processEnv);
+    daemons.push(gitServer);
     await applyObjects(kc, [fluxNamespace(), ...kwokNodes(nodeCount)]);
     await installFluxCrds(kc, files.kubeconfig, processEnv, timeoutMs);
 
@@ -124,7 +125,7 @@ export async function clusterUp(processEnv: NodeJS.ProcessEnv, options: ClusterU
     });
     progress(`started ${FLUX_CONTROLLERS.join(', ')} and the git server`);
 
-    const gitPort = await waitUntil('the git server to listen', async () => (assertRunning(daemons[0]!), readGitPort(files)), timeoutMs, 50);
+    const gitPort = await waitUntil('the git server to listen', async () => (assertRunning(gitServer), readGitPort(files)), timeoutMs, 50);
     health[GIT_SERVER] = `http://127.0.0.1:${gitPort}/${name}/info/refs?service=git-upload-pack`;
     const record: ClusterRecord = {
       name: LOCAL_CLUSTER_NAME,
@@ -168,7 +169,7 @@ export async function clusterStatus(processEnv: NodeJS.ProcessEnv): Promise<Clus
   const kc = await loadKubeConfig(record.kubeconfig).catch(() => undefined);
   const api = { name: 'kube-apiserver', healthy: kc ? await apiServerReady(kc) : false };
   const components = await Promise.all(
-    record.daemons.map(async (d) => ({ name: d.name, pid: d.pid, healthy: groupAlive(d.pid) && (await answersOk(record.health[d.name] ?? '')) })),
+    record.daemons.map(async (d) => ({ name: d.name, pid: d.pid, healthy: groupAlive(d.pid) && record.health[d.name] !== undefined && (await respondsOk(record.health[d.name]!)) })),
   );
   const all = [api, ...components];
   return { running: all.every((c) => c.healthy), record, components: all };
@@ -184,7 +185,8 @@ async function stopAll(target: KwokctlTarget, files: ClusterFiles, daemons: Daem
     }),
   );
   if (existsSync(files.kwokWorkdir)) {
-    await deleteCluster(target, files.kubeconfig).catch(() => killKwokProcesses(files));
+    // kwokctl stops its processes; its pid files stop whatever a failed delete left.
+    await deleteCluster(target, files.kubeconfig).catch(() => undefined);
     await killKwokProcesses(files);
     stopped.push('control plane');
   }
@@ -199,7 +201,6 @@ async function stopAll(target: KwokctlTarget, files: ClusterFiles, daemons: Daem
 async function killKwokProcesses(files: ClusterFiles): Promise<void> {
   const pidsDir = join(files.kwokWorkdir, 'clusters', LOCAL_CLUSTER_NAME, 'pids');
   if (!existsSync(pidsDir)) return;
-  const { readdirSync } = await import('node:fs');
   await Promise.all(
     readdirSync(pidsDir).map(async (file) => {
       const pid = Number.parseInt(readFileSync(join(pidsDir, file), 'utf8'), 10);
@@ -226,7 +227,7 @@ async function waitHealthy(daemon: DaemonRecord, url: string, timeoutMs: number)
     `${daemon.name} to report ready (${url}; log in ${daemon.logFile})`,
     async () => {
       assertRunning(daemon);
-      return (await answersOk(url)) ? true : undefined;
+      return (await respondsOk(url)) ? true : undefined;
     },
     timeoutMs,
     100,
@@ -236,27 +237,16 @@ async function waitHealthy(daemon: DaemonRecord, url: string, timeoutMs: number)
 /** A daemon that exited during start-up will not come back: say so with the end of its log. */
 function assertRunning(daemon: DaemonRecord): void {
   if (groupAlive(daemon.pid)) return;
-  const tail = existsSync(daemon.logFile) ? readFileSync(daemon.logFile, 'utf8').trim().split('\n').slice(-5).join('\n  ') : '';
+  const tail = logTail(daemon.logFile, 5);
   throw new OperationError(`${daemon.name} exited during start-up`, {
     where: daemon.logFile,
     hint: tail ? `its log ends with:\n  ${tail}` : 'it wrote nothing to its log; run it by hand to see why',
   });
 }
 
-function readGitPort(files: ClusterFiles): Promise<number | undefined> {
-  if (!existsSync(files.gitReadyFile)) return Promise.resolve(undefined);
-  return Promise.resolve((JSON.parse(readFileSync(files.gitReadyFile, 'utf8')) as { port: number }).port);
-}
-
-async function answersOk(url: string): Promise<boolean> {
-  if (!url) return false;
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await response.body?.cancel();
-    return response.ok;
-  } catch {
-    return false;
-  }
+/** The port the git server writes to its ready file once it listens. */
+function readGitPort(files: ClusterFiles): number | undefined {
+  return existsSync(files.gitReadyFile) ? (JSON.parse(readFileSync(files.gitReadyFile, 'utf8')) as { port: number }).port : undefined;
 }
 
 /** Free TCP ports on 127.0.0.1, all held open until every one is chosen, so none is handed out twice. */
