@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { medians } from './medians.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 5);
@@ -51,18 +52,14 @@ for (let i = -1; i < runs; i++) {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const medians = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+const medianOf = medians(times);
 const report = {
   runs,
   inputs: { templates: templates.length, charts: charts.length, releases: releases.length, workflows: workflows.length, perFileProcesses: perFile.length },
-  mediansMs: medians,
-  'per-file / biomage check': medians['per-file linters'] / medians['biomage check'],
+  mediansMs: medianOf,
+  'per-file / biomage check': medianOf['per-file linters'] / medianOf['biomage check'],
 };
-for (const [name, ms] of Object.entries(medians)) console.log(`${name.padEnd(18)} median ${(ms / 1000).toFixed(2)} s`);
+for (const [name, ms] of Object.entries(medianOf)) console.log(`${name.padEnd(18)} median ${(ms / 1000).toFixed(2)} s`);
 console.log(`per-file / biomage check  ${report['per-file / biomage check'].toFixed(2)}x  (${JSON.stringify(report.inputs)})`);
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'check.json'), `${JSON.stringify(report, null, 2)}\n`);

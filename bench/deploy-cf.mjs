@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { medians } from './medians.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] ?? 3);
@@ -73,19 +74,15 @@ try {
   await emulator.stop();
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const medians = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-const ratio = (phase) => medians[`aws cloudformation deploy loop: ${phase}`] / medians[`biomage deploy-cf: ${phase}`];
+const medianOf = medians(times);
+const ratio = (phase) => medianOf[`aws cloudformation deploy loop: ${phase}`] / medianOf[`biomage deploy-cf: ${phase}`];
 const report = {
   rounds,
   templates: templates.length,
-  mediansMs: medians,
+  mediansMs: medianOf,
   speedup: { 'first deploy (loop / biomage)': ratio('first deploy'), 'nothing changed (loop / biomage)': ratio('nothing changed') },
 };
-for (const [name, ms] of Object.entries(medians)) console.log(`${name.padEnd(48)} median ${(ms / 1000).toFixed(2)} s`);
+for (const [name, ms] of Object.entries(medianOf)) console.log(`${name.padEnd(48)} median ${(ms / 1000).toFixed(2)} s`);
 for (const [name, r] of Object.entries(report.speedup)) console.log(`${name.padEnd(48)} ${r.toFixed(1)}x`);
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'deploy-cf.json'), `${JSON.stringify(report, null, 2)}\n`);

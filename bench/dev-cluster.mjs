@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { medians } from './medians.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 5);
@@ -54,19 +55,15 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const medians = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+const medianOf = medians(times);
 const report = {
   runs,
-  mediansMs: medians,
+  mediansMs: medianOf,
   ratios: {
-    'dev cluster up / kwokctl create cluster': medians['biomage dev cluster up'] / medians['kwokctl create cluster'],
+    'dev cluster up / kwokctl create cluster': medianOf['biomage dev cluster up'] / medianOf['kwokctl create cluster'],
   },
 };
-for (const [name, ms] of Object.entries(medians)) console.log(`${name.padEnd(28)} median ${(ms / 1000).toFixed(2)} s`);
+for (const [name, ms] of Object.entries(medianOf)) console.log(`${name.padEnd(28)} median ${(ms / 1000).toFixed(2)} s`);
 for (const [name, r] of Object.entries(report.ratios)) console.log(`${name.padEnd(40)} ${r.toFixed(2)}x`);
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'dev-cluster.json'), `${JSON.stringify(report, null, 2)}\n`);

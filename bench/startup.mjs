@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { medians } from './medians.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 25);
@@ -36,24 +37,20 @@ for (let i = -1; i < runs; i++) {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const medians = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-const base = medians['node -e 0'];
-const lazy = medians['biomage --help'];
+const medianOf = medians(times);
+const base = medianOf['node -e 0'];
+const lazy = medianOf['biomage --help'];
 const report = {
   runs,
   node: process.version,
-  mediansMs: medians,
+  mediansMs: medianOf,
   ratios: {
     'biomage --help / node -e 0': lazy / base,
-    'eager / biomage --help': medians['eager imports + --help'] / lazy,
+    'eager / biomage --help': medianOf['eager imports + --help'] / lazy,
   },
 };
 
-for (const [name, ms] of Object.entries(medians)) console.log(`${name.padEnd(24)} median ${ms.toFixed(1)} ms`);
+for (const [name, ms] of Object.entries(medianOf)) console.log(`${name.padEnd(24)} median ${ms.toFixed(1)} ms`);
 for (const [name, r] of Object.entries(report.ratios)) console.log(`${name.padEnd(28)} ${r.toFixed(2)}x`);
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'startup.json'), `${JSON.stringify(report, null, 2)}\n`);
