@@ -5,6 +5,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { repoRoot } from '../../src/paths.js';
 import { renderChart, type RenderResult } from '../../src/tools/helm.js';
 import { validateManifests } from '../../src/tools/kubeconform.js';
+import { renderedObjects, type Obj } from '../helpers/chart-render.js';
 import { describeValuesTable } from '../helpers/chart-values-table.js';
 
 /**
@@ -16,8 +17,6 @@ const chartDir = 'charts/nodejs';
 const fixtures = join(repoRoot, 'test', 'fixtures', 'chart-nodejs');
 const stagingValues = readFileSync(join(fixtures, 'values-staging.yaml'), 'utf8');
 
-type Obj = Record<string, any>;
-
 const render = (values?: unknown): Promise<RenderResult> =>
   renderChart({
     chartDir,
@@ -27,14 +26,7 @@ const render = (values?: unknown): Promise<RenderResult> =>
     cwd: repoRoot,
   });
 
-async function rendered(values?: unknown): Promise<{ text: string; objects: Obj[] }> {
-  const result = await render(values);
-  if (!result.ok) throw new Error(`helm template failed: ${result.message}`);
-  const objects = parseAllDocuments(result.manifests)
-    .map((d) => d.toJSON() as Obj | null)
-    .filter((o): o is Obj => !!o);
-  return { text: result.manifests, objects };
-}
+const rendered = (values?: unknown) => renderedObjects(render(values));
 
 const one = (objects: Obj[], kind: string): Obj => {
   const found = objects.filter((o) => o.kind === kind);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { ADMIN_GROUP, READ_ONLY_GROUP } from '../../src/access/mapping.js';
 import { repoRoot } from '../../src/paths.js';
 import { helm, lintCharts, renderChart, type RenderResult } from '../../src/tools/helm.js';
 import { runTool } from '../../src/tools/run.js';
 import { validateManifests } from '../../src/tools/kubeconform.js';
+import { renderedObjects, type Obj } from '../helpers/chart-render.js';
 import { describeValuesTable } from '../helpers/chart-values-table.js';
 
 /**
@@ -16,7 +17,6 @@ import { describeValuesTable } from '../helpers/chart-values-table.js';
 const chartDir = 'infra/charts/read-only-group';
 const READ = ['get', 'list', 'watch'];
 
-type Obj = Record<string, any>;
 interface Rule {
   apiGroups: string[];
   resources: string[];
@@ -28,14 +28,7 @@ interface Rule {
 const render = (values?: Obj): Promise<RenderResult> =>
   renderChart({ chartDir, releaseName: 'cluster-access', namespace: 'kube-system', values: values && stringify(values), cwd: repoRoot });
 
-async function rendered(values?: Obj): Promise<{ text: string; objects: Obj[] }> {
-  const result = await render(values);
-  if (!result.ok) throw new Error(`helm template failed: ${result.message}`);
-  const objects = parseAllDocuments(result.manifests)
-    .map((d) => d.toJSON() as Obj | null)
-    .filter((o): o is Obj => !!o);
-  return { text: result.manifests, objects };
-}
+const rendered = (values?: Obj) => renderedObjects(render(values));
 
 const named = (objects: Obj[], kind: string, name: string): Obj => {
   const found = objects.filter((o) => o.kind === kind && o.metadata.name === name);
