@@ -22,3 +22,13 @@ export const s3Sdk = (): typeof import('@aws-sdk/client-s3') => load('@aws-sdk/c
 export const snsSdk = (): typeof import('@aws-sdk/client-sns') => load('@aws-sdk/client-sns');
 export const sqsSdk = (): typeof import('@aws-sdk/client-sqs') => load('@aws-sdk/client-sqs');
 export const stsSdk = (): typeof import('@aws-sdk/client-sts') => load('@aws-sdk/client-sts');
+export const batchSdk = (): typeof import('@aws-sdk/client-batch') => load('@aws-sdk/client-batch');
+export const cloudWatchLogsSdk = (): typeof import('@aws-sdk/client-cloudwatch-logs') => load('@aws-sdk/client-cloudwatch-logs');
+export const cognitoIdentitySdk = (): typeof import('@aws-sdk/client-cognito-identity') => load('@aws-sdk/client-cognito-identity');
+export const kmsSdk = (): typeof import('@aws-sdk/client-kms') => load('@aws-sdk/client-kms');
+export const lambdaSdk = (): typeof import('@aws-sdk/client-lambda') => load('@aws-sdk/client-lambda');
+export const rdsSdk = (): typeof import('@aws-sdk/client-rds') => load('@aws-sdk/client-rds');
+export const secretsManagerSdk = (): typeof import('@aws-sdk/client-secrets-manager') => load('@aws-sdk/client-secrets-manager');
+export const sesV2Sdk = (): typeof import('@aws-sdk/client-sesv2') => load('@aws-sdk/client-sesv2');
+export const sfnSdk = (): typeof import('@aws-sdk/client-sfn') => load('@aws-sdk/client-sfn');
+export const ssmSdk = (): typeof import('@aws-sdk/client-ssm') => load('@aws-sdk/client-ssm');
