@@ -1,9 +1,17 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, UsageError } from '../ui/errors.js';
 
 export const CF_DIR = 'cf';
 const TEMPLATE_FILE = /\.(ya?ml|json)$/;
+/** cf/parameters.yaml: the per-environment parameter values, in cf/ but not a template. */
+export const PARAMETERS_FILE_NAME = 'parameters.yaml';
+export const PARAMETERS_FILE = `${CF_DIR}/${PARAMETERS_FILE_NAME}`;
+
+/** Whether a file name directly under cf/ is a template (and not cf/parameters.yaml). */
+export function isTemplateFileName(name: string): boolean {
+  return TEMPLATE_FILE.test(name) && name !== PARAMETERS_FILE_NAME;
+}
 
 export interface Selection {
   /** Template paths named on the command line (relative to cwd or absolute). */
@@ -22,7 +30,7 @@ export async function selectTemplates(root: string, selection: Selection, cwd = 
   if (selection.paths.length) return selection.paths.map((p) => insideCf(root, cfDir, isAbsolute(p) ? p : resolve(cwd, p)));
 
   const all = readdirSync(cfDir)
-    .filter((f) => TEMPLATE_FILE.test(f))
+    .filter(isTemplateFileName)
     .sort()
     .map((f) => join(cfDir, f));
   if (!selection.changedSince) return all;
@@ -42,6 +50,12 @@ function insideCf(root: string, cfDir: string, path: string): string {
   }
   if (!existsSync(path)) {
     throw new InputError(`${relative(root, path)} does not exist`, { where: path, hint: `list ${CF_DIR}/ to see the templates` });
+  }
+  if (basename(path) === PARAMETERS_FILE_NAME) {
+    throw new InputError(`${relative(root, path)} is not a template: it holds the templates' parameter values`, {
+      where: path,
+      hint: 'name the templates whose parameters it sets, or deploy them all',
+    });
   }
   if (!TEMPLATE_FILE.test(path)) {
     throw new InputError(`${relative(root, path)} is not a template (.yaml, .yml or .json)`, { where: path });

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { CF_DIR, isTemplateFileName } from '../cf/selection.js';
 import { CI_CONFIG_FILES } from '../config/ci-config.js';
 import { CLUSTER_ENVIRONMENTS_FILE } from '../infra/cluster-environments.js';
 import { InputError } from '../ui/errors.js';
@@ -82,9 +83,10 @@ export function loadTemplateRepository(root: string): Repository {
   return { root, templates, accessLists: [], charts: [], releases: [], workflows: [] };
 }
 
-/** cf/*.yaml and infra/cf-*.yaml. */
+/** cf/*.yaml (not cf/parameters.yaml) and infra/cf-*.yaml. */
 function templateFiles(root: string): string[] {
-  return [...filesIn(root, 'cf', YAML), ...filesIn(root, 'infra', /^cf-.*\.ya?ml$/)];
+  const cf = filesIn(root, CF_DIR, YAML).filter((file) => isTemplateFileName(basename(file)));
+  return [...cf, ...filesIn(root, 'infra', /^cf-.*\.ya?ml$/)];
 }
 
 function filesIn(root: string, dir: string, pattern: RegExp): string[] {
