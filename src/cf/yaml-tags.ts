@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import jsyaml from 'js-yaml';
 import type { Document } from 'yaml';
+import { parseLeniently } from './lenient-yaml.js';
 import { FUNCTIONS, longName, longValue, YAML_TAGS } from './short-forms.js';
 
 /**
@@ -56,8 +57,11 @@ export function parseCfnYaml(text: string): ParsedYaml {
  */
 function lineOf(text: string, path: string[]): number {
   const { LineCounter, parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { customTags: YAML_TAGS, lineCounter });
+  const parse = (source: string) => {
+    const lineCounter = new LineCounter();
+    return { doc: parseDocument(source, { customTags: YAML_TAGS, lineCounter }) as Document, lineCounter };
+  };
+  const { doc, lineCounter } = parseLeniently(text, parse, (parsed) => parsed.doc.errors.length > 0);
   for (let depth = path.length; depth > 0; depth--) {
     const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true);
     const items = (parent as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | null)?.items;

@@ -1,4 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { parseLeniently } from '../cf/lenient-yaml.js';
 import { isShortForm, longName, longValue, YAML_TAGS } from '../cf/short-forms.js';
 
 /** A path into a parsed YAML value: map keys and sequence indexes. */
@@ -33,12 +34,19 @@ const pathKey = (path: YamlPath) => path.join('\u0000');
 /**
  * Parse every document of a YAML file into plain values, remembering the line of every node, so
  * that a rule can point at the exact line of what it found. `cfn` turns CloudFormation's short
- * forms into their long forms, with positions under the long form's key.
+ * forms into their long forms, with positions under the long form's key. `asWritten` keeps every
+ * non-null scalar as the text it was written as (`13.10` stays "13.10", not 13.1; `true` stays
+ * "true"): for values that go on as strings, such as CloudFormation parameter values.
  */
-export function parseYamlFile(text: string, options: { cfn?: boolean } = {}): YamlFile {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, customTags: options.cfn ? YAML_TAGS : [], uniqueKeys: true });
-  const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
+export function parseYamlFile(text: string, options: { cfn?: boolean; asWritten?: boolean } = {}): YamlFile {
+  const parse = (source: string) => {
+    const lineCounter = new LineCounter();
+    const docs = parseAllDocuments(source, { lineCounter, customTags: options.cfn ? YAML_TAGS : [], uniqueKeys: true });
+    return { list: Array.isArray(docs) ? docs : ([] as Document.Parsed[]), lineCounter };
+  };
+  // A template CloudFormation accepts must parse here too (same lines, same meaning).
+  const parsed = options.cfn ? parseLeniently(text, parse, (p) => p.list.some((doc) => doc.errors.length)) : parse(text);
+  const { list, lineCounter } = parsed;
   const errors = list.flatMap((doc) =>
     doc.errors.map((error) => {
       const { line, col } = lineCounter.linePos(error.pos[0]);
@@ -79,7 +87,9 @@ export function parseYamlFile(text: string, options: { cfn?: boolean } = {}): Ya
             return walk(item, [...path, index]);
           });
         }
-        if (isScalar(node)) return node.value;
+        if (isScalar(node)) {
+          return options.asWritten && node.value !== null && typeof node.value !== 'string' ? (node.source ?? String(node.value)) : node.value;
+        }
         return node ?? null;
       };
       const start = lineAt(doc.contents as Node | null);
