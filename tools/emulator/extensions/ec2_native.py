@@ -1,0 +1,121 @@
+"""AWS::EC2::SecurityGroupIngress and AWS::EC2::Instance as CloudFormation manages them.
+
+moto 5.2 models both types, but:
+
+- its SecurityGroupIngress has no physical id (tools/emulator/vpc_fidelity.py, imported first,
+  gives it the rule's id), keeps the rule when the stack deletes it or an update changes it, and
+  drops a rule's Description unless the rule is a CIDR. The create here keeps the rule's id
+  (`sgr-…`, CloudFormation's Ref) as the physical id under the same attribute as vpc_fidelity.py,
+  passes Description and SourcePrefixListId on, an update replaces the rule (its properties are
+  create-only but the Description) and a delete revokes it.
+- its Instance reads `SecurityGroups` (EC2-Classic names) as ids and ignores `SecurityGroupIds`
+  and `LaunchTemplate`, so an instance in a VPC was launched with no security group. The create
+  here passes all three on to RunInstances.
+
+Everything goes through moto's own EC2 backend.
+"""
+
+from typing import Any
+
+from moto.ec2.exceptions import EC2ClientError
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.instances import Instance
+from moto.ec2.models.security_groups import SecurityGroupIngress
+
+# --- AWS::EC2::SecurityGroupIngress ------------------------------------------------------------
+
+
+def _described(entry: dict[str, Any], description: str | None) -> dict[str, Any]:
+    return {**entry, "Description": description} if description else entry
+
+
+def _create_ingress(cls: type, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+                    **kwargs: Any) -> SecurityGroupIngress:
+    props = cloudformation_json["Properties"]
+    backend = ec2_backends[account_id][region_name]
+    group_id = props.get("GroupId") or backend.describe_security_groups(groupnames=[props["GroupName"]])[0].id
+    description = props.get("Description")
+    ip_ranges = [_described({key: props[key]}, description) for key in ("CidrIp", "CidrIpv6") if props.get(key)]
+    source_groups = []
+    if props.get("SourceSecurityGroupId") or props.get("SourceSecurityGroupName"):
+        source = {"GroupId": props.get("SourceSecurityGroupId"), "GroupName": props.get("SourceSecurityGroupName"),
+                  "UserId": props.get("SourceSecurityGroupOwnerId")}
+        source_groups.append(_described({k: v for k, v in source.items() if v}, description))
+    prefix_lists = [_described({"PrefixListId": props["SourcePrefixListId"]}, description)] if props.get("SourcePrefixListId") else []
+    # Protocol -1 (all traffic) has no ports, whatever the template says.
+    all_traffic = str(props["IpProtocol"]) == "-1"
+    rules, group = backend.authorize_security_group_ingress(
+        group_name_or_id=group_id,
+        ip_protocol=str(props["IpProtocol"]),
+        from_port=None if all_traffic else props.get("FromPort"),  # type: ignore[arg-type]
+        to_port=None if all_traffic else props.get("ToPort"),  # type: ignore[arg-type]
+        ip_ranges=ip_ranges,
+        source_groups=source_groups,
+        prefix_list_ids=prefix_lists,
+    )
+    ingress = cls(group, props)
+    ingress.rule_id = rules[0].id  # type: ignore[attr-defined]
+    return ingress
+
+
+def _update_ingress(cls: type, original_resource: SecurityGroupIngress, new_resource_name: str, cloudformation_json: dict[str, Any],
+                    account_id: str, region_name: str) -> SecurityGroupIngress:
+    if original_resource.properties == cloudformation_json["Properties"]:
+        return original_resource
+    # The old rule goes first: EC2 refuses a second rule with the same permission (a new Description).
+    original_resource.delete(account_id, region_name)
+    return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+
+def _delete_ingress(self: SecurityGroupIngress, account_id: str, region_name: str) -> None:
+    group = self.security_group
+    rule_id = getattr(self, "rule_id", None)
+    if not any(rule.id == rule_id for rule in group.ingress_rules):
+        return  # revoked already
+    try:
+        ec2_backends[account_id][region_name].revoke_security_group_ingress(
+            group.id, None, None, None, [], security_rule_ids=[rule_id]  # type: ignore[arg-type,list-item]
+        )
+    except EC2ClientError:
+        pass  # the group went first (moto deletes in any order)
+
+
+SecurityGroupIngress.create_from_cloudformation_json = classmethod(_create_ingress)  # type: ignore[method-assign,assignment]
+SecurityGroupIngress.update_from_cloudformation_json = classmethod(_update_ingress)  # type: ignore[method-assign,assignment]
+SecurityGroupIngress.delete = _delete_ingress  # type: ignore[attr-defined]
+SecurityGroupIngress.physical_resource_id = property(lambda self: getattr(self, "rule_id", None))  # type: ignore[attr-defined]
+
+
+# --- AWS::EC2::Instance ------------------------------------------------------------------------
+
+
+def _create_instance(cls: type, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+                     **kwargs: Any) -> Instance:
+    props = cloudformation_json["Properties"]
+    backend = ec2_backends[account_id][region_name]
+    options: dict[str, Any] = {}
+    if props.get("LaunchTemplate"):
+        options["launch_template"] = {k: v for k, v in props["LaunchTemplate"].items() if k in ("LaunchTemplateId", "LaunchTemplateName", "Version")}
+    reservation = backend.run_instances(
+        image_id=props.get("ImageId"),  # type: ignore[arg-type]
+        count=1,
+        user_data=props.get("UserData"),
+        security_group_names=props.get("SecurityGroups", []),
+        security_group_ids=props.get("SecurityGroupIds", []),
+        instance_type=props.get("InstanceType", "m1.small"),
+        is_instance_type_default=not props.get("InstanceType"),
+        subnet_id=props.get("SubnetId"),
+        key_name=props.get("KeyName"),
+        private_ip=props.get("PrivateIpAddress"),
+        block_device_mappings=props.get("BlockDeviceMappings", {}),
+        **options,
+    )
+    instance = reservation.instances[0]
+    for tag in props.get("Tags", []):
+        instance.add_tag(tag["Key"], tag["Value"])
+    if props.get("IamInstanceProfile"):
+        backend.associate_iam_instance_profile(instance_id=instance.id, iam_instance_profile_name=props["IamInstanceProfile"])
+    return instance
+
+
+Instance.create_from_cloudformation_json = classmethod(_create_instance)  # type: ignore[method-assign,assignment]
