@@ -9,7 +9,20 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClient } from '../aws/clients.js';
 import type { AwsTarget } from '../aws/target.js';
 import type { CfnValue } from '../cf/template.js';
-import { cognitoSdk, dynamoDbSdk, ec2Sdk, elastiCacheSdk, iamSdk, s3Sdk, snsSdk, sqsSdk } from '../aws/sdk.js';
+import {
+  cognitoIdentitySdk,
+  cognitoSdk,
+  dynamoDbSdk,
+  ec2Sdk,
+  elastiCacheSdk,
+  iamSdk,
+  rdsSdk,
+  s3Sdk,
+  secretsManagerSdk,
+  sesV2Sdk,
+  snsSdk,
+  sqsSdk,
+} from '../aws/sdk.js';
 
 const { DescribeUserPoolClientCommand, DescribeUserPoolCommand, DescribeUserPoolDomainCommand } = cognitoSdk();
 const { DescribeTableCommand } = dynamoDbSdk();
@@ -19,6 +32,10 @@ const { DescribeCacheSubnetGroupsCommand, DescribeReplicationGroupsCommand } = e
 const { GetOpenIDConnectProviderCommand, GetRoleCommand, GetUserCommand } = iamSdk();
 const { GetSubscriptionAttributesCommand, GetTopicAttributesCommand } = snsSdk();
 const { GetQueueAttributesCommand } = sqsSdk();
+const { DescribeDBClustersCommand } = rdsSdk();
+const { DescribeSecretCommand, GetSecretValueCommand } = secretsManagerSdk();
+const { GetEmailIdentityCommand } = sesV2Sdk();
+const { DescribeIdentityPoolCommand, GetIdentityPoolRolesCommand } = cognitoIdentitySdk();
 
 /** The service clients a presence check may use, built once per run. */
 export function presenceClients(target: AwsTarget) {
@@ -31,6 +48,10 @@ export function presenceClients(target: AwsTarget) {
     s3: awsClient(s3Sdk().S3Client, target),
     sns: awsClient(snsSdk().SNSClient, target),
     sqs: awsClient(sqsSdk().SQSClient, target),
+    rds: awsClient(rdsSdk().RDSClient, target),
+    secretsManager: awsClient(secretsManagerSdk().SecretsManagerClient, target),
+    sesV2: awsClient(sesV2Sdk().SESv2Client, target),
+    cognitoIdentity: awsClient(cognitoIdentitySdk().CognitoIdentityClient, target),
   };
 }
 export type PresenceClients = ReturnType<typeof presenceClients>;
@@ -84,7 +105,39 @@ export const EMULATED: Readonly<Record<string, PresenceCheck>> = {
     const { DomainDescription } = await clients.cognito.send(new DescribeUserPoolDomainCommand({ Domain: physicalId }));
     if (!DomainDescription?.Domain) throw new Error('no such domain');
   },
+  'AWS::RDS::DBCluster': ({ clients, physicalId }) => clients.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: physicalId })),
+  'AWS::SecretsManager::Secret': ({ clients, physicalId }) => clients.secretsManager.send(new DescribeSecretCommand({ SecretId: physicalId })),
+  // An attachment is its effect: the secret's JSON holds the target's host. The value is read
+  // here and never reported.
+  'AWS::SecretsManager::SecretTargetAttachment': async ({ clients, physicalId }) => {
+    const { SecretString } = await clients.secretsManager.send(new GetSecretValueCommand({ SecretId: physicalId }));
+    let host: unknown;
+    try {
+      host = (JSON.parse(SecretString ?? '{}') as { host?: unknown }).host;
+    } catch {
+      host = undefined;
+    }
+    if (!host) throw absent('NotAttached', "the secret's value has no host");
+  },
+  // A schedule's physical id is its secret's ARN; the schedule exists when the secret rotates.
+  'AWS::SecretsManager::RotationSchedule': async ({ clients, physicalId }) => {
+    const secret = await clients.secretsManager.send(new DescribeSecretCommand({ SecretId: physicalId }));
+    if (!secret.RotationEnabled || !secret.RotationLambdaARN) throw absent('RotationNotEnabled', 'the secret does not rotate');
+  },
+  'AWS::SES::EmailIdentity': ({ clients, physicalId }) => clients.sesV2.send(new GetEmailIdentityCommand({ EmailIdentity: physicalId })),
+  'AWS::Cognito::IdentityPool': ({ clients, physicalId }) =>
+    clients.cognitoIdentity.send(new DescribeIdentityPoolCommand({ IdentityPoolId: physicalId })),
+  // An attachment's physical id is its identity pool's id; it exists when the pool has roles.
+  'AWS::Cognito::IdentityPoolRoleAttachment': async ({ clients, physicalId }) => {
+    const { Roles, RoleMappings } = await clients.cognitoIdentity.send(new GetIdentityPoolRolesCommand({ IdentityPoolId: physicalId }));
+    if (!Object.keys(Roles ?? {}).length && !Object.keys(RoleMappings ?? {}).length) throw absent('NoRoles', 'the identity pool has no roles');
+  },
 };
+
+/** A failed presence check: `dev up` shows the error's name. */
+function absent(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
 
 /** Types the twin cannot create, with the reason `dev up` reports beside each such resource. */
 export const NOT_EMULATED: Readonly<Record<string, string>> = {};
