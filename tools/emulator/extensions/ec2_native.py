@@ -1,4 +1,5 @@
-"""AWS::EC2::SecurityGroupIngress and AWS::EC2::Instance as CloudFormation manages them.
+"""AWS::EC2::SecurityGroupIngress, AWS::EC2::Instance and AWS::EC2::VPCEndpoint as CloudFormation
+manages them.
 
 moto 5.2 models both types, but:
 
@@ -11,6 +12,10 @@ moto 5.2 models both types, but:
 - its Instance reads `SecurityGroups` (EC2-Classic names) as ids and ignores `SecurityGroupIds`
   and `LaunchTemplate`, so an instance in a VPC was launched with no security group. The create
   here passes all three on to RunInstances.
+- its VPCEndpoint keeps a template's PolicyDocument as a mapping where EC2 keeps JSON text, has no
+  update (new subnets or security groups were ignored) and no delete (the endpoint outlived its
+  stack). Here the update modifies the endpoint (a new VpcId, ServiceName or VpcEndpointType
+  replaces it) and the delete deletes it.
 
 Everything goes through moto's own EC2 backend.
 """
@@ -21,6 +26,9 @@ from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.instances import Instance
 from moto.ec2.models.security_groups import SecurityGroupIngress
+from moto.ec2.models.vpcs import VPCEndPoint
+
+from ._common import json_text
 
 # --- AWS::EC2::SecurityGroupIngress ------------------------------------------------------------
 
@@ -119,3 +127,53 @@ def _create_instance(cls: type, resource_name: str, cloudformation_json: dict[st
 
 
 Instance.create_from_cloudformation_json = classmethod(_create_instance)  # type: ignore[method-assign,assignment]
+
+
+# --- AWS::EC2::VPCEndpoint ---------------------------------------------------------------------
+
+_moto_create_endpoint = VPCEndPoint.create_from_cloudformation_json  # bound to VPCEndPoint
+_ENDPOINT_REPLACING = ("VpcId", "ServiceName", "VpcEndpointType")
+
+
+def _create_endpoint(cls: type, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+                     **kwargs: Any) -> VPCEndPoint:
+    props = dict(cloudformation_json["Properties"])
+    if props.get("PolicyDocument") is not None:
+        props["PolicyDocument"] = json_text(props["PolicyDocument"])  # EC2 keeps the policy as JSON text
+    endpoint = _moto_create_endpoint(resource_name, {**cloudformation_json, "Properties": props}, account_id, region_name, **kwargs)
+    endpoint.cfn_properties = cloudformation_json["Properties"]  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _update_endpoint(cls: type, original_resource: VPCEndPoint, new_resource_name: str, cloudformation_json: dict[str, Any],
+                     account_id: str, region_name: str) -> VPCEndPoint:
+    props = cloudformation_json["Properties"]
+    endpoint = original_resource
+    old = getattr(endpoint, "cfn_properties", {})
+    if any(old.get(key) != props.get(key) for key in _ENDPOINT_REPLACING):
+        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        endpoint.delete(account_id, region_name)
+        return new
+
+    def diff(key: str) -> tuple[list[str], list[str]]:
+        wanted, have = set(props.get(key) or []), set(old.get(key) or [])
+        return sorted(wanted - have), sorted(have - wanted)
+
+    (add_subnets, remove_subnets), (add_tables, remove_tables), (add_groups, remove_groups) = (
+        diff("SubnetIds"), diff("RouteTableIds"), diff("SecurityGroupIds"))
+    ec2_backends[account_id][region_name].modify_vpc_endpoint(
+        endpoint.id,
+        json_text(props["PolicyDocument"]) if props.get("PolicyDocument") is not None else None,  # type: ignore[arg-type]
+        add_subnets, remove_subnets, remove_tables, add_tables, add_groups, remove_groups,
+    )
+    endpoint.cfn_properties = props  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _delete_endpoint(self: VPCEndPoint, account_id: str, region_name: str) -> None:
+    ec2_backends[account_id][region_name].delete_vpc_endpoints([self.id])
+
+
+VPCEndPoint.create_from_cloudformation_json = classmethod(_create_endpoint)  # type: ignore[method-assign,assignment]
+VPCEndPoint.update_from_cloudformation_json = classmethod(_update_endpoint)  # type: ignore[method-assign,assignment]
+VPCEndPoint.delete = _delete_endpoint  # type: ignore[method-assign,attr-defined]
