@@ -6,7 +6,16 @@ for the types below (moto's parser collects CloudFormationModel subclasses when 
 template), makes moto's DynamoDB table model apply stack updates, gives AWS::IAM::User its
 inline policies, in-place updates and IAM's refusal to delete a user with keys (iam.py), makes a
 stack's Route 53 record take over an identical existing record rather than duplicate it
-(route53.py), and makes moto read the YAML short form `!GetAtt A.B.C` as CloudFormation does.
+(route53.py), makes moto read the YAML short form `!GetAtt A.B.C` as CloudFormation does, resolves
+`{{resolve:secretsmanager:…}}` dynamic references (secretsmanager.py), expands the
+AWS::SecretsManager transform (secretsmanager_transform.py) and gives moto's cognito-identity the
+identity-pool roles API (cognito_identity.py).
+It also mends models moto has but gets wrong, each module saying what and why: Lambda functions'
+updates and permissions (awslambda.py), log group updates (logs.py), KMS keys' policies, updates
+and scheduled deletion (kms.py), security group ingress rules' ids and deletion and instances'
+security groups (ec2_native.py), RDS subnet groups and instances (rds_native.py), Route 53 record set
+groups (route53_record_set_group.py), AWS Batch's updates and deletes (batch.py), and IAM managed
+policies' updates and deletes and instance profiles' updates (iam_managed_policy.py).
 Every model delegates to moto's own service backends, so the resources are visible through the
 service APIs.
 """
@@ -15,16 +24,25 @@ from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 
 from . import cloudformation, cognito, dynamodb, elasticache, iam, route53, s3, sns, sqs  # noqa: F401  (registers the models)
+from . import cognito_identity, rds, secretsmanager, secretsmanager_transform, ses  # noqa: F401  (registers the models)
+from . import awslambda, batch, ec2_native, iam_managed_policy, kms, logs, rds_native, route53_record_set_group  # noqa: F401  (patches moto's own models)
 
 # The resource types this package adds to moto's CloudFormation.
 ADDED_TYPES = (
     "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
     "AWS::Cognito::UserPoolDomain",
+    "AWS::Cognito::IdentityPool",
+    "AWS::Cognito::IdentityPoolRoleAttachment",
     "AWS::ElastiCache::ReplicationGroup",
     "AWS::ElastiCache::SubnetGroup",
     "AWS::IAM::OIDCProvider",
+    "AWS::RDS::DBCluster",
     "AWS::S3::BucketPolicy",
+    "AWS::SES::EmailIdentity",
+    "AWS::SecretsManager::RotationSchedule",
+    "AWS::SecretsManager::Secret",
+    "AWS::SecretsManager::SecretTargetAttachment",
     "AWS::SNS::Subscription",
     "AWS::SQS::QueuePolicy",
 )
