@@ -9,6 +9,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClient } from '../aws/clients.js';
 import type { AwsTarget } from '../aws/target.js';
 import type { CfnValue } from '../cf/template.js';
+import { NATIVE_CHECKS, nativePresenceClients } from './emulation-native.js';
 import {
   cognitoIdentitySdk,
   cognitoSdk,
@@ -52,6 +53,7 @@ export function presenceClients(target: AwsTarget) {
     secretsManager: awsClient(secretsManagerSdk().SecretsManagerClient, target),
     sesV2: awsClient(sesV2Sdk().SESv2Client, target),
     cognitoIdentity: awsClient(cognitoIdentitySdk().CognitoIdentityClient, target),
+    ...nativePresenceClients(target),
   };
 }
 export type PresenceClients = ReturnType<typeof presenceClients>;
@@ -132,6 +134,8 @@ export const EMULATED: Readonly<Record<string, PresenceCheck>> = {
     const { Roles, RoleMappings } = await clients.cognitoIdentity.send(new GetIdentityPoolRolesCommand({ IdentityPoolId: physicalId }));
     if (!Object.keys(Roles ?? {}).length && !Object.keys(RoleMappings ?? {}).length) throw absent('NoRoles', 'the identity pool has no roles');
   },
+  // Types moto models itself, some mended by the extensions: src/dev/emulation-native.ts.
+  ...NATIVE_CHECKS,
 };
 
 /** A failed presence check: `dev up` shows the error's name. */
