@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { ENVIRONMENTS, type Environment } from '../config/environments.js';
 import { InputError } from '../ui/errors.js';
+import { assertSupportedTransforms } from './transforms.js';
 import { parseCfnYaml, YamlSyntaxError } from './yaml-tags.js';
 
 /** CloudFormation's limit for a template sent inline (TemplateBody), in bytes. */
@@ -88,6 +89,8 @@ export function loadTemplate(absPath: string, root: string): Template {
       hint: `set AllowedValues: [${ENVIRONMENTS.join(', ')}]`,
     });
   }
+
+  assertSupportedTransforms(doc, file, parsed);
 
   const name = basename(absPath).replace(/\.(ya?ml|json)$/, '');
   const irsa = name.startsWith('irsa-');

@@ -24,6 +24,7 @@ const CASES: { name: string; paths?: string[] }[] = [
   { name: 'outside-cf', paths: ['template.yaml'] },
   { name: 'irsa-without-cluster' },
   { name: 'import-not-exported' },
+  { name: 'unknown-transform' },
 ];
 
 describe('deploy-cf refuses bad input: exit 2, the file and line named, nothing deployed', () => {
