@@ -1,10 +1,19 @@
 import { biomageVersion } from '../paths.js';
 import { OperationError, UsageError } from '../ui/errors.js';
+import { keyBody } from './ssh-key.js';
 
 /**
  * A small client for the few GitHub REST endpoints biomage uses, on Node's own fetch. The token
- * is sent only to the configured API origin (never to a host a Link header names) and never
- * appears in an error message.
+ * is sent only to the configured API origin (never to a host a Link header names; fetch drops it
+ * on a redirect to another origin) and never appears in an error message.
+ *
+ * It survives GitHub's bad moments, within a bound (RetryOptions): a 502/503/504 or no answer is
+ * retried with exponential backoff and jitter, but only for requests that are safe to repeat
+ * (GET, PUT, DELETE; a POST is retried by its method only after checking it did not land); a
+ * secondary rate limit waits `retry-after`; a used-up primary limit waits until
+ * `x-ratelimit-reset`. A wait longer than the bound fails at once, saying when to rerun.
+ * Rolling our own (~100 lines) rather than Octokit keeps `biomage --help` lazy and leaves the
+ * origin rule where we can see it.
  */
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -43,17 +52,53 @@ export function githubApiUrl(env: NodeJS.ProcessEnv): URL {
 
 /** A GitHub call that failed: the request (method, path), the status, and GitHub's message. */
 export class GithubApiError extends OperationError {
+  /** Set when the failure may pass by itself (a 502/503/504 or no answer), whether or not it was retried. */
+  transient = false;
+
   constructor(
     readonly request: string,
     /** Undefined when no answer came (network, timeout). */
     readonly status: number | undefined,
-    message: string,
+    /** What went wrong, without the request: `502 Bad Gateway`. */
+    readonly detail: string,
     hint: string,
     cause?: unknown,
   ) {
-    super(`GitHub ${request}: ${message}`, { hint, ...(cause === undefined ? {} : { cause }) });
+    super(`GitHub ${request}: ${detail}`, { hint, ...(cause === undefined ? {} : { cause }) });
   }
 }
+
+/** How hard the client tries before a failure is reported. Each request has its own bound. */
+export interface RetryOptions {
+  /** Attempts of one request, the first included (default 4). */
+  maxAttempts?: number;
+  /** The longest one request may spend waiting between attempts, in all (default 120 s). */
+  maxWaitMs?: number;
+  /** Backoff after the first 5xx or lost answer (default 500 ms), doubled each time up to maxDelayMs (default 8 s). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Injected by tests so nothing really waits; the clock must move with it for rate limit resets. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+  /** Told before every wait, so a command can say why it paused (never carries the token). */
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+export interface RetryNotice {
+  request: string;
+  /** The attempt that failed (1 for the first). */
+  attempt: number;
+  waitMs: number;
+  /** `502 Bad Gateway; retrying in 0.4 s (attempt 2 of 4)` */
+  message: string;
+}
+
+export const RETRY_DEFAULTS = { maxAttempts: 4, maxWaitMs: 120_000, baseDelayMs: 500, maxDelayMs: 8_000 } as const;
+/** GitHub's advice when a secondary limit names no `retry-after`: wait at least a minute. */
+const SECONDARY_LIMIT_WAIT_MS = 60_000;
+/** Gateway failures that say nothing about the request itself. A 500 is GitHub's own error on this request: not retried. */
+const TRANSIENT_STATUSES = new Set([502, 503, 504]);
 
 export interface GithubRepository {
   name: string;
@@ -80,17 +125,39 @@ export interface GithubClientOptions {
   token: string;
   baseUrl: URL;
   fetch?: typeof fetch;
+  retry?: RetryOptions;
 }
+
+/** What one attempt came to. */
+type Outcome =
+  | { kind: 'ok'; response: Response }
+  | { kind: 'failed'; error: GithubApiError }
+  /** A gateway error or no answer: may pass, but a POST may have been applied. */
+  | { kind: 'transient'; error: GithubApiError }
+  /** GitHub refused for the rate: nothing was applied, so any method may wait and repeat. */
+  | { kind: 'rate-limited'; error: GithubApiError; limit: 'primary' | 'secondary'; waitMs: number; resetAt?: number };
 
 export class GithubClient {
   private readonly base: URL;
   private readonly fetch: typeof fetch;
   private readonly userAgent = `biomage/${biomageVersion()}`;
+  private readonly retry: Required<Omit<RetryOptions, 'onRetry'>> & Pick<RetryOptions, 'onRetry'>;
 
   constructor(private readonly options: GithubClientOptions) {
     // Paths are appended to the base: keep a trailing slash so `/api/v3` (GitHub Enterprise) stays.
     this.base = new URL(options.baseUrl.href.endsWith('/') ? options.baseUrl.href : `${options.baseUrl.href}/`);
     this.fetch = options.fetch ?? globalThis.fetch;
+    const retry = options.retry ?? {};
+    this.retry = {
+      maxAttempts: Math.max(1, retry.maxAttempts ?? RETRY_DEFAULTS.maxAttempts),
+      maxWaitMs: retry.maxWaitMs ?? RETRY_DEFAULTS.maxWaitMs,
+      baseDelayMs: retry.baseDelayMs ?? RETRY_DEFAULTS.baseDelayMs,
+      maxDelayMs: retry.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs,
+      sleep: retry.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      now: retry.now ?? Date.now,
+      random: retry.random ?? Math.random,
+      onRetry: retry.onRetry,
+    };
   }
 
   /** The organisation's repositories, every page. */
@@ -175,14 +242,31 @@ export class GithubClient {
     return keys;
   }
 
-  /** Register a public key on the repository; its id. */
+  /**
+   * Register a public key on the repository; its id. A POST is not repeated blindly: after a
+   * 502/503/504 or no answer GitHub may have stored the key, and posting it again would be
+   * refused (422 key is already in use). So the keys are listed first, and a key already there
+   * is the answer; only when it is absent is the POST sent again, within the same bound.
+   */
   async addDeployKey(owner: string, repo: string, key: { title: string; key: string; readOnly: boolean }): Promise<number> {
     const request = `POST /repos/${owner}/${repo}/keys`;
     const url = this.url(`repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/keys`);
-    const response = await this.send('POST', url, request, [], { title: key.title, key: key.key, read_only: key.readOnly });
-    const body = (await this.json(response, request)) as { id?: unknown };
-    if (typeof body?.id !== 'number') throw this.malformed(request, 'the new key id');
-    return body.id;
+    const tries = this.tries(request);
+    for (;;) {
+      let response: Response;
+      try {
+        response = await this.send('POST', url, request, [], { title: key.title, key: key.key, read_only: key.readOnly }, tries);
+      } catch (error) {
+        if (!(error instanceof GithubApiError) || !error.transient) throw error;
+        const landed = (await this.listDeployKeys(owner, repo)).find((k) => keyBody(k.key) === keyBody(key.key));
+        if (landed) return landed.id;
+        await tries.wait({ kind: 'transient', error });
+        continue;
+      }
+      const body = (await this.json(response, request)) as { id?: unknown };
+      if (typeof body?.id !== 'number') throw this.malformed(request, 'the new key id');
+      return body.id;
+    }
   }
 
   /** Remove a deploy key; one already gone is fine. */
@@ -224,8 +308,21 @@ export class GithubClient {
     return url;
   }
 
-  /** One request; a status outside 2xx (and not in `accepted`) becomes a GithubApiError with a hint. */
-  private async send(method: string, url: URL, request: string, accepted: number[] = [], body?: unknown): Promise<Response> {
+  /**
+   * One request, retried within the bound as the class comment says; a status outside 2xx (and
+   * not in `accepted`) becomes a GithubApiError with a hint. A POST is not retried after a 5xx or
+   * a lost answer (it may have been applied): its error is marked `transient` for the caller.
+   */
+  private async send(method: string, url: URL, request: string, accepted: number[] = [], body?: unknown, tries = this.tries(request)): Promise<Response> {
+    for (;;) {
+      const outcome = await this.attempt(method, url, request, accepted, body);
+      if (outcome.kind === 'ok') return outcome.response;
+      if (outcome.kind === 'failed' || (outcome.kind === 'transient' && method === 'POST')) throw outcome.error;
+      await tries.wait(outcome);
+    }
+  }
+
+  private async attempt(method: string, url: URL, request: string, accepted: number[], body?: unknown): Promise<Outcome> {
     let response: Response;
     try {
       response = await this.fetch(url, {
@@ -242,11 +339,66 @@ export class GithubClient {
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new GithubApiError(request, undefined, `no answer from ${this.base.origin} (${cause})`, 'check the network and GITHUB_API_URL, then rerun', error);
+      const failure = new GithubApiError(request, undefined, `no answer from ${this.base.origin} (${cause})`, 'check the network and GITHUB_API_URL, then rerun', error);
+      failure.transient = true;
+      return { kind: 'transient', error: failure };
     }
-    if (response.ok || accepted.includes(response.status)) return response;
+    if (response.ok || accepted.includes(response.status)) return { kind: 'ok', response };
     const message = await errorMessage(response);
-    throw new GithubApiError(request, response.status, `${response.status} ${message}`, hintFor(response), undefined);
+    const error = new GithubApiError(request, response.status, `${response.status} ${message}`, hintFor(response, message), undefined);
+    if (TRANSIENT_STATUSES.has(response.status)) {
+      error.transient = true;
+      return { kind: 'transient', error };
+    }
+    const limit = rateLimit(response, message, this.retry.now());
+    return limit ? { kind: 'rate-limited', error, ...limit } : { kind: 'failed', error };
+  }
+
+  /** The bound of one request: attempts made, time waited, and the wait before the next attempt. */
+  private tries(request: string) {
+    const retry = this.retry;
+    let attempts = 1;
+    let waited = 0;
+    const spent = () => `${attempts} attempt${attempts === 1 ? '' : 's'} over ${seconds(waited)}`;
+    return {
+      /** Wait before the next attempt, or throw the error (with the bound it hit) when none may follow. */
+      async wait(outcome: Exclude<Outcome, { kind: 'ok' } | { kind: 'failed' }>): Promise<void> {
+        const { error } = outcome;
+        const why = outcome.kind === 'rate-limited' ? `${outcome.limit} rate limit; ` : '';
+        if (attempts >= retry.maxAttempts) throw rebuilt(error, `${error.detail} (${why}${spent()})`, error.hint);
+        let ms: number;
+        if (outcome.kind === 'rate-limited') {
+          ms = outcome.waitMs;
+        } else {
+          // Exponential with "equal jitter": at least half the step, so retries stay apart,
+          // and a random rest, so many clients failing together do not retry together.
+          const step = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempts - 1));
+          ms = Math.round(step / 2 + retry.random() * (step / 2));
+        }
+        if (waited + ms > retry.maxWaitMs) {
+          const atMs = outcome.kind === 'rate-limited' && outcome.resetAt ? outcome.resetAt : retry.now() + ms;
+          const at = new Date(atMs).toISOString();
+          const wait = minutes(Math.max(0, atMs - retry.now()));
+          const bound = `${seconds(retry.maxWaitMs)}${waited ? `, ${seconds(waited)} of it spent` : ''}`;
+          if (outcome.kind === 'rate-limited') {
+            const what = outcome.limit === 'primary' ? `the primary rate limit is used up until ${at}` : `GitHub asks to wait ${seconds(ms)} (secondary rate limit), until ${at}`;
+            throw rebuilt(
+              error,
+              `${error.detail.replace(/\.$/, '')}: ${what}, longer than biomage waits for one request (${bound})`,
+              outcome.limit === 'primary'
+                ? `rerun after ${at} (in ${wait}); each token has its own limit, so another token works sooner`
+                : `rerun after ${at} (in ${wait}); fewer runs at once with this token avoid the secondary limit`,
+            );
+          }
+          throw rebuilt(error, `${error.detail} (${spent()}; the next wait would pass ${seconds(retry.maxWaitMs)})`, error.hint);
+        }
+        attempts += 1;
+        const message = `${error.detail}; ${why}retrying in ${seconds(ms)} (attempt ${attempts} of ${retry.maxAttempts})`;
+        retry.onRetry?.({ request: error.request, attempt: attempts - 1, waitMs: ms, message });
+        await retry.sleep(ms);
+        waited += ms;
+      },
+    };
   }
 
   private async json(response: Response, request: string): Promise<unknown> {
@@ -271,11 +423,51 @@ async function errorMessage(response: Response): Promise<string> {
   }
 }
 
-function hintFor(response: Response): string {
+/**
+ * Whether GitHub refused for the rate, and how long it asks to wait (its documented order):
+ * `retry-after` when present; else, with `x-ratelimit-remaining: 0`, until `x-ratelimit-reset`
+ * (plus a second for clock skew); else a 429, or a 403 that says "secondary rate limit", waits a
+ * minute. Any other 403 is a permission problem, not retried.
+ */
+function rateLimit(response: Response, message: string, now: number): { limit: 'primary' | 'secondary'; waitMs: number; resetAt?: number } | undefined {
+  if (response.status !== 403 && response.status !== 429) return undefined;
+  const primary = response.headers.get('x-ratelimit-remaining') === '0';
+  const limit = primary ? 'primary' : 'secondary';
+  const after = response.headers.get('retry-after');
+  if (after !== null) {
+    const secs = Number(after);
+    const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(after) - now;
+    if (Number.isFinite(ms)) return { limit, waitMs: Math.max(0, Math.ceil(ms)) };
+  }
+  const reset = Number(response.headers.get('x-ratelimit-reset'));
+  if (primary && reset > 0) return { limit, waitMs: Math.max(0, reset * 1000 - now) + 1000, resetAt: reset * 1000 };
+  if (response.status === 429 || /secondary rate limit|abuse/i.test(message)) return { limit: 'secondary', waitMs: SECONDARY_LIMIT_WAIT_MS };
+  return undefined;
+}
+
+/** The same failure with a new detail and hint; `transient` kept. */
+function rebuilt(error: GithubApiError, detail: string, hint: string | undefined): GithubApiError {
+  const next = new GithubApiError(error.request, error.status, detail, hint ?? '', error.cause);
+  next.transient = error.transient;
+  return next;
+}
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
+function minutes(ms: number): string {
+  return ms < 120_000 ? seconds(ms) : `${Math.ceil(ms / 60_000)} min`;
+}
+
+function hintFor(response: Response, message: string): string {
   if (response.status === 401) return 'GitHub refused the token: check GITHUB_TOKEN (or GH_TOKEN) is valid and not expired';
   if ((response.status === 403 || response.status === 429) && response.headers.get('x-ratelimit-remaining') === '0') {
     const reset = Number(response.headers.get('x-ratelimit-reset'));
     return `GitHub's rate limit is used up${reset ? ` until ${new Date(reset * 1000).toISOString()}` : ''}: rerun after that`;
+  }
+  if (response.status === 429 || (response.status === 403 && (response.headers.has('retry-after') || /secondary rate limit|abuse/i.test(message)))) {
+    return "GitHub's secondary rate limit: wait a few minutes, then rerun; fewer runs at once with this token avoid it";
   }
   if (response.status === 403) return 'the token lacks a permission: it needs Contents read and Secrets read/write on the repositories (docs/runbooks/rotate-ci.md)';
   if (response.status === 404) return 'not found, or the token cannot see it: check the organisation and repository names and the token scope';

@@ -10,6 +10,11 @@ import sodium from 'libsodium-wrappers';
  * the SSH host keys of GET /meta (configure). Each repository has its own Curve25519 key pair, and
  * a PUT secret is opened with the private key (crypto_box_seal_open), so a test sees exactly the
  * value that arrived, or a 422 when the sealing was wrong.
+ *
+ * GitHub's bad moments are injected with `inject(fault)`: a 502, a secondary rate limit with
+ * `retry-after`, a used-up primary limit with `x-ratelimit-reset`, a dropped connection, a
+ * redirect; each for a number of matching requests, optionally after the request was applied
+ * (the answer lost on the way back). The builders in `faults` answer as GitHub does.
  */
 
 export interface FakeRepo {
@@ -23,7 +28,45 @@ export interface FakeRepo {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** Whether an Authorization header came with it (the token itself is not recorded). */
+  authorized: boolean;
+  /** The answer a fault gave it, if one did. */
+  fault?: number;
 }
+
+/** An answer given instead of GitHub's own, to `times` requests matching method and path. */
+export interface Fault {
+  method?: string;
+  /** Exact path, or a pattern; any path when absent. */
+  path?: string | RegExp;
+  /** How many matching requests it answers; Infinity for every one. */
+  times: number;
+  /** 0 drops the connection without an answer. */
+  status: number;
+  headers?: Record<string, string>;
+  message?: string;
+  /** Handle the request first (the change is made), then answer with the fault. */
+  afterApplying?: boolean;
+}
+
+/** Faults as GitHub answers them. */
+export const faults = {
+  badGateway: (times = 1): Omit<Fault, 'method' | 'path'> => ({ times, status: 502, message: 'Server Error' }),
+  dropped: (times = 1): Omit<Fault, 'method' | 'path'> => ({ times, status: 0 }),
+  secondaryRateLimit: (retryAfterSeconds: number, times = 1): Omit<Fault, 'method' | 'path'> => ({
+    times,
+    status: 403,
+    headers: { 'retry-after': String(retryAfterSeconds), 'x-ratelimit-remaining': '4000' },
+    message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+  }),
+  /** `status` 403 or 429: GitHub documents both for a used-up primary limit. */
+  primaryRateLimit: (resetEpochSeconds: number, times = 1, status: 403 | 429 = 403): Omit<Fault, 'method' | 'path'> => ({
+    times,
+    status,
+    headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-reset': String(resetEpochSeconds) },
+    message: 'API rate limit exceeded for user ID 1.',
+  }),
+};
 
 export interface FakeGithub {
   url: string;
@@ -41,6 +84,10 @@ export interface FakeGithub {
   sshHostKeys: string[];
   /** Answer PUT secret with this status instead of storing it (undefined: store it; 0: drop the connection, no answer). */
   failPut(fn: ((repo: string, name: string) => number | undefined) | undefined): void;
+  /** Answer matching requests with a fault (see Fault); faults are tried in the order injected. */
+  inject(fault: Fault): void;
+  /** Remove every fault not yet used up. */
+  clearFaults(): void;
   close(): Promise<void>;
 }
 
@@ -68,6 +115,7 @@ export async function startFakeGithub(options: { org: string; repos: FakeRepo[];
   const pageSize = options.pageSize ?? 2;
   let repos = options.repos;
   let failPut: ((repo: string, name: string) => number | undefined) | undefined;
+  let pending: Fault[] = [];
   const states = new Map<string, RepoState>();
   const requests: RecordedRequest[] = [];
   const deployKeys = new Map<string, FakeDeployKey[]>();
@@ -91,12 +139,25 @@ export async function startFakeGithub(options: { org: string; repos: FakeRepo[];
   };
 
   const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => send(res, 500, { message: String(error) }));
+    void answer(req, res).catch((error: unknown) => send(res, 500, { message: String(error) }));
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push({ method: req.method ?? '', path: url.pathname });
+    const recorded: RecordedRequest = { method: req.method ?? '', path: url.pathname, authorized: req.headers.authorization !== undefined };
+    requests.push(recorded);
+    const fault = pending.find((f) => (!f.method || f.method === req.method) && (!f.path || (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname))));
+    if (!fault) return handle(req, res, url);
+    if (--fault.times <= 0) pending = pending.filter((f) => f !== fault);
+    recorded.fault = fault.status;
+    if (fault.afterApplying) await handle(req, discardingResponse(), url);
+    else await readBody(req);
+    if (fault.status === 0) return void req.socket.destroy();
+    for (const [name, value] of Object.entries(fault.headers ?? {})) res.setHeader(name, value);
+    return send(res, fault.status, { message: fault.message ?? 'injected fault', documentation_url: 'https://docs.github.com/rest' });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, { message: 'Bad credentials' });
     if (req.headers['x-github-api-version'] !== '2022-11-28') return send(res, 400, { message: 'missing X-GitHub-Api-Version' });
 
@@ -187,6 +248,12 @@ export async function startFakeGithub(options: { org: string; repos: FakeRepo[];
     failPut: (fn) => {
       failPut = fn;
     },
+    inject: (fault) => {
+      pending.push({ ...fault });
+    },
+    clearFaults: () => {
+      pending = [];
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -195,6 +262,11 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify(body));
+}
+
+/** Where the real answer goes when a fault replaces it. */
+function discardingResponse(): ServerResponse {
+  return { statusCode: 200, setHeader: () => undefined, end: () => undefined } as unknown as ServerResponse;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
