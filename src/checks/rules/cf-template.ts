@@ -1,6 +1,7 @@
 import { ENVIRONMENTS } from '../../config/environments.js';
 import { cfnModel, isRecord, textStartLine, type TemplateModel } from '../cfn-model.js';
 import type { RuleModule } from '../context.js';
+import { SUPPORTED_TRANSFORMS, unsupportedTransforms } from '../../cf/transforms.js';
 import type { Finding } from '../finding.js';
 import type { YamlPath } from '../yaml-source.js';
 
@@ -38,12 +39,20 @@ export const cfTemplateRules: RuleModule = {
       rationale: 'a hosted domain name differs per environment and deployment: written into a template it cannot follow',
       fix: 'pass the domain as a parameter (or import it) and build names with `!Sub`',
     },
+    {
+      id: 'cf-transform',
+      rationale: 'deploy-cf refuses a transform the twin does not expand as AWS does: the template would never be tested before it reaches AWS',
+      fix: `use only ${SUPPORTED_TRANSFORMS.join(' or ')} (src/cf/transforms.ts), or write the resources out`,
+    },
   ],
   check({ repo }) {
     const model = cfnModel(repo);
     return model.templates.flatMap((template) => [
       ...(template.inCf ? environmentParameter(template) : []),
       ...literals(template),
+      ...unsupportedTransforms(template.doc).map(
+        (name): Finding => ({ file: template.file, line: template.lineOf(['Transform']), rule: 'cf-transform', message: `the template declares the transform ${name}` }),
+      ),
     ]);
   },
 };
