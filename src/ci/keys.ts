@@ -157,7 +157,7 @@ export async function rotateKeys(input: RotationInput): Promise<RotationOutcome>
     input.progress(`uploading ${SECRET_NAMES.id} and ${SECRET_NAMES.secret}`);
     idMayBeStored = true;
     await putConfirmed(github, org, repo, SECRET_NAMES.id, sealedId).catch((error: unknown) => {
-      if (answered(error)) idMayBeStored = false;
+      if (refused(error)) idMayBeStored = false;
       throw error;
     });
     outcome.secretsUpdated.push(SECRET_NAMES.id);
@@ -165,7 +165,7 @@ export async function rotateKeys(input: RotationInput): Promise<RotationOutcome>
     await putConfirmed(github, org, repo, SECRET_NAMES.secret, sealedSecret);
     outcome.secretsUpdated.push(SECRET_NAMES.secret);
   } catch (error) {
-    const unsure = !answered(error) && uploading === SECRET_NAMES.secret;
+    const unsure = !refused(error) && uploading === SECRET_NAMES.secret;
     outcome.errors.push({
       message: `uploading ${uploading} failed: ${messageOf(error)}; the new key is deleted and the old one kept${unsure ? ' (GitHub did not answer: it may hold the new secret, which no key matches now)' : ''}`,
       hint: unsure ? `${rerun} now: it uploads a fresh pair` : (hintOf(error) ?? rerun),
@@ -192,21 +192,17 @@ export async function rotateKeys(input: RotationInput): Promise<RotationOutcome>
 }
 
 /**
- * A PUT that GitHub confirmed (201 or 204). One retry when no answer came (network, timeout):
- * a put replaces the secret, so repeating it is harmless, and it settles whether it was stored.
+ * A PUT that GitHub confirmed (201 or 204). The client already repeats it when no answer came or
+ * a gateway failed (a put replaces the secret, so repeating it is harmless), within its bound.
  */
 async function putConfirmed(github: GithubClient, org: string, repo: string, name: string, sealed: { encryptedValue: string; keyId: string }): Promise<void> {
-  try {
-    await github.putActionsSecret(org, repo, name, sealed);
-  } catch (error) {
-    if (answered(error)) throw error;
-    await github.putActionsSecret(org, repo, name, sealed);
-  }
+  await github.putActionsSecret(org, repo, name, sealed);
 }
 
-/** GitHub answered with a status: a refusal, so nothing was stored. */
-function answered(error: unknown): boolean {
-  return typeof (error as { status?: unknown }).status === 'number';
+/** GitHub answered every attempt with a refusal, so nothing was stored (a lost answer or a 502 on the way may have been). */
+function refused(error: unknown): boolean {
+  const failure = error as { status?: unknown; mayHaveApplied?: unknown };
+  return typeof failure.status === 'number' && failure.mayHaveApplied !== true;
 }
 
 /** After a failed upload: AWS_ACCESS_KEY_ID back to the key CI used, then the new key deleted. */

@@ -54,7 +54,8 @@ export async function rotateCi(ctx: Context, request: RotateCiRequest): Promise<
   const org = request.org ?? loadGithubConfig(root).organisation;
   if (!GITHUB_ORGANISATION.test(org)) throw new UsageError(`'${org}' is not a GitHub organisation login`, { hint: 'pass --org <login>' });
 
-  const github = new GithubClient({ token, baseUrl: apiUrl });
+  // A wait for GitHub (rate limit, 502) can last a minute: say why the run paused.
+  const github = new GithubClient({ token, baseUrl: apiUrl, retry: { onRetry: (notice) => ctx.out.warn(`GitHub ${notice.request}: ${notice.message}`) } });
   ctx.out.step(`listing the repositories of ${org}`);
   const discovery = await discoverRepositories(github, org, request.repos);
   // GitHub's repository names are case-insensitive.

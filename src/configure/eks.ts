@@ -56,7 +56,12 @@ export async function configureEks(ctx: Context, target: ClusterTarget, root: st
     });
   }
   const github = loadGithubConfig(root);
-  const client = new GithubClient({ token: githubToken(ctx.processEnv), baseUrl: githubApiUrl(ctx.processEnv) });
+  const client = new GithubClient({
+    token: githubToken(ctx.processEnv),
+    baseUrl: githubApiUrl(ctx.processEnv),
+    // A wait for GitHub (rate limit, 502) can last a minute: say why the step paused.
+    retry: { onRetry: (notice) => ctx.out.warn(`GitHub ${notice.request}: ${notice.message}`) },
+  });
   const { timeoutMs } = options;
   const vpcId = live.vpcId;
 

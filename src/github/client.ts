@@ -54,6 +54,11 @@ export function githubApiUrl(env: NodeJS.ProcessEnv): URL {
 export class GithubApiError extends OperationError {
   /** Set when the failure may pass by itself (a 502/503/504 or no answer), whether or not it was retried. */
   transient = false;
+  /**
+   * Set when some attempt of this request got a 502/503/504 or no answer: a write may have been
+   * applied even though the request failed. Unset, a status means GitHub refused it, nothing changed.
+   */
+  mayHaveApplied = false;
 
   constructor(
     readonly request: string,
@@ -314,11 +319,18 @@ export class GithubClient {
    * a lost answer (it may have been applied): its error is marked `transient` for the caller.
    */
   private async send(method: string, url: URL, request: string, accepted: number[] = [], body?: unknown, tries = this.tries(request)): Promise<Response> {
-    for (;;) {
-      const outcome = await this.attempt(method, url, request, accepted, body);
-      if (outcome.kind === 'ok') return outcome.response;
-      if (outcome.kind === 'failed' || (outcome.kind === 'transient' && method === 'POST')) throw outcome.error;
-      await tries.wait(outcome);
+    let uncertain = false;
+    try {
+      for (;;) {
+        const outcome = await this.attempt(method, url, request, accepted, body);
+        if (outcome.kind === 'ok') return outcome.response;
+        uncertain ||= outcome.kind === 'transient';
+        if (outcome.kind === 'failed' || (outcome.kind === 'transient' && method === 'POST')) throw outcome.error;
+        await tries.wait(outcome);
+      }
+    } catch (error) {
+      if (uncertain && error instanceof GithubApiError) error.mayHaveApplied = true;
+      throw error;
     }
   }
 
@@ -449,6 +461,7 @@ function rateLimit(response: Response, message: string, now: number): { limit: '
 function rebuilt(error: GithubApiError, detail: string, hint: string | undefined): GithubApiError {
   const next = new GithubApiError(error.request, error.status, detail, hint ?? '', error.cause);
   next.transient = error.transient;
+  next.mayHaveApplied = error.mayHaveApplied;
   return next;
 }
 

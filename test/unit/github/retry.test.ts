@@ -145,6 +145,17 @@ describe('the GitHub client survives GitHub', () => {
       expect(slept).toEqual([60_000]);
     });
 
+    it('a failed write says whether it may have been applied: only when some attempt got a 502 or no answer', async () => {
+      const put = () => client().putActionsSecret(ORG, 'api', 'S', { encryptedValue: 'x', keyId: 'k' });
+      github.inject({ method: 'PUT', path: '/repos/acme/api/actions/secrets/S', times: 1, status: 403, message: 'Resource not accessible' });
+      expect(await failure(put())).toMatchObject({ status: 403, mayHaveApplied: false, transient: false });
+      github.inject({ method: 'PUT', path: '/repos/acme/api/actions/secrets/S', ...faults.dropped() });
+      github.inject({ method: 'PUT', path: '/repos/acme/api/actions/secrets/S', times: 1, status: 403, message: 'Resource not accessible' });
+      expect(await failure(put())).toMatchObject({ status: 403, mayHaveApplied: true, transient: false });
+      github.inject({ method: 'PUT', path: '/repos/acme/api/actions/secrets/S', ...faults.badGateway(Infinity) });
+      expect(await failure(put())).toMatchObject({ status: 502, mayHaveApplied: true, transient: true });
+    });
+
     it('a 429 without any header is a secondary limit: a minute, as GitHub advises', async () => {
       github.inject({ path: '/meta', times: 1, status: 429, message: 'Too Many Requests' });
       await client().sshHostKeys();
