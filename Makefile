@@ -8,13 +8,21 @@ SHELL := bash
 SOURCES := $(shell find src -name '*.ts') tsconfig.json tsconfig.build.json
 BIOMAGE := bin/biomage
 
-.PHONY: help deps tools tools-e2e build dev dev-down check test test-unit test-integration test-e2e typecheck bench bench-e2e clean
+# Where the machine's Node.js is older than NODE_MIN (tools/versions.env), `tools/install.sh node`
+# puts the pinned one into .tools/node: first on PATH, it runs everything make starts (npm, tsc,
+# vitest, the benchmarks; bin/biomage picks it by itself). Absent, the machine's Node runs them.
+export PATH := $(or $(BIOMAGE_TOOLS_DIR),$(CURDIR)/.tools)/node/bin:$(PATH)
+
+.PHONY: help runtime deps tools tools-e2e build dev dev-down check test test-unit test-integration test-e2e typecheck bench bench-e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
-# npm ci only when the lock file changed since the last install.
-node_modules/.installed: package.json package-lock.json
+runtime: ## install the pinned Node.js into .tools/node if the machine's is older than NODE_MIN
+	tools/install.sh node
+
+# npm ci only when the lock file changed since the last install (the Node check above is instant).
+node_modules/.installed: package.json package-lock.json | runtime
 	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 

@@ -22,7 +22,8 @@ const eager = `
 
 const commands = {
   'node -e 0': [node, ['-e', '0']],
-  'biomage --help': [node, [join(root, 'bin', 'biomage'), '--help']],
+  // As typed: the launcher chooses its Node (the pinned one in .tools/node where the machine's is too old).
+  'biomage --help': [join(root, 'bin', 'biomage'), ['--help']],
   'eager imports + --help': [node, ['--input-type=module', '-e', eager]],
 };
 
