@@ -23,7 +23,7 @@ import { ConfirmationRequiredError } from '../../src/ui/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { startFakeGithub, type FakeGithub, type FakeRepo } from '../helpers/github-server.js';
+import { faults, startFakeGithub, type FakeGithub, type FakeRepo } from '../helpers/github-server.js';
 
 const ORG = 'acme';
 const STACK = 'biomage-ci-users';
@@ -290,7 +290,7 @@ describe('biomage rotate-ci against the emulator (IAM, CloudFormation) and a fak
     }
   });
 
-  it('an upload that got no answer is tried once more; still none: the old key stays and the operator is told', async () => {
+  it('an upload that got no answer is sent again by the client; still none within its bound: the old key stays and the operator is told', async () => {
     await snapshot();
     let drops = 1;
     github.failPut((repo, name) => (repo === 'api' && name === 'AWS_SECRET_ACCESS_KEY' && drops-- > 0 ? 0 : undefined));
@@ -312,6 +312,56 @@ describe('biomage rotate-ci against the emulator (IAM, CloudFormation) and a fak
       expect(github.secrets('api')).toEqual(secretsBefore);
     } finally {
       github.failPut(undefined);
+    }
+  });
+
+  it('GitHub having a bad moment (a 502, a secondary rate limit) is waited out: one success, the pauses said on stderr', async () => {
+    await snapshot();
+    // retry-after: 1 keeps the real wait of this spawned CLI short; the exact waits are asserted in test/unit/github/retry.test.ts.
+    github.inject({ method: 'GET', path: `/orgs/${ORG}/repos`, ...faults.badGateway() });
+    github.inject({ method: 'GET', path: `/repos/${ORG}/api/actions/secrets/public-key`, ...faults.secondaryRateLimit(1) });
+    github.inject({ method: 'PUT', path: `/repos/${ORG}/api/actions/secrets/AWS_ACCESS_KEY_ID`, ...faults.badGateway(), afterApplying: true });
+    const from = github.requests.length;
+    try {
+      const run = await rotate(['--repo', 'api']);
+      expect(run.code).toBe(0);
+      expect(run.by.api).toMatchObject({ result: 'ok', keyRotated: true, secretsUpdated: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] });
+      const [key] = await keys('ci-user-api');
+      expect(github.secrets('api').AWS_ACCESS_KEY_ID).toBe(key!.id);
+      expect(github.requests.slice(from).filter((r) => r.fault).map((r) => `${r.fault} ${r.method} ${r.path}`)).toEqual([
+        `502 GET /orgs/${ORG}/repos`,
+        `403 GET /repos/${ORG}/api/actions/secrets/public-key`,
+        `502 PUT /repos/${ORG}/api/actions/secrets/AWS_ACCESS_KEY_ID`,
+      ]);
+      expect(run.stderr).toMatch(new RegExp(`warning: GitHub GET /orgs/${ORG}/repos: 502 Server Error; retrying in \\d\\.\\d s \\(attempt 2 of 4\\)`));
+      expect(run.stderr).toContain(`warning: GitHub GET /repos/${ORG}/api/actions/secrets/public-key: 403 You have exceeded a secondary rate limit. Please wait a few minutes before you try again.; secondary rate limit; retrying in 1.0 s (attempt 2 of 4)`);
+    } finally {
+      github.clearFaults();
+    }
+  });
+
+  it('a used-up primary rate limit resetting in an hour fails at once (exit 1): the request, the limit, when to rerun; nothing changed', async () => {
+    await snapshot();
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    github.inject({ method: 'GET', path: `/orgs/${ORG}/repos`, ...faults.primaryRateLimit(reset, Infinity) });
+    const from = github.requests.length;
+    try {
+      const run = await rotate([]);
+      expect(run.code).toBe(1);
+      const at = new Date(reset * 1000).toISOString();
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        ok: false,
+        exitCode: 1,
+        error: {
+          code: 'failed',
+          message: `GitHub GET /orgs/${ORG}/repos: 403 API rate limit exceeded for user ID 1: the primary rate limit is used up until ${at}, longer than biomage waits for one request (120 s)`,
+          hint: expect.stringMatching(new RegExp(`^rerun after ${at.replace(/\./g, '\\.')} \\(in (59|60) min\\)`)),
+        },
+      });
+      expect(github.requests.slice(from)).toHaveLength(1);
+      expect(await keys('ci-user-api')).toEqual([{ id: before.api!.id, status: 'Active' }]);
+    } finally {
+      github.clearFaults();
     }
   });
 
