@@ -115,19 +115,37 @@ const dnsName = (name: string) => {
   return lower.endsWith('.') ? lower : `${lower}.`;
 };
 
-async function hostedZoneId(input: NativePresenceInput, properties: Record<string, CfnValue>): Promise<string> {
+/**
+ * The hosted zone a record (set or group) is in: its HostedZoneId, a literal HostedZoneName, or
+ * else, for a record whose name is known, every zone whose name ends the record's (the zone and
+ * name are often built with Fn::Sub from parameters, which a check cannot see), or the zone moto
+ * names in a group's physical id.
+ */
+async function hostedZoneIds(input: NativePresenceInput, recordName?: string): Promise<string[]> {
+  const { properties, clients } = input;
   if (properties.HostedZoneId !== undefined) {
     const id = await resolve(input, properties.HostedZoneId);
-    if (id) return id;
+    if (id) return [id];
   }
-  if (typeof properties.HostedZoneName === 'string') {
-    const wanted = dnsName(properties.HostedZoneName);
-    const { HostedZones } = await input.clients.route53.send(new ListHostedZonesByNameCommand({ DNSName: wanted }));
-    const zones = (HostedZones ?? []).filter((z) => z.Name && dnsName(z.Name) === wanted);
-    if (zones.length === 1) return zones[0]!.Id!;
-    throw new Absent(`${zones.length} hosted zones named ${properties.HostedZoneName}`);
-  }
-  throw new Absent('its hosted zone cannot be resolved');
+  const zoneName = typeof properties.HostedZoneName === 'string' ? dnsName(properties.HostedZoneName) : undefined;
+  const fromGroupId = /hostedzone\/([A-Z0-9]+)$/.exec(input.physicalId)?.[1];
+  if (!zoneName && fromGroupId) return [fromGroupId];
+  const zones = [];
+  let page: { HostedZones?: { Id?: string; Name?: string }[]; IsTruncated?: boolean; NextDNSName?: string; NextHostedZoneId?: string } = {};
+  do {
+    page = await clients.route53.send(
+      new ListHostedZonesByNameCommand({ ...(page.NextDNSName ? { DNSName: page.NextDNSName, HostedZoneId: page.NextHostedZoneId } : {}) }),
+    );
+    zones.push(...(page.HostedZones ?? []));
+  } while (page.IsTruncated);
+  const ids = zones
+    .filter((z) => {
+      const name = dnsName(z.Name ?? '');
+      return zoneName ? name === zoneName : !!recordName && (dnsName(recordName) === name || dnsName(recordName).endsWith(`.${name}`));
+    })
+    .map((z) => z.Id!);
+  if (!ids.length) throw new Absent(`no hosted zone ${zoneName ?? `for ${recordName ?? 'its records'}`}`);
+  return ids;
 }
 
 /** Whether the zone holds a record of this name (when known) and type. */
@@ -218,7 +236,11 @@ export const NATIVE_CHECKS: Readonly<Record<string, NativeCheck>> = {
       else if (!(await clients.iam.send(new ListGroupPoliciesCommand({ GroupName }))).PolicyNames?.length) throw new Absent(`no inline policy on ${GroupName}`);
     }
   },
-  'AWS::EC2::LaunchTemplate': ({ clients, physicalId }) => clients.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [physicalId] })),
+  'AWS::EC2::LaunchTemplate': async ({ clients, physicalId }) => {
+    // EC2 answers an unknown id with an error, moto with an empty list: both are absence.
+    const { LaunchTemplates } = await clients.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [physicalId] }));
+    if (!LaunchTemplates?.length) throw new Absent(`no launch template ${physicalId}`);
+  },
   'AWS::EC2::Instance': async ({ clients, physicalId }) => {
     const { Reservations } = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [physicalId] }));
     const state = Reservations?.[0]?.Instances?.[0]?.State?.Name;
@@ -272,15 +294,18 @@ export const NATIVE_CHECKS: Readonly<Record<string, NativeCheck>> = {
   },
   'AWS::Route53::RecordSet': async (input) => {
     // Physical id: the record's name.
-    const zone = await hostedZoneId(input, input.properties);
-    await recordPresent(input, zone, input.physicalId, input.properties.Type);
+    const zones = await hostedZoneIds(input, input.physicalId);
+    const found = await Promise.allSettled(zones.map((zone) => recordPresent(input, zone, input.physicalId, input.properties.Type)));
+    const hit = found.find((r) => r.status === 'fulfilled');
+    if (!hit) throw (found[0] as PromiseRejectedResult).reason;
   },
   'AWS::Route53::RecordSetGroup': async (input) => {
-    const zone = await hostedZoneId(input, input.properties);
-    for (const record of list(input.properties.RecordSets) as Record<string, CfnValue>[]) {
+    const records = list(input.properties.RecordSets) as Record<string, CfnValue>[];
+    const [zone] = await hostedZoneIds(input, records.map((r) => r.Name).find((n): n is string => typeof n === 'string'));
+    for (const record of records) {
       // A name built at deploy time (an SES identity's DKIM token) cannot be named here: then the
       // zone must at least hold a record of the type.
-      await recordPresent(input, zone, typeof record.Name === 'string' ? record.Name : undefined, record.Type);
+      await recordPresent(input, zone!, typeof record.Name === 'string' ? record.Name : undefined, record.Type);
     }
   },
   'AWS::StepFunctions::StateMachine': ({ clients, physicalId }) => clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: physicalId })),
