@@ -5,7 +5,7 @@ import { deployKeyTitlePrefix, ensureDeployKey } from '../../src/configure/deplo
 import { GithubClient } from '../../src/github/client.js';
 import { keyBody } from '../../src/github/ssh-key.js';
 import { applyObjects, waitUntil } from '../../src/k8s/client.js';
-import { startFakeGithub, type FakeGithub } from '../helpers/github-server.js';
+import { faults, startFakeGithub, type FakeGithub } from '../helpers/github-server.js';
 import { startLocalCluster, type LocalCluster } from './helpers/local-cluster.js';
 
 const ORG = 'hms-dbmi-cellenics';
@@ -87,6 +87,25 @@ describe('the deploy key of an environment', () => {
     const leftover = github.addDeployKey(REPO, { title: `${deployKeyTitlePrefix('staging')}2026-01-02T00:00:00.000Z`, key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILEFTOVERLEFTOVERLEFTOVERLEFTOVERLEFTOVERLEFT', readOnly: false });
     expect(await ensure()).toEqual({ action: 'unchanged', keyId: current, removed: [leftover] });
     expect(ours().map((k) => k.id)).toEqual([current]);
+  });
+
+  it('GitHub failing mid-rotation (a 502 after it stored the new key, a 502 on the listing, a rate limit on the delete) still ends with one key, the one in the Secret', async () => {
+    const old = ours()[0]!.id;
+    const writesBefore = writes().length;
+    github.inject({ method: 'POST', path: `/repos/${ORG}/${REPO}/keys`, ...faults.badGateway(), afterApplying: true });
+    github.inject({ method: 'GET', path: `/repos/${ORG}/${REPO}/keys`, ...faults.badGateway() });
+    github.inject({ method: 'DELETE', path: `/repos/${ORG}/${REPO}/keys/${old}`, ...faults.secondaryRateLimit(1) });
+    try {
+      const result = await ensure({ rotate: true });
+      expect(result).toMatchObject({ action: 'rotated', removed: [old] });
+      // The lost POST answer was settled by listing the keys, not by posting the key again.
+      expect(writes().slice(writesBefore)).toEqual([`POST /repos/${ORG}/${REPO}/keys`, `DELETE /repos/${ORG}/${REPO}/keys/${old}`, `DELETE /repos/${ORG}/${REPO}/keys/${old}`]);
+      expect(ours().map((k) => k.id)).toEqual([result.keyId]);
+      expect(keyBody((await secret()).pub)).toBe(ours()[0]!.key);
+      expect(github.deployKeys(REPO).map((k) => k.id)).toEqual([otherEnvKey, personKey, result.keyId]);
+    } finally {
+      github.clearFaults();
+    }
   });
 
   it('when the Secret cannot be written, the new key is unregistered again and the cluster keeps the old one', async () => {
