@@ -314,7 +314,7 @@ export class GithubClient {
   }
 
   /**
-   * One request, retried within the bound as the class comment says; a status outside 2xx (and
+   * One request, retried within the bound as the comment at the top says; a status outside 2xx (and
    * not in `accepted`) becomes a GithubApiError with a hint. A POST is not retried after a 5xx or
    * a lost answer (it may have been applied): its error is marked `transient` for the caller.
    */
