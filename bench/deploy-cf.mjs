@@ -30,7 +30,7 @@ const aws = (...args) => execFileSync('aws', ['--endpoint-url', emulator.endpoin
 // The old loop deployed templates in the order it was given; give it the dependency order
 // (IRSA roles import the other stacks' exports), so that it succeeds at all.
 const templates = readdirSync(join(root, 'cf'))
-  .filter((f) => f.endsWith('.yaml'))
+  .filter((f) => f.endsWith('.yaml') && f !== 'parameters.yaml')
   .sort((a, b) => Number(a.startsWith('irsa-')) - Number(b.startsWith('irsa-')) || a.localeCompare(b));
 const oldLoop = `
   set -e

@@ -5,8 +5,10 @@ import { repoRoot } from '../paths.js';
 import { confirmChange } from '../ui/confirm.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
-import { loadTemplates, planDeploy, runDeploy } from './deploy.js';
+import { loadParameterValues, loadTemplates, planDeploy, runDeploy } from './deploy.js';
+import { shownValue } from './parameters.js';
 import type { StackPlan } from './plan.js';
+import { PARAMETERS_FILE } from './selection.js';
 import type { StackOutcome } from './stack-deployer.js';
 import { cloudFormationSdk } from '../aws/sdk.js';
 
@@ -20,11 +22,17 @@ export interface DeployCfRequest {
   root?: string;
 }
 
+/** A stack's outcome, with the parameter values that came from cf/parameters.yaml. */
+export interface ReportedStack extends StackOutcome {
+  /** By parameter name; a NoEcho value is `****`. Absent when the file gave none. */
+  fileParameters?: Record<string, string>;
+}
+
 export interface DeployCfReport {
   env: string;
   region: string;
   dryRun: boolean;
-  stacks: StackOutcome[];
+  stacks: ReportedStack[];
 }
 
 /** The report, and the plans behind it for callers that look at the deployed resources. */
@@ -46,14 +54,19 @@ export async function deployCf(ctx: Context, request: DeployCfRequest): Promise<
  * `dev up`, so the twin is deployed by exactly the code that deploys staging and production.
  */
 export async function deployTemplates(ctx: Context, request: DeployCfRequest): Promise<DeployRun> {
-  const templates = await loadTemplates(request.root ?? repoRoot, {
+  const root = request.root ?? repoRoot;
+  const templates = await loadTemplates(root, {
     paths: request.paths,
     ...(request.changedSince ? { changedSince: request.changedSince } : {}),
   });
+  const values = loadParameterValues(root, templates, ctx.env);
+  // Belt and braces: a NoEcho value is shown as **** by the summary, and masked in anything else
+  // written (a CloudFormation reason quoting it, say).
+  for (const list of values.values()) for (const v of list) if (v.noEcho) ctx.out.secret(v.value);
   const target = await ctx.aws();
   if (templates.length === 0) return { report: { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks: [] }, plans: [] };
   const cfn = request.cfn ?? awsClient(cloudFormationSdk().CloudFormationClient, target);
-  const plans = await planDeploy(templates, { env: ctx.env, target, cfn });
+  const plans = await planDeploy(templates, { env: ctx.env, target, cfn, values });
   await confirmChange(ctx, `deploy-cf of ${plans.length} stack${plans.length === 1 ? '' : 's'}`);
 
   const progress = ctx.out.liveStatus();
@@ -75,7 +88,12 @@ export async function deployTemplates(ctx: Context, request: DeployCfRequest): P
   for (const s of stacks) progress.set(s.stack, `${s.action}: ${s.result} (${(s.durationMs / 1000).toFixed(1)}s)`);
   progress.finish();
   if (!request.cfn) cfn.destroy();
-  return { report: { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks }, plans };
+  const fromFile = new Map(plans.map((p) => [p.stackName, p.fromFile ?? []]));
+  const reported = stacks.map((s): ReportedStack => {
+    const shown = fromFile.get(s.stack) ?? [];
+    return shown.length ? { ...s, fileParameters: Object.fromEntries(shown.map((v) => [v.key, shownValue(v)])) } : s;
+  });
+  return { report: { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks: reported }, plans };
 }
 
 export function renderDeployReport(report: DeployCfReport, paint: Paint): string {
@@ -84,6 +102,10 @@ export function renderDeployReport(report: DeployCfReport, paint: Paint): string
   const rows = report.stacks.map((s) => [s.stack, s.action, `${(s.durationMs / 1000).toFixed(1)}s`, colour(s.result)]);
   const lines = [renderTable(['stack', 'action', 'duration', 'result'], rows)];
   for (const s of report.stacks) {
+    if (s.fileParameters) {
+      const values = Object.entries(s.fileParameters).map(([key, value]) => `${key}=${value}`);
+      lines.push('', `${s.stack} parameters from ${PARAMETERS_FILE}: ${values.join(', ')}`);
+    }
     if (s.changes?.length && report.dryRun) {
       lines.push('', `${s.stack} would change:`);
       for (const c of s.changes) lines.push(`  ${c.action.padEnd(7)} ${c.type}  ${c.logicalId}${c.replacement === 'True' ? '  (replaced)' : ''}`);

@@ -4,7 +4,8 @@ import type { AwsTarget } from '../aws/target.js';
 import type { Environment } from '../config/environments.js';
 import { InputError } from '../ui/errors.js';
 import { externalImports, planStacks, type StackPlan } from './plan.js';
-import { selectTemplates, type Selection } from './selection.js';
+import { readParametersFile, runParameterValues, type ParameterValue } from './parameters.js';
+import { selectTemplates, templateNames, type Selection } from './selection.js';
 import { deployStack, type DeployHooks, type StackOutcome } from './stack-deployer.js';
 import { loadTemplate, type Template } from './template.js';
 import { cloudFormationSdk } from '../aws/sdk.js';
@@ -16,10 +17,20 @@ export async function loadTemplates(root: string, selection: Selection): Promise
   return (await selectTemplates(root, selection)).map((p) => loadTemplate(p, root));
 }
 
+/**
+ * cf/parameters.yaml's values for the run's templates in `env`, read once: every problem of the
+ * run is one InputError (exit 2) before anything is deployed. No AWS needed either.
+ */
+export function loadParameterValues(root: string, templates: readonly Template[], env: Environment): Map<string, ParameterValue[]> {
+  return runParameterValues(readParametersFile(root), templates, templateNames(root), env);
+}
+
 export interface PlanInput {
   env: Environment;
   target: AwsTarget;
   cfn: CloudFormationClient;
+  /** cf/parameters.yaml's values for this environment, by template file (see runParameterValues). */
+  values?: ReadonlyMap<string, readonly ParameterValue[]>;
 }
 
 /**
@@ -29,7 +40,12 @@ export interface PlanInput {
  */
 export async function planDeploy(templates: Template[], input: PlanInput): Promise<StackPlan[]> {
   const oidc = templates.some((t) => t.irsa) ? await oidcProvider(input.target, input.env) : undefined;
-  const plans = planStacks(templates, { env: input.env, region: input.target.region, ...(oidc ? { oidcProvider: oidc } : {}) });
+  const plans = planStacks(templates, {
+    env: input.env,
+    region: input.target.region,
+    ...(oidc ? { oidcProvider: oidc } : {}),
+    ...(input.values ? { values: input.values } : {}),
+  });
 
   const external = externalImports(plans);
   if (external.size) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Environment } from '../config/environments.js';
 import { InputError } from '../ui/errors.js';
+import { knownParameterValues, type ParameterValue } from './parameters.js';
 import { references } from './references.js';
 import { stackName, type Template } from './template.js';
 
@@ -8,6 +9,8 @@ export interface StackPlan {
   template: Template;
   stackName: string;
   parameters: { ParameterKey: string; ParameterValue: string }[];
+  /** The values among `parameters` that came from cf/parameters.yaml (for the summary; NoEcho ones marked). */
+  fromFile?: ParameterValue[];
   /** sha256 of the body and parameters, recorded as a stack tag: equal means nothing to deploy. */
   hash: string;
   exports: string[];
@@ -27,6 +30,8 @@ export interface PlanInput {
   env: Environment;
   region: string;
   oidcProvider?: string;
+  /** cf/parameters.yaml's values for this environment, by template file (see runParameterValues). */
+  values?: ReadonlyMap<string, readonly ParameterValue[]>;
 }
 
 export function partitionOf(region: string): string {
@@ -39,20 +44,25 @@ export function partitionOf(region: string): string {
 export function planStacks(templates: Template[], input: PlanInput): StackPlan[] {
   const plans = templates.map((template): StackPlan => {
     const name = stackName(template, input.env);
-    const parameters: StackPlan['parameters'] = [{ ParameterKey: 'Environment', ParameterValue: input.env }];
-    if (template.irsa) {
-      if (!input.oidcProvider) throw new Error(`no OIDC provider resolved for ${template.file}`);
-      parameters.push({ ParameterKey: 'OIDCProvider', ParameterValue: input.oidcProvider });
-    }
+    if (template.irsa && !input.oidcProvider) throw new Error(`no OIDC provider resolved for ${template.file}`);
+    const filled: Record<string, string> = { Environment: input.env, ...(template.irsa ? { OIDCProvider: input.oidcProvider! } : {}) };
+    const fromFile = [...(input.values?.get(template.file) ?? [])];
+    // Only the file's values that differ from the Default are sent, so a template without any
+    // keeps the hash it had before cf/parameters.yaml existed.
+    const parameters: StackPlan['parameters'] = [
+      ...Object.entries(filled).map(([key, value]) => ({ ParameterKey: key, ParameterValue: value })),
+      ...fromFile.map((value) => ({ ParameterKey: value.key, ParameterValue: value.value })),
+    ];
     const known = {
-      ...Object.fromEntries(parameters.map((p) => [p.ParameterKey, p.ParameterValue])),
+      ...knownParameterValues(template.doc.Parameters ?? {}, fromFile),
+      ...filled,
       'AWS::StackName': name,
       'AWS::Region': input.region,
       'AWS::Partition': partitionOf(input.region),
     };
     const refs = references(template.doc, known);
     const hash = planHash(template.body, parameters);
-    return { template, stackName: name, parameters, hash, exports: refs.exports, imports: refs.imports, dependsOn: [] };
+    return { template, stackName: name, parameters, fromFile, hash, exports: refs.exports, imports: refs.imports, dependsOn: [] };
   });
 
   const exporter = new Map<string, StackPlan>();

@@ -29,15 +29,22 @@ export async function selectTemplates(root: string, selection: Selection, cwd = 
   }
   if (selection.paths.length) return selection.paths.map((p) => insideCf(root, cfDir, isAbsolute(p) ? p : resolve(cwd, p)));
 
-  const all = readdirSync(cfDir)
-    .filter(isTemplateFileName)
-    .sort()
-    .map((f) => join(cfDir, f));
+  const all = templateFileNames(root).map((f) => join(cfDir, f));
   if (!selection.changedSince) return all;
   // Loaded only here: the git facade brings in the process runner, which nothing else here needs.
   const { changedFiles } = await import('../tools/git.js');
   const changed = new Set((await changedFiles(selection.changedSince, CF_DIR, root)).map((f) => join(root, f)));
   return all.filter((f) => changed.has(f));
+}
+
+/** The templates' file names in cf/, sorted. */
+function templateFileNames(root: string): string[] {
+  return readdirSync(join(root, CF_DIR)).filter(isTemplateFileName).sort();
+}
+
+/** Every template's name (`cognito` for cf/cognito.yaml): the keys cf/parameters.yaml may use. None without cf/. */
+export function templateNames(root: string): string[] {
+  return existsSync(join(root, CF_DIR)) ? templateFileNames(root).map((f) => f.replace(TEMPLATE_FILE, '')) : [];
 }
 
 function insideCf(root: string, cfDir: string, path: string): string {

@@ -11,7 +11,7 @@ export const TEMPLATE_BODY_LIMIT = 51_200;
 export type CfnValue = unknown;
 
 export interface CfnTemplate {
-  Parameters?: Record<string, { Type?: string; AllowedValues?: unknown[]; Default?: unknown }>;
+  Parameters?: Record<string, { Type?: string; AllowedValues?: unknown[]; Default?: unknown; NoEcho?: unknown; [constraint: string]: unknown }>;
   Conditions?: Record<string, CfnValue>;
   Resources: Record<string, { Type: string; Condition?: string; Properties?: Record<string, CfnValue> }>;
   Outputs?: Record<string, { Value: CfnValue; Export?: { Name: CfnValue }; Condition?: string }>;
@@ -27,6 +27,11 @@ export interface Template {
   doc: CfnTemplate;
   /** An IAM role for a service account: gets OIDCProvider from the cluster. */
   irsa: boolean;
+}
+
+/** An IAM role for a service account (cf/irsa-*.yaml): deploy-cf fills its OIDCProvider. */
+export function isIrsaTemplateName(name: string): boolean {
+  return name.startsWith('irsa-');
 }
 
 export function stackName(template: Pick<Template, 'name'>, env: Environment): string {
@@ -93,7 +98,7 @@ export function loadTemplate(absPath: string, root: string): Template {
   assertSupportedTransforms(doc, file, parsed);
 
   const name = basename(absPath).replace(/\.(ya?ml|json)$/, '');
-  const irsa = name.startsWith('irsa-');
+  const irsa = isIrsaTemplateName(name);
   if (irsa && !doc.Parameters?.OIDCProvider) {
     throw new InputError(`${file} is an IRSA role template without an OIDCProvider parameter`, {
       where: `${file}:${parsed.lineOf(['Parameters'])}`,

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { knownParameterValues, parametersFile, resolveParameters, type ParametersFile } from '../cf/parameters.js';
 import { staticConditions, substitute, type KnownValues } from '../cf/references.js';
 import { longValue } from '../cf/short-forms.js';
 import type { CfnTemplate } from '../cf/template.js';
@@ -97,6 +98,7 @@ const recordOf = (value: unknown): CfnMap => (isRecord(value) ? value : {});
 
 function buildModel(repo: Repository): CfnModel {
   const templates = repo.templates.map(templateModel);
+  const parameters = parametersFile(repo.parameters?.yaml);
   const exportsByEnv = new Map<Environment, Map<string, ExportEntry>>();
   const declaredByEnv = new Map<Environment, DeclaredResource[]>();
   const scopes = new Map<string, Scope>();
@@ -108,7 +110,7 @@ function buildModel(repo: Repository): CfnModel {
       const key = `${template.file}\u0000${env}`;
       const cached = extra ? undefined : scopes.get(key);
       if (cached) return cached;
-      const known = { ...knownValues(template, env), ...extra };
+      const known = { ...knownValues(template, env, parameters), ...extra };
       const scope: Scope = { model, template, env, known, conditions: staticConditions(template.doc as CfnTemplate, known) };
       if (!extra) scopes.set(key, scope);
       return scope;
@@ -182,9 +184,14 @@ function templateModel(source: YamlSource): TemplateModel {
   };
 }
 
-/** Parameters and pseudo-parameters as they are when the template is deployed to `env`. */
-function knownValues(template: TemplateModel, env: Environment): Record<string, string> {
-  const known: Record<string, string> = {
+/**
+ * Parameters and pseudo-parameters as they are when the template is deployed to `env`: the
+ * values of cf/parameters.yaml (NoEcho ones left unknown) over the Defaults.
+ */
+function knownValues(template: TemplateModel, env: Environment, file: ParametersFile): Record<string, string> {
+  const fromFile = template.inCf ? (resolveParameters(file, template, [env]).values.get(env) ?? []) : [];
+  return {
+    ...knownParameterValues(template.parameters, fromFile),
     Environment: env,
     'AWS::AccountId': PLACEHOLDER_ACCOUNT_ID,
     'AWS::Region': DEFAULT_REGION,
@@ -192,12 +199,6 @@ function knownValues(template: TemplateModel, env: Environment): Record<string, 
     'AWS::URLSuffix': 'amazonaws.com',
     'AWS::StackName': `biomage-${template.name}-${env}`,
   };
-  for (const [name, body] of Object.entries(template.parameters)) {
-    if (name === 'Environment') continue;
-    const fallback = recordOf(body).Default;
-    if (typeof fallback === 'string' || typeof fallback === 'number') known[name] = String(fallback);
-  }
-  return known;
 }
 
 /** False only when the condition is known to be false for this environment. */

@@ -25,6 +25,8 @@ export interface Repository {
   root: string;
   /** cf/*.yaml and infra/cf-*.yaml, parsed with CloudFormation's short forms. */
   templates: YamlSource[];
+  /** cf/parameters.yaml: template parameter values per environment (scalars as written). */
+  parameters?: YamlSource;
   /** infra/cluster.yaml: the eksctl ClusterConfig. */
   clusterConfig?: YamlSource;
   /** infra/cluster-environments.yaml: what differs per environment (node group sizes and counts). */

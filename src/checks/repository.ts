@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CF_DIR, isTemplateFileName } from '../cf/selection.js';
+import { parseParametersText } from '../cf/parameters.js';
+import { CF_DIR, isTemplateFileName, PARAMETERS_FILE } from '../cf/selection.js';
 import { CI_CONFIG_FILES } from '../config/ci-config.js';
 import { CLUSTER_ENVIRONMENTS_FILE } from '../infra/cluster-environments.js';
 import { InputError } from '../ui/errors.js';
 import type { ChartSource, Repository, SourceFile, YamlSource } from './context.js';
 import type { Finding, RuleDefinition } from './finding.js';
-import { parseYamlFile } from './yaml-source.js';
+import { parseYamlFile, type YamlFile } from './yaml-source.js';
 
 export const repositoryRules: readonly RuleDefinition[] = [
   {
@@ -32,9 +33,9 @@ export function loadRepository(root: string): { repo: Repository; findings: Find
       });
     }
   };
-  const parse = (file: string, cfn = false): YamlSource | undefined => {
+  const parse = (file: string, cfn = false, parser: (text: string) => YamlFile = (text) => parseYamlFile(text, { cfn })): YamlSource | undefined => {
     const source = read(file);
-    const yaml = parseYamlFile(source.text, { cfn });
+    const yaml = parser(source.text);
     // The first error only: the ones after it are usually the parser losing its way.
     const error = yaml.errors[0];
     if (error) {
@@ -58,6 +59,7 @@ export function loadRepository(root: string): { repo: Repository; findings: Find
   const repo: Repository = {
     root,
     templates,
+    parameters: present(PARAMETERS_FILE) ? parse(PARAMETERS_FILE, false, parseParametersText) : undefined,
     clusterConfig: present('infra/cluster.yaml') ? parse('infra/cluster.yaml') : undefined,
     clusterEnvironments: present(CLUSTER_ENVIRONMENTS_FILE) ? parse(CLUSTER_ENVIRONMENTS_FILE) : undefined,
     accessLists: ACCESS_LISTS.filter(present).map(read),

@@ -112,6 +112,7 @@ function scopeOf(root: string, cwd: string, path: string): string {
 function checkedFiles(repo: Repository): SourceFile[] {
   const files: SourceFile[] = [
     ...repo.templates,
+    ...(repo.parameters ? [repo.parameters] : []),
     ...repo.releases,
     ...repo.accessLists,
     ...repo.workflows,

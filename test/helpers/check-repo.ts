@@ -9,24 +9,36 @@ import { importRules } from '../../src/checks/rules/imports.js';
 import { irsaTrustRules } from '../../src/checks/rules/irsa-trust.js';
 import { route53Rules } from '../../src/checks/rules/route53.js';
 import { repoRoot } from '../../src/paths.js';
+import { parseParametersText } from '../../src/cf/parameters.js';
+import { PARAMETERS_FILE } from '../../src/cf/selection.js';
 
 /** The CloudFormation and IAM rule modules, which share one model of the templates. */
 export const CLOUDFORMATION_MODULES: readonly RuleModule[] = [cfTemplateRules, iamPolicyRules, importRules, irsaTrustRules, route53Rules];
 
 /**
  * A repository held in memory for rule tests: `{ 'cf/topic.yaml': '…' }`. Templates (cf/*.yaml,
- * infra/cf-*.yaml) are parsed with CloudFormation's short forms, as loadRepository does.
+ * infra/cf-*.yaml) are parsed with CloudFormation's short forms, and cf/parameters.yaml with its
+ * scalars as written, as loadRepository does.
  */
 export function memoryRepo(files: Record<string, string>): Repository {
   const templates: YamlSource[] = Object.entries(files)
-    .filter(([file]) => /^cf\/[^/]+\.ya?ml$/.test(file) || /^infra\/cf-[^/]+\.ya?ml$/.test(file))
+    .filter(([file]) => (/^cf\/[^/]+\.ya?ml$/.test(file) && file !== PARAMETERS_FILE) || /^infra\/cf-[^/]+\.ya?ml$/.test(file))
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([file, text]) => {
       const yaml = parseYamlFile(text, { cfn: true });
       if (yaml.errors.length) throw new Error(`${file}: ${yaml.errors[0]!.message}`);
       return { file, text, yaml };
     });
-  return { root: '/memory', templates, accessLists: [], charts: [], releases: [], workflows: [] };
+  const parameters = files[PARAMETERS_FILE];
+  return {
+    root: '/memory',
+    templates,
+    ...(parameters === undefined ? {} : { parameters: { file: PARAMETERS_FILE, text: parameters, yaml: parseParametersText(parameters) } }),
+    accessLists: [],
+    charts: [],
+    releases: [],
+    workflows: [],
+  };
 }
 
 export function checkContext(repo: Repository): CheckContext {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REGION, ENVIRONMENTS } from '../../src/config/environments.js';
+import { isTemplateFileName } from '../../src/cf/selection.js';
 import { parseCfnYaml } from '../../src/cf/yaml-tags.js';
 import { repoRoot } from '../../src/paths.js';
 import { formatFinding } from '../../src/checks/report/text.js';
@@ -9,7 +10,7 @@ import { ruleOf, runCheck } from '../../src/checks/run-check.js';
 
 const cfDir = join(repoRoot, 'cf');
 const files = readdirSync(cfDir)
-  .filter((f) => f.endsWith('.yaml'))
+  .filter((f) => f.endsWith('.yaml') && isTemplateFileName(f))
   .sort();
 
 

@@ -1,5 +1,6 @@
 import type { RuleModule } from '../context.js';
 import { accessListRules } from './access-lists.js';
+import { cfParameterRules } from './cf-parameters.js';
 import { cfTemplateRules } from './cf-template.js';
 import { ciConfigRules } from './ci-config.js';
 import { clusterConfigRules } from './cluster-config.js';
@@ -16,6 +17,7 @@ import { workflowRules } from './workflows.js';
 /** The repository's own rules, one module per area. Adding a rule group means adding it here. */
 export const RULE_MODULES: readonly RuleModule[] = [
   cfTemplateRules,
+  cfParameterRules,
   importRules,
   irsaTrustRules,
   irsaServiceAccountRules,
