@@ -1,6 +1,7 @@
 import { callerIdentity } from '../aws/identity.js';
 import type { AwsTarget } from '../aws/target.js';
 import { locate, type ToolSource } from '../tools/locate.js';
+import { machineNode, runningNode } from '../tools/node.js';
 import type { ToolSpec } from '../tools/spec.js';
 import { compareVersions, pinnedVersions } from '../tools/versions.js';
 
@@ -31,7 +32,21 @@ export interface AwsReport {
   fix?: string;
 }
 
+/** Which Node.js runs biomage, and where it came from. */
+export interface RuntimeReport {
+  node: string;
+  path: string;
+  /** `project`: the pinned NODE_VERSION in .tools/node; `PATH`: the machine's. */
+  source: ToolSource;
+  minimum: string;
+  /** NODE_VERSION, when biomage runs on the pinned Node. */
+  pinned?: string;
+  /** The machine's own node, when biomage runs on the pinned one (why it does). */
+  machine?: { path: string; version?: string } | null;
+}
+
 export interface DoctorReport {
+  runtime: RuntimeReport;
   tools: ToolReport[];
   aws: AwsReport;
   /** Required tools that are not ok, plus an unreachable AWS target. */
@@ -61,6 +76,15 @@ export async function diagnoseTools(catalog: readonly ToolSpec[], env: NodeJS.Pr
       return fits ? { ...located, status: 'ok' } : { ...located, status: 'wrong-version', fix: spec.install };
     }),
   );
+}
+
+/** The running Node and, when it is the pinned one, the machine's node beside it. */
+export async function diagnoseRuntime(env: NodeJS.ProcessEnv): Promise<RuntimeReport> {
+  const pins = pinnedVersions();
+  const running = runningNode(env);
+  const base = { node: running.version, path: running.path, source: running.source, minimum: pins.NODE_MIN ?? '' };
+  if (running.source !== 'project') return base;
+  return { ...base, ...(pins.NODE_VERSION ? { pinned: pins.NODE_VERSION } : {}), machine: (await machineNode(env)) ?? null };
 }
 
 /** Ask AWS (or the twin) who we are; any failure is reported, not thrown. */

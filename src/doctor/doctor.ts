@@ -1,15 +1,31 @@
 import type { Context } from '../context.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
-import { countProblems, diagnoseAws, diagnoseTools, type DoctorReport } from './diagnose.js';
+import { compareVersions } from '../tools/versions.js';
+import { countProblems, diagnoseAws, diagnoseRuntime, diagnoseTools, type DoctorReport, type RuntimeReport } from './diagnose.js';
 import { TOOL_CATALOG } from './tool-catalog.js';
 
 export async function runDoctor(ctx: Context, options: { aws: boolean }): Promise<DoctorReport> {
-  const [tools, aws] = await Promise.all([
+  const [runtime, tools, aws] = await Promise.all([
+    diagnoseRuntime(ctx.processEnv),
     diagnoseTools(TOOL_CATALOG, ctx.processEnv),
     diagnoseAws(ctx.env, ctx.aws, !options.aws),
   ]);
-  return { tools, aws, problems: countProblems(tools, aws) };
+  return { runtime, tools, aws, problems: countProblems(tools, aws) };
+}
+
+/** One line: the Node that runs biomage, where it came from, and (for the pinned one) why. */
+export function renderRuntime(runtime: RuntimeReport): string {
+  const head = `Node.js: biomage runs on ${runtime.node}`;
+  if (runtime.source !== 'project') return `${head}, the machine's (${runtime.path})`;
+  const pinned = `${head} from .tools/node (${runtime.path}), the pinned NODE_VERSION ${runtime.pinned ?? '?'}`;
+  const { machine } = runtime;
+  if (!machine) return `${pinned}; the machine has no node on PATH`;
+  if (!machine.version) return `${pinned}; the machine's ${machine.path} does not say its version`;
+  if (compareVersions(machine.version, runtime.minimum) < 0) {
+    return `${pinned}, because the machine's ${machine.path} is ${machine.version}, older than NODE_MIN ${runtime.minimum}`;
+  }
+  return `${pinned}; the machine's ${machine.path} (${machine.version}) would do too: remove .tools/node to run on it`;
 }
 
 export function renderDoctor(report: DoctorReport, paint: Paint): string {
@@ -22,7 +38,7 @@ export function renderDoctor(report: DoctorReport, paint: Paint): string {
     t.wanted ?? '-',
     t.path ? `${t.source}: ${t.path}` : '-',
   ]);
-  const lines = [renderTable(['tool', 'status', 'version', 'pinned', 'from'], rows)];
+  const lines = [renderTable(['tool', 'status', 'version', 'pinned', 'from'], rows), '', renderRuntime(report.runtime)];
 
   const fixes = report.tools.filter((t) => t.status !== 'ok' && t.fix);
   if (fixes.length) {
