@@ -22,8 +22,9 @@ import type { CfnValue } from '../cf/template.js';
 /*
  * Presence checks for the types moto models itself (some mended by tools/emulator/extensions:
  * awslambda.py, logs.py, kms.py, ec2_native.py, rds_native.py, batch.py, iam_managed_policy.py,
- * route53_record_set_group.py). Each proves the resource through its own service's API, never
- * through CloudFormation, which reports resources moto skipped or half-made as complete.
+ * route53_hosted_zone.py, route53_record_set_group.py). Each proves the resource through its own
+ * service's API, never through CloudFormation, which reports resources moto skipped or half-made
+ * as complete.
  */
 
 const { GetFunctionCommand, GetPolicyCommand: GetFunctionPolicyCommand } = lambdaSdk();
@@ -45,7 +46,7 @@ const { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, DescribeSecuri
 const { DescribeDBInstancesCommand, DescribeDBSubnetGroupsCommand } = rdsSdk();
 const { DescribeKeyCommand, ListAliasesCommand } = kmsSdk();
 const { DescribeComputeEnvironmentsCommand, DescribeJobDefinitionsCommand, DescribeJobQueuesCommand } = batchSdk();
-const { ListHostedZonesByNameCommand, ListResourceRecordSetsCommand } = route53Sdk();
+const { GetHostedZoneCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand } = route53Sdk();
 const { DescribeStateMachineCommand } = sfnSdk();
 const { GetParameterCommand } = ssmSdk();
 const { DescribeRepositoriesCommand } = ecrSdk();
@@ -292,6 +293,7 @@ export const NATIVE_CHECKS: Readonly<Record<string, NativeCheck>> = {
     // Deregistered revisions stay listed, INACTIVE.
     if (!jobDefinitions?.some((d) => d.jobDefinitionArn === physicalId && d.status === 'ACTIVE')) throw new Absent(`no active job definition ${physicalId}`);
   },
+  'AWS::Route53::HostedZone': ({ clients, physicalId }) => clients.route53.send(new GetHostedZoneCommand({ Id: physicalId })),
   'AWS::Route53::RecordSet': async (input) => {
     // Physical id: the record's name.
     const zones = await hostedZoneIds(input, input.physicalId);

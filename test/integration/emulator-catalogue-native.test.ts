@@ -39,7 +39,14 @@ import {
 import { DeleteAliasCommand, DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { DeleteFunctionCommand, GetFunctionCommand, GetPolicyCommand as GetFunctionPolicyCommand, LambdaClient, RemovePermissionCommand } from '@aws-sdk/client-lambda';
 import { DeleteDBInstanceCommand, DeleteDBSubnetGroupCommand, DescribeDBInstancesCommand, DescribeDBSubnetGroupsCommand, RDSClient } from '@aws-sdk/client-rds';
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  DeleteHostedZoneCommand,
+  GetHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 import { DeleteStateMachineCommand, DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteParameterCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
@@ -188,6 +195,11 @@ describe('the twin creates, updates and deletes the types moto models itself', (
     expect(job).toMatchObject({ status: 'ACTIVE', timeout: { attemptDurationSeconds: 3600 }, retryStrategy: { attempts: 2 } });
     expect(job?.containerProperties).toMatchObject({ memory: 4096, image: expect.stringMatching(/fixture-pipeline-development:one$/) });
 
+    // The private zone, in the network's VPC.
+    const internal = await client(Route53Client).send(new GetHostedZoneCommand({ Id: network.InternalZone }));
+    expect(internal.HostedZone).toMatchObject({ Name: 'internal.development.fixture.example.org.', Config: { PrivateZone: true, Comment: "the cluster's private names" } });
+    expect(internal.VPCs?.map((v) => v.VPCId)).toEqual([network.Vpc]);
+
     // RDS and Route 53: the instance in its subnet group and security group; its address and the DKIM records.
     const [db] = (await client(RDSClient).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'fixture-db-development' }))).DBInstances ?? [];
     const database = await resources('biomage-database-development');
@@ -213,6 +225,7 @@ describe('the twin creates, updates and deletes the types moto models itself', (
 
   it('a stack update changes each resource in its service', async () => {
     // Resource properties change, as a template edit makes them change.
+    edit('network.yaml', "Comment: the cluster's private names", 'Comment: private names');
     edit('network.yaml', 'FromPort: !Ref DatabasePort\n      ToPort: !Ref DatabasePort', 'FromPort: 5433\n      ToPort: 5433');
     edit('hook.yaml', 'RetentionInDays: !Ref RetentionInDays', 'RetentionInDays: 30');
     edit('hook.yaml', 'MemorySize: !Ref MemorySize', 'MemorySize: 256');
@@ -231,6 +244,8 @@ describe('the twin creates, updates and deletes the types moto models itself', (
     const network = await resources('biomage-network-development');
     const { SecurityGroupRules } = await client(EC2Client).send(new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [network.DatabaseFromNodes!] }));
     expect(SecurityGroupRules?.map((r) => [r.GroupId, r.FromPort, r.ToPort])).toEqual([[network.DatabaseSecurityGroup, 5433, 5433]]);
+
+    expect((await client(Route53Client).send(new GetHostedZoneCommand({ Id: network.InternalZone }))).HostedZone?.Config?.Comment).toBe('private names');
 
     const hook = await resources('biomage-hook-development');
     const { Configuration } = await client(LambdaClient).send(new GetFunctionCommand({ FunctionName: 'fixture-hook-development' }));
@@ -282,6 +297,7 @@ describe('the twin creates, updates and deletes the types moto models itself', (
     expect((await rds.send(new DescribeDBInstancesCommand({}))).DBInstances).toEqual([]);
     expect((await rds.send(new DescribeDBSubnetGroupsCommand({}))).DBSubnetGroups?.filter((g) => g.DBSubnetGroupName !== 'default')).toEqual([]);
     expect(await records()).toEqual({});
+    await expect(client(Route53Client).send(new GetHostedZoneCommand({ Id: before['biomage-network-development']!.InternalZone }))).rejects.toThrow();
     const { Reservations } = await client(EC2Client).send(new DescribeInstancesCommand({ InstanceIds: [before['biomage-batch-development']!.Bastion!] }));
     expect(Reservations?.[0]?.Instances?.[0]?.State?.Name).toBe('terminated');
     const { VpcEndpoints = [] } = await client(EC2Client).send(new DescribeVpcEndpointsCommand({}));
@@ -333,6 +349,8 @@ describe('the twin creates, updates and deletes the types moto models itself', (
         ChangeBatch: { Changes: ResourceRecordSets.filter((r) => r.Type === 'CNAME').map((r) => ({ Action: 'DELETE', ResourceRecordSet: r })) },
       }),
     );
+
+    await route53.send(new DeleteHostedZoneCommand({ Id: network!.InternalZone }));
 
     const rows = await presence();
     expect(rows.filter((r) => r.presence === 'present').map((r) => `${r.stack} ${r.logicalId}`)).toEqual([]);

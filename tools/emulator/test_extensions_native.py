@@ -109,7 +109,15 @@ Resources:
       RecordSets:
         - {Name: a._domainkey.smoke.example, Type: CNAME, TTL: "300", ResourceRecords: [a.dkim.amazonses.com]}
         - {Name: b._domainkey.smoke.example, Type: CNAME, TTL: "300", ResourceRecords: [b.dkim.amazonses.com]}
+  Internal:
+    Type: AWS::Route53::HostedZone
+    Properties: {Name: internal.smoke.example, HostedZoneConfig: {Comment: one}, VPCs: [{VPCId: !Ref Vpc, VPCRegion: !Ref AWS::Region}]}
+  Api:
+    Type: AWS::Route53::RecordSet
+    DependsOn: Internal
+    Properties: {HostedZoneName: Internal.Smoke.Example., Name: api.internal.smoke.example., Type: A, TTL: "60", ResourceRecords: [10.7.1.10]}
 Outputs:
+  Internal: {Value: !Ref Internal}
   Invoke: {Value: !Ref Invoke}
   Ingress: {Value: !Ref Ingress}
   DbSubnets: {Value: !Ref DbSubnets}
@@ -129,6 +137,7 @@ Outputs:
 def variant(body: str) -> str:
     """The template's second shape: what a later revision of a platform template changes."""
     edits = [
+        ('HostedZoneConfig: {Comment: one}', 'HostedZoneConfig: {Comment: two}'),
         ('      Environment: {Variables: {MODE: one}}\n', ''),  # a removed setting goes back to the default
         ('return 1', 'return 2'),
         ('Managed:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      Roles: [!Ref Role]',
@@ -216,6 +225,11 @@ def main() -> int:
         assert job["parameters"] == {"InputPath": "none"} and job["timeout"] == {"attemptDurationSeconds": 60}, job
         # Route 53: the group's zone found by name whatever its case and trailing dot.
         assert cnames() == ["a._domainkey.smoke.example", "b._domainkey.smoke.example"], cnames()
+        # A private zone with its VPC and comment, named as Route 53 names zones; its record found it by name.
+        internal = r53.get_hosted_zone(Id=out["Internal"])
+        assert internal["HostedZone"]["Name"] == "internal.smoke.example." and internal["HostedZone"]["Config"] == {"Comment": "one", "PrivateZone": True}
+        assert [v["VPCId"] for v in internal["VPCs"]] == [vpc], internal["VPCs"]
+        assert [r["Name"] for r in r53.list_resource_record_sets(HostedZoneId=out["Internal"])["ResourceRecordSets"] if r["Type"] == "A"] == ["api.internal.smoke.example."]
 
         # Update: parameters and the template's second shape.
         out2 = deploy(cfn, "smoke-native", variant(PLATFORM), Retention="30", Port="5433", KeyActions="kms:Decrypt", AliasName="alias/smoke-two",
@@ -244,6 +258,7 @@ def main() -> int:
         jobs = {d["revision"]: d["status"] for d in batch.describe_job_definitions(jobDefinitionName="smoke")["jobDefinitions"]}
         assert jobs == {1: "INACTIVE", 2: "ACTIVE"} and out2["Job"].endswith(":2"), jobs
         assert cnames() == ["a._domainkey.smoke.example", "c._domainkey.smoke.example"], cnames()
+        assert r53.get_hosted_zone(Id=out["Internal"])["HostedZone"]["Config"]["Comment"] == "two"
 
         # Delete: everything goes from its service (a KMS key waits out its deletion window).
         cfn.delete_stack(StackName="smoke-native")
@@ -258,6 +273,7 @@ def main() -> int:
         assert not batch.describe_compute_environments()["computeEnvironments"] and not batch.describe_job_queues()["jobQueues"]
         assert {d["status"] for d in batch.describe_job_definitions(jobDefinitionName="smoke")["jobDefinitions"]} == {"INACTIVE"}
         assert cnames() == [], cnames()
+        assert gone(lambda: r53.get_hosted_zone(Id=out["Internal"]))
         print("native extensions smoke test: ok")
         return 0
     finally:

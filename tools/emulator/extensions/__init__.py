@@ -12,10 +12,10 @@ AWS::SecretsManager transform (secretsmanager_transform.py) and gives moto's cog
 identity-pool roles API (cognito_identity.py).
 It also mends models moto has but gets wrong, each module saying what and why: Lambda functions'
 updates and permissions (awslambda.py), log group updates (logs.py), KMS keys' policies, updates
-and scheduled deletion (kms.py), security group ingress rules' ids and deletion and instances'
-security groups (ec2_native.py), RDS subnet groups and instances (rds_native.py), Route 53 record set
-groups (route53_record_set_group.py), AWS Batch's updates and deletes (batch.py), and IAM managed
-policies' updates and deletes and instance profiles' updates (iam_managed_policy.py).
+and scheduled deletion (kms.py), security group ingress rules, instances and VPC endpoints
+(ec2_native.py), RDS subnet groups and instances (rds_native.py), Route 53 hosted zones
+(route53_hosted_zone.py) and record set groups (route53_record_set_group.py), AWS Batch's updates
+and deletes (batch.py), and IAM managed policies and instance profiles (iam_managed_policy.py).
 Every model delegates to moto's own service backends, so the resources are visible through the
 service APIs.
 """
@@ -25,7 +25,7 @@ from moto.core.common_models import CloudFormationModel
 
 from . import cloudformation, cognito, dynamodb, elasticache, iam, route53, s3, sns, sqs  # noqa: F401  (registers the models)
 from . import cognito_identity, rds, secretsmanager, secretsmanager_transform, ses  # noqa: F401  (registers the models)
-from . import awslambda, batch, ec2_native, iam_managed_policy, kms, logs, rds_native, route53_record_set_group  # noqa: F401  (patches moto's own models)
+from . import awslambda, batch, ec2_native, iam_managed_policy, kms, logs, rds_native, route53_hosted_zone, route53_record_set_group  # noqa: F401  (patches moto's own models)
 
 # The resource types this package adds to moto's CloudFormation.
 ADDED_TYPES = (
