@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseYamlFile, type YamlDocument, type YamlFile, type YamlPath } from '../checks/yaml-source.js';
+import { parseYamlFile, syntaxMessage, type YamlDocument, type YamlFile, type YamlPath } from '../checks/yaml-source.js';
 import { ENVIRONMENTS, isEnvironment, type Environment } from '../config/environments.js';
 import { InputError } from '../ui/errors.js';
 import { PARAMETERS_FILE } from './selection.js';
@@ -137,7 +137,7 @@ export function readParametersFile(root: string): ParametersFile {
   const yaml = parseParametersText(text);
   const error = yaml.errors[0];
   if (error) {
-    throw new InputError(`${PARAMETERS_FILE} is not valid YAML: ${error.message}`, {
+    throw new InputError(`${PARAMETERS_FILE} is not valid YAML: ${syntaxMessage(error)}`, {
       where: `${PARAMETERS_FILE}:${error.line}:${error.column}`,
       hint: 'fix the YAML at that line (indentation, an unclosed bracket or quote, a duplicate key)',
     });

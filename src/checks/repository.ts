@@ -7,7 +7,7 @@ import { CLUSTER_ENVIRONMENTS_FILE } from '../infra/cluster-environments.js';
 import { InputError } from '../ui/errors.js';
 import type { ChartSource, Repository, SourceFile, YamlSource } from './context.js';
 import type { Finding, RuleDefinition } from './finding.js';
-import { parseYamlFile, type YamlFile } from './yaml-source.js';
+import { parseYamlFile, syntaxMessage, type YamlFile } from './yaml-source.js';
 
 export const repositoryRules: readonly RuleDefinition[] = [
   {
@@ -39,8 +39,7 @@ export function loadRepository(root: string): { repo: Repository; findings: Find
     // The first error only: the ones after it are usually the parser losing its way.
     const error = yaml.errors[0];
     if (error) {
-      const message = error.message.replace(/ at line \d+, column \d+:?$/, '');
-      findings.push({ file, line: error.line, column: error.column, rule: 'yaml-syntax', message });
+      findings.push({ file, line: error.line, column: error.column, rule: 'yaml-syntax', message: syntaxMessage(error) });
     }
     return yaml.errors.length ? undefined : { ...source, yaml };
   };

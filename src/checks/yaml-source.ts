@@ -31,6 +31,11 @@ export interface YamlFile {
 
 const pathKey = (path: YamlPath) => path.join('\u0000');
 
+/** A syntax error's message without the `at line L, column C:` the parser appends: callers name the place themselves. */
+export function syntaxMessage(error: { message: string }): string {
+  return error.message.replace(/ at line \d+, column \d+:?$/, '');
+}
+
 /**
  * Parse every document of a YAML file into plain values, remembering the line of every node, so
  * that a rule can point at the exact line of what it found. `cfn` turns CloudFormation's short

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Runner } from './runner.js';
 
@@ -5,6 +6,7 @@ interface DeployCfOptions {
   changedSince?: string;
   force?: boolean;
   concurrency: number;
+  root?: string;
 }
 
 export function registerDeployCf(program: Command, runner: Runner): void {
@@ -14,6 +16,7 @@ export function registerDeployCf(program: Command, runner: Runner): void {
     .argument('[templates...]', 'templates under cf/ to deploy (default: all of cf/)')
     .option('--changed-since <git-ref>', 'only the templates changed since this git ref (what CI passes)')
     .option('--force', 'create a change set even when the template and parameters are unchanged since the last deploy')
+    .option('--root <dir>', 'deploy the cf/ of this checkout instead of the one biomage belongs to')
     .addOption(
       new Option('--concurrency <n>', 'stacks deployed at once').default(4).argParser((v) => {
         const n = Number(v);
@@ -24,14 +27,25 @@ export function registerDeployCf(program: Command, runner: Runner): void {
     .addHelpText(
       'after',
       `
-IRSA templates (cf/irsa-*.yaml) get OIDCProvider from the EKS cluster biomage-<env>.
+Every template gets Environment=<env>; IRSA templates (cf/irsa-*.yaml) get OIDCProvider from the
+EKS cluster biomage-<env>. Any other parameter takes its value for <env> from cf/parameters.yaml
+(\`<template>:\` → \`<Parameter>: <value>\`, or \`<Parameter>:\` → \`<env>: <value>\`), else its Default.
+A parameter with neither, or a value its declaration rejects, stops the run before anything is
+deployed (exit 2, every problem listed with file:line). The summary names the values taken from
+the file; NoEcho values are shown as ****. A changed value updates its stack; unchanged, nothing is called.
 --dry-run creates each change set, prints it, and deletes it: nothing is deployed.
 production asks for confirmation, or needs --yes. Exit 1 when any stack failed.`,
     )
     .action(
       runner.action<DeployCfOptions, [string[]]>(async (ctx, options, templates) => {
         const { deployCf } = await import('../cf/deploy-command.js');
-        return deployCf(ctx, { paths: templates, changedSince: options.changedSince, force: Boolean(options.force), concurrency: options.concurrency });
+        return deployCf(ctx, {
+          paths: templates,
+          changedSince: options.changedSince,
+          force: Boolean(options.force),
+          concurrency: options.concurrency,
+          ...(options.root ? { root: resolve(options.root) } : {}),
+        });
       }),
     );
 }
