@@ -224,10 +224,10 @@ describe('the twin creates, updates and deletes the types moto models itself', (
   });
 
   it('a stack update changes each resource in its service', async () => {
-    // Resource properties change, as a template edit makes them change.
+    // Template edits: resource properties, and parameter defaults (values no one passes).
     edit('network.yaml', "Comment: the cluster's private names", 'Comment: private names');
-    edit('network.yaml', 'FromPort: !Ref DatabasePort\n      ToPort: !Ref DatabasePort', 'FromPort: 5433\n      ToPort: 5433');
-    edit('hook.yaml', 'RetentionInDays: !Ref RetentionInDays', 'RetentionInDays: 30');
+    edit('network.yaml', 'Default: 5432', 'Default: 5433');
+    edit('hook.yaml', 'Default: 14', 'Default: 30');
     edit('hook.yaml', 'MemorySize: !Ref MemorySize', 'MemorySize: 256');
     edit('hook.yaml', 'Value: !Ref Greeting', 'Value: bonjour');
     edit('hook.yaml', 'Action: ssm:GetParameter', 'Action: [ssm:GetParameter, ssm:GetParameters]');

@@ -22,12 +22,18 @@ that would make the twin lie about a deploy:
 6. Parameter changes: a change set lists the resources whose template text changed, not those
    that only reference a parameter whose value changed (moto's UpdateStack does count them). The
    change set then holds no changes, and a deployer rightly takes it as "nothing to do".
+7. Parameter defaults: moto's diff (of change sets and of the update itself) counts a parameter as
+   changed only when a value passed for it changes, so a new Default in the template, for a
+   parameter no value is passed for, changed nothing: the change set was empty and the update a
+   no-op. CloudFormation resolves the new default and updates the resources that use it. Both
+   diffs also see a parameter used as `${Name}` inside Fn::Sub, not only through Ref.
 
 Each fix wraps moto's own functions; none re-implements storage. Known remaining difference: a
 failed UPDATE is marked UPDATE_ROLLBACK_COMPLETE, but moto has already applied the resources
 changed before the failure and does not restore them.
 """
 
+import re
 import threading
 
 import moto.cloudformation.parsing as parsing
@@ -248,3 +254,55 @@ parsing.ResourceMap._delete_resource = _delete_resource
 CloudFormationBackend.execute_change_set = execute_change_set
 CloudFormationResponse.create_change_set = create_change_set
 CloudFormationResponse._validate_different_update = _validate_different_update
+
+
+def get_references_from_template(template):
+    # moto's own version follows Ref only; Fn::Sub's `${Name}` uses a parameter or resource too.
+    references = []
+    if isinstance(template, dict):
+        for key, value in template.items():
+            if key == "Ref":
+                references.append(value)
+            elif key == "Fn::Sub":
+                text, local = (value[0], value[1] if len(value) > 1 else {}) if isinstance(value, list) else (value, {})
+                if isinstance(text, str):
+                    references.extend(n for n in re.findall(r"\$\{([^!.}][^.}]*)\}", text) if n not in local)
+                references.extend(get_references_from_template(local))
+            else:
+                references.extend(get_references_from_template(value))
+    elif isinstance(template, list):
+        for item in template:
+            references.extend(get_references_from_template(item))
+    return references
+
+
+parsing.get_references_from_template = get_references_from_template
+
+_original_build_resource_diff = parsing.ResourceMap.build_resource_diff
+
+
+def _as_text(value):
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def build_resource_diff(self, other_template, parameters=None):
+    # moto compares passed values only; add the resources using a parameter whose value comes from
+    # a Default that differs from the value the stack resolved last time.
+    result = _original_build_resource_diff(self, other_template, parameters)
+    given = parameters or {}
+    old = self._resource_json_map
+    new = other_template.get("Resources", {})
+    defaults = [
+        name
+        for name, slot in (other_template.get("Parameters") or {}).items()
+        if name not in given and "Default" in slot and name in self.resolved_parameters
+        and _as_text(self.resolved_parameters[name]) != _as_text(slot["Default"])
+    ]
+    if defaults:
+        for name in new:
+            if name in old and name not in result["Modify"] and any(d in parsing.get_references_from_template(new[name]) for d in defaults):
+                result["Modify"].append(name)
+    return result
+
+
+parsing.ResourceMap.build_resource_diff = build_resource_diff

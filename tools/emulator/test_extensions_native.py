@@ -260,6 +260,15 @@ def main() -> int:
         assert cnames() == ["a._domainkey.smoke.example", "c._domainkey.smoke.example"], cnames()
         assert r53.get_hosted_zone(Id=out["Internal"])["HostedZone"]["Config"]["Comment"] == "two"
 
+        # A new parameter Default alone (no value passed) updates the resources using it, through Ref
+        # or Fn::Sub (change_set_fidelity.py).
+        ssm = client("ssm")
+        defaults = "Parameters:\n  V: {Type: String, Default: %s}\nResources:\n  P: {Type: AWS::SSM::Parameter, Properties: {Name: /smoke, Type: String, Value: !Sub 'v-${V}'}}\n"
+        deploy(cfn, "smoke-defaults", defaults % "one")
+        deploy(cfn, "smoke-defaults", defaults % "two")
+        assert ssm.get_parameter(Name="/smoke")["Parameter"]["Value"] == "v-two"
+        cfn.delete_stack(StackName="smoke-defaults")
+
         # Delete: everything goes from its service (a KMS key waits out its deletion window).
         cfn.delete_stack(StackName="smoke-native")
         assert gone(lambda: lam.get_function(FunctionName="smoke"))
