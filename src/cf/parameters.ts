@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalJson } from '../canonical-json.js';
 import { parseYamlFile, syntaxMessage, type YamlDocument, type YamlFile, type YamlPath } from '../checks/yaml-source.js';
 import { ENVIRONMENTS, isEnvironment, type Environment } from '../config/environments.js';
 import { InputError } from '../ui/errors.js';
@@ -443,6 +444,21 @@ export function parametersError(problems: readonly ParameterProblem[], env: Envi
     [`the template parameters for ${env} have ${sorted.length} problems:`, ...sorted.map((p) => `  ${p.file}:${p.line}: ${p.message}\n    next: ${p.fix}`)].join('\n'),
     { where: `${first!.file}:${first!.line}`, hint: `fix each one at its line; \`biomage check\` lists them for every environment` },
   );
+}
+
+/**
+ * The templates whose entries differ between two versions of the file (undefined: no file), for
+ * --changed-since. A version that does not parse counts as empty: every template it would name
+ * in the other version is changed.
+ */
+export function changedParameterEntries(before: string | undefined, after: string | undefined): string[] {
+  const entries = (text: string | undefined): Record<string, unknown> => {
+    const yaml = text === undefined ? undefined : parseParametersText(text);
+    const value = yaml && !yaml.errors.length ? yaml.documents[0]?.value : undefined;
+    return isMapping(value) ? value : {};
+  };
+  const [old, now] = [entries(before), entries(after)];
+  return [...new Set([...Object.keys(old), ...Object.keys(now)])].filter((name) => canonicalJson(old[name] ?? null) !== canonicalJson(now[name] ?? null)).sort();
 }
 
 /** A deploy-cf template's parameters; its lines are found only when a problem needs one. */

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, UsageError } from '../ui/errors.js';
 
@@ -32,9 +32,13 @@ export async function selectTemplates(root: string, selection: Selection, cwd = 
   const all = templateFileNames(root).map((f) => join(cfDir, f));
   if (!selection.changedSince) return all;
   // Loaded only here: the git facade brings in the process runner, which nothing else here needs.
-  const { changedFiles } = await import('../tools/git.js');
+  const [{ changedFiles, showFile }, { changedParameterEntries }] = await Promise.all([import('../tools/git.js'), import('./parameters.js')]);
   const changed = new Set((await changedFiles(selection.changedSince, CF_DIR, root)).map((f) => join(root, f)));
-  return all.filter((f) => changed.has(f));
+  // A template whose values in cf/parameters.yaml changed (or went, back to its Defaults) is changed too.
+  const before = await showFile(selection.changedSince, `./${PARAMETERS_FILE}`, root);
+  const now = existsSync(join(root, PARAMETERS_FILE)) ? readFileSync(join(root, PARAMETERS_FILE), 'utf8') : undefined;
+  const names = new Set(changedParameterEntries(before, now));
+  return all.filter((f) => changed.has(f) || names.has(basename(f).replace(TEMPLATE_FILE, '')));
 }
 
 /** The templates' file names in cf/, sorted. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,5 +215,25 @@ describe('deploy-cf with cf/parameters.yaml against the emulator', () => {
     expect(run.stderr).toContain('biomage-settings-development parameters from cf/parameters.yaml: ApiToken=****, SubnetIds=subnet-a,subnet-b, VpcId=vpc-twin');
     expect(run.stderr).not.toContain('biomage-plain-development parameters');
     expectNoSecret(run.stdout, run.stderr);
+  });
+});
+
+describe('--changed-since with cf/parameters.yaml', () => {
+  const { emulator } = useEmulator();
+
+  it('a template whose values changed is deployed though its own file did not change; the others are not', async () => {
+    const root = copyOf('deploy-parameters');
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: root, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'fixtures');
+    const file = join(root, 'cf', 'parameters.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8').replace('VisibilitySeconds: 120', 'VisibilitySeconds: 150')}plain:\n  Label: other\n`);
+
+    const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true, dryRun: true });
+    expect(await deployCf(c.ctx, { paths: [], changedSince: 'HEAD', force: false, concurrency: 4, root })).toBe(0);
+    const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
+    expect(report.stacks.map((s) => s.stack)).toEqual(['biomage-jobs-development', 'biomage-plain-development']);
   });
 });

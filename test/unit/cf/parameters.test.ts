@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  changedParameterEntries,
   parametersFile,
   parseParametersText,
   rejections,
@@ -282,5 +283,20 @@ describe("deploy-cf's values for a run", () => {
     const dns = template('dns', {});
     dns.doc.Parameters!.Ttl = { Type: 'Number', Default: 300 };
     expect(runParameterValues(file('dns:\n  Ttl: 300\n'), [dns], ['dns'], 'staging').get('cf/dns.yaml')).toEqual([]);
+  });
+});
+
+describe('--changed-since: the templates whose entries changed', () => {
+  it.each([
+    ['a changed value', 'a:\n  X: 1\nb:\n  Y: 2\n', 'a:\n  X: 1\nb:\n  Y: 3\n', ['b']],
+    ['a value per environment', 'a:\n  X: 1\n', 'a:\n  X:\n    staging: 1\n', ['a']],
+    ['key order and comments do not count', 'a:\n  X: 1\n  Y: 2\n', '# sorted\na:\n  Y: 2\n  X: 1\n', []],
+    ['the text as written counts: 1.10 is not 1.1', 'a:\n  X: 1.10\n', 'a:\n  X: 1.1\n', ['a']],
+    ['an entry added or removed', 'a:\n  X: 1\n', 'b:\n  X: 1\n', ['a', 'b']],
+    ['the file created', undefined, 'a:\n  X: 1\n', ['a']],
+    ['the file deleted: back to the Defaults', 'a:\n  X: 1\n', undefined, ['a']],
+    ['a version that does not parse counts as empty', 'a:\n  X: 1\n', 'a: [\n', ['a']],
+  ] as const)('%s', (_name, before, after, expected) => {
+    expect(changedParameterEntries(before, after)).toEqual(expected);
   });
 });
