@@ -23,7 +23,7 @@ import {
   RevokeSecurityGroupIngressCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { DeleteRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DeleteRepositoryCommand, DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import {
   DeleteInstanceProfileCommand,
   DeleteRolePolicyCommand,
@@ -151,7 +151,11 @@ describe('the twin creates, updates and deletes the types moto models itself', (
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: hook.Key }))).KeyRotationEnabled).toBe(true);
     expect((await kms.send(new ListAliasesCommand({ KeyId: hook.Key }))).Aliases?.map((a) => a.AliasName)).toEqual(['alias/fixture-development']);
     expect((await client(SSMClient).send(new GetParameterCommand({ Name: '/fixture/development/greeting' }))).Parameter?.Value).toBe('hello');
-    expect((await client(ECRClient).send(new DescribeRepositoriesCommand({ repositoryNames: ['fixture-pipeline-development'] }))).repositories).toHaveLength(1);
+    const ecr = client(ECRClient);
+    const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['fixture-pipeline-development'] }));
+    expect(repositories?.map((r) => r.imageScanningConfiguration)).toEqual([{ scanOnPush: true }]);
+    const lifecycle = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'fixture-pipeline-development' }));
+    expect(JSON.parse(lifecycle.lifecyclePolicyText ?? '{}')).toMatchObject({ rules: [{ selection: { countNumber: 20 } }] });
     const machine = await client(SFNClient).send(new DescribeStateMachineCommand({ stateMachineArn: hook.Pipeline }));
     expect(machine.roleArn).toMatch(new RegExp(`:role/${hook.StatesRole}$`));
     expect(JSON.parse(machine.definition!)).toMatchObject({ States: { Hook: { Resource: Configuration?.FunctionArn } } });
@@ -233,6 +237,7 @@ describe('the twin creates, updates and deletes the types moto models itself', (
     edit('hook.yaml', 'Action: ssm:GetParameter', 'Action: [ssm:GetParameter, ssm:GetParameters]');
     edit('hook.yaml', '              return event', "              return {'ok': True}");
     edit('batch.yaml', 'MaxvCpus: !Ref MaxvCpus', 'MaxvCpus: 8');
+    edit('batch.yaml', 'VolumeSize: 100', 'VolumeSize: 200');
     edit('batch.yaml', 'Memory: !Ref JobMemory', 'Memory: 8192');
     edit('batch.yaml', ':${ImageTag}', ':two');
     edit('database.yaml', 'DBInstanceClass: !Ref InstanceClass', 'DBInstanceClass: db.t4g.small');
@@ -267,6 +272,10 @@ describe('the twin creates, updates and deletes the types moto models itself', (
     expect(job).toMatchObject({ revision: 2, status: 'ACTIVE', containerProperties: { memory: 8192, image: expect.stringMatching(/:two$/) } });
     const [queue] = (await batchApi.send(new DescribeJobQueuesCommand({ jobQueues: [batch.Queue!] }))).jobQueues ?? [];
     expect(queue?.computeEnvironmentOrder?.[0]?.computeEnvironment).toBe(environment?.computeEnvironmentArn);
+    // A new launch template version, made the default one (which Batch's workers start from).
+    const { LaunchTemplateVersions } = await client(EC2Client).send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: batch.WorkerTemplate }));
+    const current = LaunchTemplateVersions?.find((v) => v.DefaultVersion);
+    expect([current?.VersionNumber, current?.LaunchTemplateData?.BlockDeviceMappings?.[0]?.Ebs?.VolumeSize]).toEqual([2, 200]);
 
     const [db] = (await client(RDSClient).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'fixture-db-development' }))).DBInstances ?? [];
     expect(db?.DBInstanceClass).toBe('db.t4g.small');

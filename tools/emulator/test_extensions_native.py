@@ -109,6 +109,21 @@ Resources:
       RecordSets:
         - {Name: a._domainkey.smoke.example, Type: CNAME, TTL: "300", ResourceRecords: [a.dkim.amazonses.com]}
         - {Name: b._domainkey.smoke.example, Type: CNAME, TTL: "300", ResourceRecords: [b.dkim.amazonses.com]}
+  Machine:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      RoleArn: !GetAtt Role.Arn
+      Definition: {StartAt: A, States: {A: {Type: Task, Resource: "${Target}", End: true}}}
+      DefinitionSubstitutions: {Target: !GetAtt Fn.Arn}
+  Images:
+    Type: AWS::ECR::Repository
+    Properties:
+      RepositoryName: smoke
+      ImageScanningConfiguration: {ScanOnPush: "true"}
+      LifecyclePolicy: {LifecyclePolicyText: '{"rules": [{"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 5}, "action": {"type": "expire"}}]}'}
+  Template:
+    Type: AWS::EC2::LaunchTemplate
+    Properties: {LaunchTemplateData: {BlockDeviceMappings: [{DeviceName: /dev/xvda, Ebs: {VolumeSize: 50}}]}}
   Internal:
     Type: AWS::Route53::HostedZone
     Properties: {Name: internal.smoke.example, HostedZoneConfig: {Comment: one}, VPCs: [{VPCId: !Ref Vpc, VPCRegion: !Ref AWS::Region}]}
@@ -118,6 +133,8 @@ Resources:
     Properties: {HostedZoneName: Internal.Smoke.Example., Name: api.internal.smoke.example., Type: A, TTL: "60", ResourceRecords: [10.7.1.10]}
 Outputs:
   Internal: {Value: !Ref Internal}
+  Machine: {Value: !Ref Machine}
+  Template: {Value: !Ref Template}
   Invoke: {Value: !Ref Invoke}
   Ingress: {Value: !Ref Ingress}
   DbSubnets: {Value: !Ref DbSubnets}
@@ -137,6 +154,8 @@ Outputs:
 def variant(body: str) -> str:
     """The template's second shape: what a later revision of a platform template changes."""
     edits = [
+        ('ImageScanningConfiguration: {ScanOnPush: "true"}', 'ImageScanningConfiguration: {ScanOnPush: "false"}'),
+        ('VolumeSize: 50', 'VolumeSize: 80'),
         ('HostedZoneConfig: {Comment: one}', 'HostedZoneConfig: {Comment: two}'),
         ('      Environment: {Variables: {MODE: one}}\n', ''),  # a removed setting goes back to the default
         ('return 1', 'return 2'),
@@ -154,6 +173,8 @@ def variant(body: str) -> str:
     for old, new in edits:
         assert old in body, old
         body = body.replace(old, new)
+    # The repository's lifecycle policy is removed from the template.
+    body = "\n".join(line for line in body.split("\n") if not line.startswith("      LifecyclePolicy:"))
     return body
 
 
@@ -225,6 +246,12 @@ def main() -> int:
         assert job["parameters"] == {"InputPath": "none"} and job["timeout"] == {"attemptDurationSeconds": 60}, job
         # Route 53: the group's zone found by name whatever its case and trailing dot.
         assert cnames() == ["a._domainkey.smoke.example", "b._domainkey.smoke.example"], cnames()
+        # Step Functions: the object Definition, substituted; ECR: scanning and lifecycle policy.
+        sfn, ecr = client("stepfunctions"), client("ecr")
+        definition = json.loads(sfn.describe_state_machine(stateMachineArn=out["Machine"])["definition"])
+        assert definition["States"]["A"]["Resource"] == function_arn, definition
+        assert ecr.describe_repositories(repositoryNames=["smoke"])["repositories"][0]["imageScanningConfiguration"] == {"scanOnPush": True}
+        assert json.loads(ecr.get_lifecycle_policy(repositoryName="smoke")["lifecyclePolicyText"])["rules"][0]["selection"]["countNumber"] == 5
         # A private zone with its VPC and comment, named as Route 53 names zones; its record found it by name.
         internal = r53.get_hosted_zone(Id=out["Internal"])
         assert internal["HostedZone"]["Name"] == "internal.smoke.example." and internal["HostedZone"]["Config"] == {"Comment": "one", "PrivateZone": True}
@@ -259,6 +286,10 @@ def main() -> int:
         assert jobs == {1: "INACTIVE", 2: "ACTIVE"} and out2["Job"].endswith(":2"), jobs
         assert cnames() == ["a._domainkey.smoke.example", "c._domainkey.smoke.example"], cnames()
         assert r53.get_hosted_zone(Id=out["Internal"])["HostedZone"]["Config"]["Comment"] == "two"
+        assert ecr.describe_repositories(repositoryNames=["smoke"])["repositories"][0]["imageScanningConfiguration"] == {"scanOnPush": False}
+        assert gone(lambda: ecr.get_lifecycle_policy(repositoryName="smoke"))
+        versions = ec2.describe_launch_template_versions(LaunchTemplateId=out["Template"])["LaunchTemplateVersions"]
+        assert [(v["VersionNumber"], v["LaunchTemplateData"]["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"]) for v in versions if v["DefaultVersion"]] == [(2, 80)], versions
 
         # A new parameter Default alone (no value passed) updates the resources using it, through Ref
         # or Fn::Sub (change_set_fidelity.py).

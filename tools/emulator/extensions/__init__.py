@@ -15,7 +15,8 @@ updates and permissions (awslambda.py), log group updates (logs.py), KMS keys' p
 and scheduled deletion (kms.py), security group ingress rules, instances and VPC endpoints
 (ec2_native.py), RDS subnet groups and instances (rds_native.py), Route 53 hosted zones
 (route53_hosted_zone.py) and record set groups (route53_record_set_group.py), AWS Batch's updates
-and deletes (batch.py), and IAM managed policies and instance profiles (iam_managed_policy.py).
+and deletes (batch.py), IAM managed policies and instance profiles (iam_managed_policy.py), ECR
+repositories' scanning and policies (ecr.py), and state machines' Definition (stepfunctions.py).
 Every model delegates to moto's own service backends, so the resources are visible through the
 service APIs.
 """
@@ -25,7 +26,7 @@ from moto.core.common_models import CloudFormationModel
 
 from . import cloudformation, cognito, dynamodb, elasticache, iam, route53, s3, sns, sqs  # noqa: F401  (registers the models)
 from . import cognito_identity, rds, secretsmanager, secretsmanager_transform, ses  # noqa: F401  (registers the models)
-from . import awslambda, batch, ec2_native, iam_managed_policy, kms, logs, rds_native, route53_hosted_zone, route53_record_set_group  # noqa: F401  (patches moto's own models)
+from . import awslambda, batch, ec2_native, ecr, iam_managed_policy, kms, logs, rds_native, route53_hosted_zone, route53_record_set_group, stepfunctions  # noqa: F401  (patches moto's own models)
 
 # The resource types this package adds to moto's CloudFormation.
 ADDED_TYPES = (

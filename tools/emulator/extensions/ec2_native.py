@@ -1,14 +1,13 @@
-"""AWS::EC2::SecurityGroupIngress, AWS::EC2::Instance and AWS::EC2::VPCEndpoint as CloudFormation
-manages them.
+"""AWS::EC2::SecurityGroupIngress, Instance, VPCEndpoint and LaunchTemplate as CloudFormation manages
+them.
 
-moto 5.2 models both types, but:
+moto 5.2 models these types, but:
 
-- its SecurityGroupIngress has no physical id (tools/emulator/vpc_fidelity.py, imported first,
-  gives it the rule's id), keeps the rule when the stack deletes it or an update changes it, and
-  drops a rule's Description unless the rule is a CIDR. The create here keeps the rule's id
-  (`sgr-…`, CloudFormation's Ref) as the physical id under the same attribute as vpc_fidelity.py,
-  passes Description and SourcePrefixListId on, an update replaces the rule (its properties are
-  create-only but the Description) and a delete revokes it.
+- its SecurityGroupIngress has no physical id, keeps the rule when the stack deletes it or an
+  update changes it, and drops a rule's Description unless the rule is a CIDR. The create here
+  keeps the rule's id (`sgr-…`, CloudFormation's Ref) as the physical id, passes Description and
+  SourcePrefixListId on, an update replaces the rule (its properties are create-only but the
+  Description) and a delete revokes it.
 - its Instance reads `SecurityGroups` (EC2-Classic names) as ids and ignores `SecurityGroupIds`
   and `LaunchTemplate`, so an instance in a VPC was launched with no security group. The create
   here passes all three on to RunInstances.
@@ -16,6 +15,9 @@ moto 5.2 models both types, but:
   update (new subnets or security groups were ignored) and no delete (the endpoint outlived its
   stack). Here the update modifies the endpoint (a new VpcId, ServiceName or VpcEndpointType
   replaces it) and the delete deletes it.
+- its LaunchTemplate update adds a version but leaves the first one the default, and a new
+  LaunchTemplateName (create-only) just adds a version to the old template. Here the new version
+  becomes the default, as CloudFormation makes it, and a new name replaces the template.
 
 Everything goes through moto's own EC2 backend.
 """
@@ -25,6 +27,7 @@ from typing import Any
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.instances import Instance
+from moto.ec2.models.launch_templates import LaunchTemplate
 from moto.ec2.models.security_groups import SecurityGroupIngress
 from moto.ec2.models.vpcs import VPCEndPoint
 
@@ -177,3 +180,26 @@ def _delete_endpoint(self: VPCEndPoint, account_id: str, region_name: str) -> No
 VPCEndPoint.create_from_cloudformation_json = classmethod(_create_endpoint)  # type: ignore[method-assign,assignment]
 VPCEndPoint.update_from_cloudformation_json = classmethod(_update_endpoint)  # type: ignore[method-assign,assignment]
 VPCEndPoint.delete = _delete_endpoint  # type: ignore[method-assign,attr-defined]
+
+
+# --- AWS::EC2::LaunchTemplate ------------------------------------------------------------------
+
+_moto_update_template = LaunchTemplate.update_from_cloudformation_json  # bound to LaunchTemplate
+
+
+def _update_template(cls: type, original_resource: LaunchTemplate, new_resource_name: str, cloudformation_json: dict[str, Any],
+                     account_id: str, region_name: str) -> LaunchTemplate:
+    props = cloudformation_json["Properties"]
+    if props.get("LaunchTemplateName", original_resource.name) != original_resource.name:
+        # LaunchTemplateName is create-only: a new template, then the old one goes.
+        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        original_resource.delete(account_id, region_name)
+        return new
+    template = _moto_update_template(original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    # CloudFormation makes the new version the default one: instances launched from the template
+    # without a version (Batch's `$Default`) get the new data.
+    template.default_version_number = template.latest_version_number
+    return template
+
+
+LaunchTemplate.update_from_cloudformation_json = classmethod(_update_template)  # type: ignore[method-assign,assignment]
