@@ -111,8 +111,13 @@ pinned_version() {
 # module_dir MODULE@VERSION: the module's source folder in the Go module cache (downloaded from
 # the module proxy if absent; read-only).
 module_dir() {
-  go mod download -json "$1" |
-    python3 -c 'import json,sys;m=json.load(sys.stdin);print(m.get("Dir") or sys.exit("go mod download %s: %s" % (sys.argv[1], m.get("Error"))))' "$1"
+  go mod download -json "$1" | python3 -c '
+import json, sys
+try:
+    m = json.load(sys.stdin)
+except ValueError:
+    sys.exit("go mod download %s: no module information (see above)" % sys.argv[1])
+print(m.get("Dir") or sys.exit("go mod download %s: %s" % (sys.argv[1], m.get("Error"))))' "$1" || return 1
 }
 
 # unpack_module MODULE@VERSION DEST: a writable copy of a module's source, for modules whose
@@ -126,8 +131,7 @@ unpack_module() {
 
 # quiet CMD...: run CMD showing its output only when it fails (`go mod init`/`go get` chatter).
 quiet() {
-  local out
-  out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
+  "$@" >"$SCRATCH/quiet.log" 2>&1 || { cat "$SCRATCH/quiet.log" >&2; return 1; }
 }
 
 # The tool being installed builds in SCRATCH (made by install_one inside the tools folder, so a
@@ -362,15 +366,32 @@ install_one() {
   say "built    $tool $pinned in $((SECONDS - started))s"
 }
 
-# finished TOOL STATUS COMMAND: the EXIT trap of a tool's subshell.
+# failed_step: the ERR trap while a tool builds. Records the first command that failed, as written
+# in this script, in a file (the failure may happen in a nested subshell, whose variables its
+# parent never sees). For a function's `return N` it records the line that called the function.
+failed_step() {
+  [ -n "$SCRATCH" ] && [ ! -e "$SCRATCH/.failed-step" ] || return 0
+  local step=$BASH_COMMAND
+  case $step in
+    exit*) return 0 ;; # die/fail have said why
+    return*) step=$(sed -n "${BASH_LINENO[1]}{s/^[[:space:]]*//;p}" "${BASH_SOURCE[0]}") ;;
+  esac
+  # A build function as a whole names nothing new: the failed command's own output is above.
+  [ "$step" != '"build_$tool"' ] || return 0
+  printf '%s' "$step" >"$SCRATCH/.failed-step"
+}
+
+# finished TOOL STATUS: the EXIT trap of a tool's subshell.
 finished() {
-  local tool=$1 rc=$2 cmd=$3 dir
-  if [ -n "$SCRATCH" ]; then rm -rf "$SCRATCH"; fi
+  local tool=$1 rc=$2 step= dir
+  if [ -n "$SCRATCH" ]; then
+    if [ -f "$SCRATCH/.failed-step" ]; then step=$(<"$SCRATCH/.failed-step"); fi
+    rm -rf "$SCRATCH"
+  fi
   for dir in "${STAGED[@]}"; do rm -rf "$dir"; done
   [ "$rc" -ne 0 ] || return 0
-  # die/fail have said why; otherwise name the step that failed (its own output is above).
-  case $cmd in exit*) cmd= ;; esac
-  say "FAILED   $tool (exit $rc${cmd:+ at: $cmd}): not installed; the previous installation, if any, and its stamp are unchanged"
+  # Name the step that failed (die/fail have said why; a failed command's own output is above).
+  say "FAILED   $tool (exit $rc${step:+ at: $step}): not installed; the previous installation, if any, and its stamp are unchanged"
 }
 
 # run_install TOOL: install_one in a subshell of its own with errexit on, so any failed step ends
@@ -378,9 +399,10 @@ finished() {
 # everything such a command runs, even when the subshell sets it again.
 run_install() {
   (
-    set -e
+    set -eE
     SCRATCH= STAGED=() INSTALLING=$1
-    trap 'finished "$INSTALLING" $? "$BASH_COMMAND"' EXIT
+    trap failed_step ERR
+    trap 'finished "$INSTALLING" $?' EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
     install_one "$1"
