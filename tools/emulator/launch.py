@@ -63,14 +63,16 @@ def main() -> int:
     # The project's additions to moto live beside this file and patch it when imported, before
     # the first template is parsed: CloudFormation types moto lacks (extensions/), change-set
     # execution that behaves like CloudFormation's (change_set_fidelity.py), and the EKS call
-    # eksctl makes before validating a ClusterConfig (eks_cluster_versions.py), and the VPC EKS
-    # reports for a cluster (eks_cluster_vpc.py).
+    # eksctl makes before validating a ClusterConfig (eks_cluster_versions.py), the VPC EKS
+    # reports for a cluster (eks_cluster_vpc.py), and VPCs built by stacks as EC2 holds them
+    # (vpc_fidelity.py).
     here = os.path.dirname(os.path.abspath(__file__))
     if here not in sys.path:
         sys.path.insert(0, here)
     import change_set_fidelity  # noqa: F401
     import eks_cluster_versions  # noqa: F401
     import eks_cluster_vpc  # noqa: F401
+    import vpc_fidelity  # noqa: F401
     import extensions  # noqa: F401
 
     # Bind here, in the main thread, rather than through moto's ThreadedMotoServer: there a
