@@ -55,13 +55,15 @@ export interface SingleStackInput {
   env: Environment;
   /** The emulator: poll CloudFormation every 50 ms instead of every 3 s. */
   local: boolean;
+  /** The command that resumes after a failure is fixed, for the error's hint (default: configure). */
+  rerun?: string;
 }
 
 /**
  * Deploy the stack, with a progress line and its events as they happen. A failure is an
  * OperationError naming the stack, the resource and CloudFormation's reason.
  */
-export async function deploySingleStack(ctx: Context, cfn: CloudFormationClient, plan: StackPlan, existing: Stack | undefined, input: SingleStackInput): Promise<StackOutcome> {
+export async function deploySingleStack(ctx: Pick<Context, 'out'>, cfn: CloudFormationClient, plan: StackPlan, existing: Stack | undefined, input: SingleStackInput): Promise<StackOutcome> {
   const progress = ctx.out.liveStatus();
   progress.set(plan.stackName, 'starting');
   let outcome: StackOutcome;
@@ -85,6 +87,6 @@ export async function deploySingleStack(ctx: Context, cfn: CloudFormationClient,
   const error = outcome.error;
   throw new OperationError(`${error?.message ?? `${plan.stackName} failed`}${error?.reason ? `: ${error.reason}` : ''}`, {
     where: `stack ${plan.stackName}${error?.resource ? `, ${error.resource}` : ''}`,
-    hint: `read the stack's events (aws cloudformation describe-stack-events --stack-name ${plan.stackName}), fix the cause, then rerun configure`,
+    hint: `read the stack's events (aws cloudformation describe-stack-events --stack-name ${plan.stackName}), fix the cause, then rerun ${input.rerun ?? 'configure'}`,
   });
 }

@@ -27,7 +27,15 @@ import {
 
 const { DescribeUserPoolClientCommand, DescribeUserPoolCommand, DescribeUserPoolDomainCommand } = cognitoSdk();
 const { DescribeTableCommand } = dynamoDbSdk();
-const { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand } = ec2Sdk();
+const {
+  DescribeAddressesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+} = ec2Sdk();
 const { GetBucketPolicyCommand, HeadBucketCommand } = s3Sdk();
 const { DescribeCacheSubnetGroupsCommand, DescribeReplicationGroupsCommand } = elastiCacheSdk();
 const { GetOpenIDConnectProviderCommand, GetRoleCommand, GetUserCommand } = iamSdk();
@@ -100,6 +108,29 @@ export const EMULATED: Readonly<Record<string, PresenceCheck>> = {
   'AWS::EC2::VPC': ({ clients, physicalId }) => clients.ec2.send(new DescribeVpcsCommand({ VpcIds: [physicalId] })),
   'AWS::EC2::Subnet': ({ clients, physicalId }) => clients.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [physicalId] })),
   'AWS::EC2::SecurityGroup': ({ clients, physicalId }) => clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [physicalId] })),
+  // A VPC's way out, as eksctl's cluster stack builds it (moto's models mended by tools/emulator/vpc_fidelity.py).
+  'AWS::EC2::InternetGateway': ({ clients, physicalId }) => clients.ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [physicalId] })),
+  'AWS::EC2::VPCGatewayAttachment': async ({ clients, properties, physicalIdOf }) => {
+    const { InternetGateways = [] } = await clients.ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [physicalIdOf(properties.InternetGatewayId)!] }));
+    if (!InternetGateways[0]?.Attachments?.some((a) => a.VpcId === physicalIdOf(properties.VpcId))) throw absent('NotAttached', 'the gateway is not attached to the VPC');
+  },
+  'AWS::EC2::RouteTable': ({ clients, physicalId }) => clients.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [physicalId] })),
+  'AWS::EC2::Route': async ({ clients, properties, physicalIdOf }) => {
+    const { RouteTables = [] } = await clients.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [physicalIdOf(properties.RouteTableId)!] }));
+    if (!RouteTables[0]?.Routes?.some((r) => r.DestinationCidrBlock === properties.DestinationCidrBlock)) throw absent('NoRoute', 'the route table has no such route');
+  },
+  // Physical id: the association's id (rtbassoc-…).
+  'AWS::EC2::SubnetRouteTableAssociation': async ({ clients, physicalId }) => {
+    const filter = { Name: 'association.route-table-association-id', Values: [physicalId] };
+    const { RouteTables = [] } = await clients.ec2.send(new DescribeRouteTablesCommand({ Filters: [filter] }));
+    if (!RouteTables.length) throw absent('NotAssociated', 'no route table has this association');
+  },
+  // Physical id: the public address.
+  'AWS::EC2::EIP': ({ clients, physicalId }) => clients.ec2.send(new DescribeAddressesCommand({ PublicIps: [physicalId] })),
+  'AWS::EC2::NatGateway': async ({ clients, physicalId }) => {
+    const { NatGateways = [] } = await clients.ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [physicalId] }));
+    if (NatGateways[0]?.State !== 'available') throw absent('NotAvailable', `the NAT gateway is ${NatGateways[0]?.State ?? 'missing'}`);
+  },
   'AWS::Cognito::UserPool': ({ clients, physicalId }) => clients.cognito.send(new DescribeUserPoolCommand({ UserPoolId: physicalId })),
   'AWS::Cognito::UserPoolClient': ({ clients, physicalId, properties, physicalIdOf }) =>
     clients.cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: physicalIdOf(properties.UserPoolId), ClientId: physicalId })),

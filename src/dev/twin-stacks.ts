@@ -6,11 +6,13 @@ import { callerIdentity } from '../aws/identity.js';
 import type { AwsTarget } from '../aws/target.js';
 import { clusterName } from '../config/environments.js';
 import type { StackPlan } from '../cf/plan.js';
-import { staticConditions } from '../cf/references.js';
+import { resolveString, staticConditions } from '../cf/references.js';
+import type { Context } from '../context.js';
+import { twinClusterStack, type ClusterNetwork } from './eksctl-stack.js';
 import { EMULATED, NOT_EMULATED, presenceClients } from './emulation.js';
 import { cloudFormationSdk, eksSdk, iamSdk } from '../aws/sdk.js';
 
-const { paginateListStackResources } = cloudFormationSdk();
+const { paginateListExports, paginateListStackResources } = cloudFormationSdk();
 const { CreateClusterCommand, DescribeClusterCommand, ResourceNotFoundException } = eksSdk();
 const { CreateOpenIDConnectProviderCommand, ListOpenIDConnectProvidersCommand } = iamSdk();
 
@@ -18,13 +20,18 @@ export interface DevCluster {
   name: string;
   issuer: string;
   oidcProviderArn: string;
+  /** eksctl's cluster stack as the twin has it: the network that templates import. */
+  network: ClusterNetwork;
 }
 
 /**
- * Register `biomage-development` and its IAM OIDC provider in the twin, as eksctl does for a
- * real cluster, so IRSA templates take the same path (DescribeCluster → OIDCProvider) as staging.
+ * Make `biomage-development` in the twin as eksctl makes a real cluster: the EKS record, its IAM
+ * OIDC provider, and eksctl's cluster stack (VPC, subnets, security groups, eksctl's exports) with
+ * the record in that VPC. IRSA templates then take the same path (DescribeCluster → OIDCProvider)
+ * as staging, and templates importing the cluster's network deploy as they do there. Returns the
+ * cluster, and the stack's plan for the presence check. `ctx` shows the stack's deploy.
  */
-export async function registerDevCluster(target: AwsTarget): Promise<DevCluster> {
+export async function registerDevCluster(target: AwsTarget, ctx?: Pick<Context, 'out'>): Promise<{ cluster: DevCluster; stack: StackPlan }> {
   const name = clusterName('development');
   const eks = awsClient(eksSdk().EKSClient, target);
   const iam = awsClient(iamSdk().IAMClient, target);
@@ -34,6 +41,8 @@ export async function registerDevCluster(target: AwsTarget): Promise<DevCluster>
       (out) => out.cluster,
       async (error: unknown) => {
         if (!(error instanceof ResourceNotFoundException)) throw error;
+        // Its subnets come from the stack, which needs the record's ARN, endpoint and CA first:
+        // twinClusterStack attaches them.
         const created = await eks.send(
           new CreateClusterCommand({
             name,
@@ -56,7 +65,8 @@ export async function registerDevCluster(target: AwsTarget): Promise<DevCluster>
       );
       arn = created.OpenIDConnectProviderArn ?? '';
     }
-    return { name, issuer, oidcProviderArn: arn };
+    const { network, plan } = await twinClusterStack(target, eks, name, cluster!, ctx);
+    return { cluster: { name, issuer, oidcProviderArn: arn, network }, stack: plan };
   } finally {
     eks.destroy();
     iam.destroy();
@@ -83,14 +93,22 @@ export async function checkPresence(target: AwsTarget, plans: StackPlan[]): Prom
   const cfn = awsClient(cloudFormationSdk().CloudFormationClient, target);
   const clients = presenceClients(target);
   try {
+    const exports = await exportValues(cfn);
     const perStack = await Promise.all(
       plans.map(async (plan) => {
         const recorded = await stackResources(cfn, plan.stackName);
-        const known = Object.fromEntries(plan.parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
+        const known = { ...Object.fromEntries(plan.parameters.map((p) => [p.ParameterKey, p.ParameterValue])), 'AWS::Region': target.region };
         const conditions = staticConditions(plan.template.doc, known);
+        // A property names another resource by Ref (this stack's) or by an import (another stack's export).
         const physicalIdOf = (value: unknown) => {
           const ref = (value as { Ref?: unknown } | null)?.Ref;
-          return typeof ref === 'string' ? recorded.get(ref)?.PhysicalResourceId : typeof value === 'string' ? value : undefined;
+          if (typeof ref === 'string') return recorded.get(ref)?.PhysicalResourceId;
+          const imported = (value as { 'Fn::ImportValue'?: unknown } | null)?.['Fn::ImportValue'];
+          if (imported !== undefined) {
+            const name = resolveString(imported, known);
+            return name === undefined ? undefined : exports.get(name);
+          }
+          return typeof value === 'string' ? value : undefined;
         };
         return Promise.all(
           Object.entries(plan.template.doc.Resources)
@@ -118,6 +136,15 @@ export async function checkPresence(target: AwsTarget, plans: StackPlan[]): Prom
     cfn.destroy();
     for (const client of Object.values(clients)) client.destroy();
   }
+}
+
+/** Every export of the account and region, by name: the values other stacks import. */
+async function exportValues(cfn: CloudFormationClient): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  for await (const page of paginateListExports({ client: cfn }, {})) {
+    for (const e of page.Exports ?? []) if (e.Name && e.Value !== undefined) values.set(e.Name, e.Value);
+  }
+  return values;
 }
 
 async function stackResources(cfn: CloudFormationClient, stack: string): Promise<Map<string, StackResourceSummary>> {

@@ -18,9 +18,10 @@ export interface DevUpReport {
 }
 
 /**
- * The local twin, complete: the emulator, the development cluster's record and OIDC provider,
- * every cf/ template deployed with Environment=development, and each resource checked in its
- * service. Exit 1 when a stack failed or a resource that should exist does not.
+ * The local twin, complete: the emulator, the development cluster's record, OIDC provider and
+ * eksctl's cluster stack (the network templates import), every cf/ template deployed with
+ * Environment=development, and each resource checked in its service. Exit 1 when a stack failed
+ * or a resource that should exist does not.
  */
 export async function devUp(ctx: Context, port: number | undefined, withCluster = false): Promise<{ report: DevUpReport; exitCode: number }> {
   // The cluster shares nothing with the emulator: it starts alongside, and joins the report at the end.
@@ -29,11 +30,13 @@ export async function devUp(ctx: Context, port: number | undefined, withCluster 
     const twin = await twinUp(ctx.processEnv, ctx.region ?? DEFAULT_REGION, port);
     ctx.out.step(`${twin.reused ? 'reusing' : 'started'} the AWS emulator at ${twin.endpoint}`);
     const target = await ctx.aws();
-    const cluster = await registerDevCluster(target);
+    const { cluster, stack: clusterStack } = await registerDevCluster(target, ctx);
     ctx.out.step(`cluster ${cluster.name} registered with OIDC provider ${cluster.issuer.replace(/^https:\/\//, '')}`);
+    const { network } = cluster;
+    ctx.out.step(`eksctl's cluster stack ${network.stack}: ${network.action}; the cluster is in ${network.vpcId}${network.attached ? ' (its subnets attached now)' : ''}`);
 
     const { report: deploy, plans } = await deployTemplates(ctx, { paths: [], force: false, concurrency: 4 });
-    const resources = await checkPresence(target, plans);
+    const resources = await checkPresence(target, [clusterStack, ...plans]);
     const failed = deploy.stacks.some((s) => s.result === 'failed') || resources.some((r) => r.presence === 'missing');
     const report: DevUpReport = { twin, cluster, deploy, resources, ...(localCluster ? { localCluster: await localCluster } : {}) };
     return { report, exitCode: failed ? 1 : 0 };

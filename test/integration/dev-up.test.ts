@@ -43,6 +43,11 @@ describe('biomage dev up: the local twin with cf/ deployed', () => {
     for (const s of report.deploy.stacks) expect(s.result, s.stack).toBe('ok');
   });
 
+  it("creates eksctl's cluster stack first, with the cluster in its VPC (test/integration/dev-eksctl-stack.test.ts has the details)", () => {
+    expect(report.cluster.network).toMatchObject({ stack: 'eksctl-biomage-development-cluster', action: 'create', attached: true });
+    expect(report.resources.filter((r) => r.stack === 'eksctl-biomage-development-cluster').length).toBeGreaterThan(20);
+  });
+
   it('reports every resource as present in the emulator, or as not emulated with the reason', () => {
     expect(report.resources.length).toBeGreaterThan(30);
     for (const r of report.resources) {
@@ -134,5 +139,6 @@ describe('biomage dev up: the local twin with cf/ deployed', () => {
     const again = (JSON.parse(run.stdout) as { result: DevUpReport }).result;
     expect(again.twin.reused).toBe(true);
     expect(again.deploy.stacks.map((s) => s.action)).toEqual(again.deploy.stacks.map(() => 'unchanged'));
+    expect(again.cluster.network).toEqual({ ...report.cluster.network, action: 'unchanged', attached: false });
   });
 });
