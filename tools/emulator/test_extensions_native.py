@@ -95,6 +95,11 @@ Resources:
       ServiceRole: !GetAtt ServiceRole.Arn
       ComputeResources: {Type: EC2, MinvCpus: 0, MaxvCpus: 4, InstanceTypes: [optimal], Subnets: [!Ref A], SecurityGroupIds: [!Ref Nodes],
                          InstanceRole: !GetAtt Profile.Arn}
+  Linked:
+    Type: AWS::Batch::ComputeEnvironment
+    Properties:
+      Type: MANAGED
+      ComputeResources: {Type: FARGATE, MaxvCpus: 4, Subnets: [!Ref A], SecurityGroupIds: [!Ref Nodes]}
   Queue:
     Type: AWS::Batch::JobQueue
     Properties: {JobQueueName: smoke, Priority: !Ref Priority, ComputeEnvironmentOrder: [{Order: 1, ComputeEnvironment: !Ref Compute}]}
@@ -132,6 +137,7 @@ Resources:
     DependsOn: Internal
     Properties: {HostedZoneName: Internal.Smoke.Example., Name: api.internal.smoke.example., Type: A, TTL: "60", ResourceRecords: [10.7.1.10]}
 Outputs:
+  Linked: {Value: !Ref Linked}
   Internal: {Value: !Ref Internal}
   Machine: {Value: !Ref Machine}
   Template: {Value: !Ref Template}
@@ -244,6 +250,9 @@ def main() -> int:
         # Batch: the job definition's parameters keep their keys, its timeout is applied.
         job = batch.describe_job_definitions(jobDefinitions=[out["Job"]])["jobDefinitions"][0]
         assert job["parameters"] == {"InputPath": "none"} and job["timeout"] == {"attemptDurationSeconds": 60}, job
+        # Without a ServiceRole, Batch's service-linked role, created when missing.
+        linked = batch.describe_compute_environments(computeEnvironments=[out["Linked"]])["computeEnvironments"][0]
+        assert linked["serviceRole"].endswith(":role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch"), linked
         # Route 53: the group's zone found by name whatever its case and trailing dot.
         assert cnames() == ["a._domainkey.smoke.example", "b._domainkey.smoke.example"], cnames()
         # Step Functions: the object Definition, substituted; ECR: scanning and lifecycle policy.
@@ -307,7 +316,7 @@ def main() -> int:
         assert kms.describe_key(KeyId=out["Key"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
         assert not kms.list_aliases(KeyId=out["Key"])["Aliases"]
         assert gone(lambda: iam.get_policy(PolicyArn=out["Managed"])) and gone(lambda: iam.get_instance_profile(InstanceProfileName=out["Profile"]))
-        assert not iam.list_roles()["Roles"]
+        assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == ["AWSServiceRoleForBatch"]  # not the stack's: it stays
         assert ec2.describe_vpc_endpoints(VpcEndpointIds=[out["Endpoint"]])["VpcEndpoints"][0]["State"].lower() == "deleted"
         assert not rds.describe_db_instances()["DBInstances"] and gone(lambda: rds.describe_db_subnet_groups(DBSubnetGroupName=out["DbSubnets"]))
         assert not batch.describe_compute_environments()["computeEnvironments"] and not batch.describe_job_queues()["jobQueues"]

@@ -7,7 +7,9 @@ lists it no more, and a stack delete leaves it behind); a stack delete leaves al
 Its create also ignores the compute environment's and queue's Tags, a job definition's `Timeout`
 (it reads `timeout`), `PlatformCapabilities` and `PropagateTags`, lowercases the keys of a job
 definition's Parameters and Tags maps (it treats them as API structures), and fails without a
-RetryStrategy, which is optional.
+RetryStrategy, which is optional. moto's CreateComputeEnvironment (API and stacks alike) also
+refuses an environment without a ServiceRole; AWS Batch then uses its service-linked role
+AWSServiceRoleForBatch, creating it when the account has none, and so does the backend here.
 
 This gives the three models CloudFormation's update and delete through moto's own Batch backend:
 a compute environment's State, ServiceRole and ComputeResources change in place, a new name or
@@ -16,10 +18,37 @@ to a job definition registers a new revision (its Ref, the revision's ARN, chang
 deregisters the old one, as CloudFormation does.
 """
 
+import json
 from typing import Any
 
-from moto.batch.models import ComputeEnvironment, JobDefinition, JobQueue, batch_backends
+from moto.batch.models import BatchBackend, ComputeEnvironment, JobDefinition, JobQueue, batch_backends
 from moto.batch.utils import lowercase_first_key
+from moto.iam.exceptions import NotFoundException
+
+_moto_create_compute_environment = BatchBackend.create_compute_environment
+
+
+def _service_linked_role(backend: BatchBackend) -> str:
+    """The ARN of AWSServiceRoleForBatch, created as AWS Batch creates it when missing."""
+    iam = backend.iam_backend
+    try:
+        return iam.get_role("AWSServiceRoleForBatch").arn
+    except NotFoundException:
+        # As IAM's CreateServiceLinkedRole makes it (moto's own would name it AWSServiceRoleForbatch).
+        trust = {"Version": "2012-10-17", "Statement": [{"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": ["batch.amazonaws.com"]}}]}
+        return iam.create_role(
+            "AWSServiceRoleForBatch", json.dumps(trust), "/aws-service-role/batch.amazonaws.com/", permissions_boundary=None,
+            description="", tags=[], max_session_duration="3600", linked_service="batch.amazonaws.com",
+        ).arn
+
+
+def _create_compute_environment(self: BatchBackend, compute_environment_name: str, _type: str, state: str,
+                                compute_resources: dict[str, Any], service_role: str, tags: dict[str, str] | None = None) -> ComputeEnvironment:
+    return _moto_create_compute_environment(self, compute_environment_name, _type, state, compute_resources,
+                                            service_role or _service_linked_role(self), tags)
+
+
+BatchBackend.create_compute_environment = _create_compute_environment  # type: ignore[method-assign]
 
 # --- AWS::Batch::ComputeEnvironment ------------------------------------------------------------
 
