@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -11,8 +9,10 @@ import { deployCf, type DeployCfReport } from '../../src/cf/deploy-command.js';
 import { repoRoot } from '../../src/paths.js';
 import type { JsonEnvelope } from '../../src/ui/output.js';
 import { runCli } from '../helpers/cli.js';
+import { recordCalls } from '../helpers/aws-calls.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';
+import { commitAll, copyFixture } from '../helpers/fixture-copy.js';
 
 /*
  * cf/parameters.yaml through deploy-cf against the emulator. The bad cases are folders under
@@ -96,29 +96,15 @@ describe('deploy-cf refuses bad cf/parameters.yaml: exit 2, every problem with i
   });
 });
 
-/** A copy of a fixture tree, so a test can edit its parameters. */
-function copyOf(fixture: string): string {
-  const root = mkdtempSync(join(tmpdir(), 'biomage-cf-parameters-'));
-  cpSync(join(FIXTURES, fixture), root, { recursive: true });
-  return root;
-}
-
 describe('deploy-cf with cf/parameters.yaml against the emulator', () => {
   const { emulator, target } = useEmulator();
-  const root = copyOf('deploy-parameters');
+  const root = copyFixture('deploy-parameters');
   const parametersFile = join(root, 'cf', 'parameters.yaml');
 
   /** deploy-cf in-process, with a client that counts CloudFormation calls by command name. */
   async function deploy(options: { dryRun?: boolean } = {}) {
     const calls: string[] = [];
-    const cfn = awsClient(CloudFormationClient, target());
-    cfn.middlewareStack.add(
-      (next, context) => async (args) => {
-        calls.push(String(context.commandName).replace(/Command$/, ''));
-        return next(args);
-      },
-      { step: 'initialize', name: 'countCalls' },
-    );
+    const cfn = recordCalls(awsClient(CloudFormationClient, target()), calls);
     const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true, dryRun: options.dryRun ?? false });
     const code = await deployCf(c.ctx, { paths: [], force: false, concurrency: 4, root, cfn });
     const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
@@ -222,12 +208,8 @@ describe('--changed-since with cf/parameters.yaml', () => {
   const { emulator } = useEmulator();
 
   it('a template whose values changed is deployed though its own file did not change; the others are not', async () => {
-    const root = copyOf('deploy-parameters');
-    const git = (...args: string[]) =>
-      execFileSync('git', args, { cwd: root, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
-    git('init', '-q');
-    git('add', '-A');
-    git('commit', '-qm', 'fixtures');
+    const root = copyFixture('deploy-parameters');
+    commitAll(root);
     const file = join(root, 'cf', 'parameters.yaml');
     writeFileSync(file, `${readFileSync(file, 'utf8').replace('VisibilitySeconds: 120', 'VisibilitySeconds: 150')}plain:\n  Label: other\n`);
 

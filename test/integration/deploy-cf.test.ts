@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -14,35 +12,23 @@ import { HASH_TAG } from '../../src/cf/plan.js';
 import { deployStack } from '../../src/cf/stack-deployer.js';
 import { repoRoot } from '../../src/paths.js';
 import { ConfirmationRequiredError } from '../../src/ui/errors.js';
+import { recordCalls } from '../helpers/aws-calls.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';
+import { commitAll, copyFixture } from '../helpers/fixture-copy.js';
 
 const FIXTURES = join(repoRoot, 'test', 'fixtures');
-
-/** A copy of a fixture tree, so a test can edit its templates. */
-function copyOf(fixture: string): string {
-  const root = mkdtempSync(join(tmpdir(), 'biomage-cf-'));
-  cpSync(join(FIXTURES, fixture), root, { recursive: true });
-  return root;
-}
 
 /** A CloudFormation client that counts the API calls it makes, by command name. */
 function countingClient(endpoint: string) {
   const calls: string[] = [];
-  const cfn = awsClient(CloudFormationClient, { region: 'eu-west-1', endpoint, local: true });
-  cfn.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  const cfn = recordCalls(awsClient(CloudFormationClient, { region: 'eu-west-1', endpoint, local: true }), calls);
   return { cfn, calls };
 }
 
 describe('biomage deploy-cf against the emulator', () => {
   const { emulator, target } = useEmulator();
-  const root = copyOf('deploy');
+  const root = copyFixture('deploy');
 
   async function deploy(options: { root?: string; force?: boolean; dryRun?: boolean; paths?: string[] } = {}) {
     const { cfn, calls } = countingClient(emulator().endpoint);
@@ -132,7 +118,7 @@ describe('biomage deploy-cf against the emulator', () => {
 
 describe('a failing template', () => {
   const { emulator, target } = useEmulator();
-  const root = copyOf('deploy-failing');
+  const root = copyFixture('deploy-failing');
 
   it('is rolled back and reported with its resource and reason, exit 1; the other stacks deploy', async () => {
     const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true });
@@ -209,11 +195,8 @@ describe('--changed-since', () => {
   const { emulator } = useEmulator();
 
   it('deploys only the templates changed since the git ref', async () => {
-    const root = copyOf('deploy');
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
-    git('init', '-q');
-    git('add', '-A');
-    git('commit', '-qm', 'fixtures');
+    const root = copyFixture('deploy');
+    commitAll(root);
     const topic = join(root, 'cf', 'topic.yaml');
     writeFileSync(topic, readFileSync(topic, 'utf8').replace('TopicName:', 'DisplayName: Changed\n      TopicName:'));
 

@@ -11,6 +11,7 @@ import { awsClient } from '../../src/aws/clients.js';
 import { ecrEnsure, type EcrEnsureReport } from '../../src/ecr/ensure.js';
 import { LIFECYCLE_POLICY } from '../../src/ecr/lifecycle-policy.js';
 import { ConfirmationRequiredError } from '../../src/ui/errors.js';
+import { recordCalls } from '../helpers/aws-calls.js';
 import { runCli } from '../helpers/cli.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';
@@ -21,14 +22,7 @@ const CLEAN = { BIOMAGE_ENV: undefined, AWS_PROFILE: undefined, AWS_ENDPOINT_URL
 /** An ECR client that records the API calls it makes, by operation name. */
 function countingClient(endpoint: string) {
   const calls: string[] = [];
-  const ecr = awsClient(ECRClient, { region: 'eu-west-1', endpoint, local: true });
-  ecr.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  const ecr = recordCalls(awsClient(ECRClient, { region: 'eu-west-1', endpoint, local: true }), calls);
   return { ecr, calls };
 }
 

@@ -20,6 +20,7 @@ import { rotateCi } from '../../src/ci/rotate.js';
 import { parseCiConfig } from '../../src/config/ci-config.js';
 import { repoRoot } from '../../src/paths.js';
 import { ConfirmationRequiredError } from '../../src/ui/errors.js';
+import { recordCalls } from '../helpers/aws-calls.js';
 import { runCli } from '../helpers/cli.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';
@@ -29,18 +30,6 @@ const ORG = 'acme';
 const STACK = 'biomage-ci-users';
 const fixture = (name: string) => readFileSync(join(repoRoot, 'test', 'fixtures', 'rotate-ci', name), 'utf8');
 const READS = new Set(['DescribeStacks', 'GetTemplate', 'ListAccessKeys', 'GetAccessKeyLastUsed', 'GetUser']);
-
-/** An AWS client that records the operations it sends. */
-function counting<C extends { middlewareStack: { add: (...args: never[]) => void } }>(client: C, calls: string[]): C {
-  (client.middlewareStack.add as (mw: unknown, options: unknown) => void)(
-    (next: (args: unknown) => unknown, context: { commandName?: string }) => async (args: unknown) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
-  return client;
-}
 
 describe('biomage rotate-ci against the emulator (IAM, CloudFormation) and a fake GitHub REST server', () => {
   const { emulator, target } = useEmulator();
@@ -222,7 +211,7 @@ describe('biomage rotate-ci against the emulator (IAM, CloudFormation) and a fak
     const changeSetsBefore = await changeSets();
     const calls: string[] = [];
     const c = testContext('rotate-ci', { endpointUrl: emulator().endpoint, json: true, dryRun: true }, { ...process.env, ...definedEnv(env()) });
-    const code = await rotateCi(c.ctx, { org: ORG, repos: [], allowAdmin: [], prune: false, cfn: counting(cfn(), calls), iam: counting(iam(), calls) });
+    const code = await rotateCi(c.ctx, { org: ORG, repos: [], allowAdmin: [], prune: false, cfn: recordCalls(cfn(), calls), iam: recordCalls(iam(), calls) });
     outputs.push(c.stdout(), c.stderr());
     const report = (JSON.parse(c.stdout()) as { result: RotateCiReport }).result;
     expect(code).toBe(0);
