@@ -100,8 +100,6 @@ export interface ParameterValue {
   value: string;
   /** The parameter declares NoEcho: its value never reaches output, logs or --json. */
   noEcho: boolean;
-  /** Its line in cf/parameters.yaml. */
-  line: number;
 }
 
 /** How output shows a value: NoEcho values as ****. */
@@ -222,7 +220,7 @@ function writtenValue(doc: YamlDocument, path: string[], value: unknown, shape: 
   shape(
     line,
     `${at} is ${Array.isArray(value) ? 'a list holding a list, a mapping or an empty item' : 'a mapping'}: a value is one value or a list of values${perEnvironment ? '' : ', or one per environment'}`,
-    perEnvironment ? 'write one value, or a list of single values' : `write one value, a list of single values, or \`${ENVIRONMENTS[1]}: <value>\` per environment`,
+    perEnvironment ? 'write one value, or a list of single values' : 'write one value, a list of single values, or `<environment>: <value>` per environment',
   );
   return undefined;
 }
@@ -290,7 +288,7 @@ export function resolveParameters(file: ParametersFile, template: ParameterDecla
         problems.push(...valueProblems(file, template, parameter, declaration, value, noEcho));
       }
       if (hasDefault && serialised(value.value) === serialised(declaration.Default)) continue;
-      values.get(env)!.push({ key: parameter, value: serialised(value.value), noEcho, line: value.line });
+      values.get(env)!.push({ key: parameter, value: serialised(value.value), noEcho });
     }
 
     if (missing.length) {

@@ -179,7 +179,7 @@ describe('resolving a template against the file', () => {
       'db.Password.staging: the value is 7 characters, under the MinLength 12',
       "db.Password.production is the template's Default: deploy-cf does not send it",
     ]);
-    expect(resolved.values.get('staging')).toEqual([{ key: 'Password', value: 'hunter2', noEcho: true, line: 3 }]);
+    expect(resolved.values.get('staging')).toEqual([{ key: 'Password', value: 'hunter2', noEcho: true }]);
   });
 });
 
@@ -239,8 +239,8 @@ describe("deploy-cf's values for a run", () => {
     const values = runParameterValues(file('dns:\n  Zone: Z1\n  Domain: example.org\n'), [template('dns', { Zone: {}, Domain: {} }), template('topic', {})], ['dns', 'topic'], 'staging');
     expect(Object.fromEntries(values)).toEqual({
       'cf/dns.yaml': [
-        { key: 'Domain', value: 'example.org', noEcho: false, line: 3 },
-        { key: 'Zone', value: 'Z1', noEcho: false, line: 2 },
+        { key: 'Domain', value: 'example.org', noEcho: false },
+        { key: 'Zone', value: 'Z1', noEcho: false },
       ],
       'cf/topic.yaml': [],
     });
