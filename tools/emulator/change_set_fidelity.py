@@ -27,6 +27,12 @@ that would make the twin lie about a deploy:
    parameter no value is passed for, changed nothing: the change set was empty and the update a
    no-op. CloudFormation resolves the new default and updates the resources that use it. Both
    diffs also see a parameter used as `${Name}` inside Fn::Sub, not only through Ref.
+8. SSM-typed parameters (`AWS::SSM::Parameter::Value<…>`): CloudFormation keeps the parameter's
+   value as the SSM parameter's name (DescribeStacks shows it, with the looked-up ResolvedValue
+   beside it), so `UsePreviousValue` passes the name again and a Default compares as a name. moto
+   keeps only the looked-up value: `aws cloudformation deploy` of an unchanged stack (which sends
+   UsePreviousValue) then looked the AMI id up as a parameter name and failed, and the diff took
+   every such Default as changed.
 
 Each fix wraps moto's own functions; none re-implements storage. Known remaining difference: a
 failed UPDATE is marked UPDATE_ROLLBACK_COMPLETE, but moto has already applied the resources
@@ -37,7 +43,7 @@ import re
 import threading
 
 import moto.cloudformation.parsing as parsing
-from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Event, cloudformation_backends
+from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Event, Stack, cloudformation_backends
 from moto.cloudformation.responses import CloudFormationResponse
 
 # The resources whose creation has started and not finished, innermost last (moto creates a
@@ -306,3 +312,44 @@ def build_resource_diff(self, other_template, parameters=None):
 
 
 parsing.ResourceMap.build_resource_diff = build_resource_diff
+
+
+# --- 8. SSM-typed parameters keep their names ---------------------------------------------------
+_original_load_parameters = parsing.ResourceMap.load_parameters
+
+
+def load_parameters(self):
+    # The names, as given or defaulted, before moto replaces them with the values they name.
+    self.ssm_parameter_names = {
+        key: self.input_parameters.get(key, slot.get("Default"))
+        for key, slot in (self._template.get("Parameters") or {}).items()
+        if str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::")
+    }
+    _original_load_parameters(self)
+
+
+def stack_parameters(self):
+    resource_map = self.resource_map
+    return {**resource_map.resolved_parameters, **getattr(resource_map, "ssm_parameter_names", {})}
+
+
+parsing.ResourceMap.load_parameters = load_parameters
+Stack.stack_parameters = property(stack_parameters)
+
+_with_ssm_resolved_parameters = parsing.ResourceMap.build_resource_diff
+
+
+def build_resource_diff_by_ssm_names(self, other_template, parameters=None):
+    # Compare an SSM-typed parameter's Default with the name the stack used, not the value it named.
+    names = getattr(self, "ssm_parameter_names", {})
+    if not names:
+        return _with_ssm_resolved_parameters(self, other_template, parameters)
+    resolved = self.resolved_parameters
+    self.resolved_parameters = {**resolved, **names}
+    try:
+        return _with_ssm_resolved_parameters(self, other_template, parameters)
+    finally:
+        self.resolved_parameters = resolved
+
+
+parsing.ResourceMap.build_resource_diff = build_resource_diff_by_ssm_names
