@@ -238,6 +238,7 @@ describe('the twin creates, updates and deletes the types moto models itself', (
     edit('hook.yaml', '              return event', "              return {'ok': True}");
     edit('batch.yaml', 'MaxvCpus: !Ref MaxvCpus', 'MaxvCpus: 8');
     edit('batch.yaml', 'VolumeSize: 100', 'VolumeSize: 200');
+    edit('batch.yaml', 'InstanceType: t3.micro', 'InstanceType: t3.small');
     edit('batch.yaml', 'Memory: !Ref JobMemory', 'Memory: 8192');
     edit('batch.yaml', ':${ImageTag}', ':two');
     edit('database.yaml', 'DBInstanceClass: !Ref InstanceClass', 'DBInstanceClass: db.t4g.small');
@@ -272,6 +273,9 @@ describe('the twin creates, updates and deletes the types moto models itself', (
     expect(job).toMatchObject({ revision: 2, status: 'ACTIVE', containerProperties: { memory: 8192, image: expect.stringMatching(/:two$/) } });
     const [queue] = (await batchApi.send(new DescribeJobQueuesCommand({ jobQueues: [batch.Queue!] }))).jobQueues ?? [];
     expect(queue?.computeEnvironmentOrder?.[0]?.computeEnvironment).toBe(environment?.computeEnvironmentArn);
+    // The bastion resized in place.
+    const { Reservations } = await client(EC2Client).send(new DescribeInstancesCommand({ InstanceIds: [batch.Bastion!] }));
+    expect(Reservations?.[0]?.Instances?.[0]?.InstanceType).toBe('t3.small');
     // A new launch template version, made the default one (which Batch's workers start from).
     const { LaunchTemplateVersions } = await client(EC2Client).send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: batch.WorkerTemplate }));
     const current = LaunchTemplateVersions?.find((v) => v.DefaultVersion);

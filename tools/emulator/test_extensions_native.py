@@ -160,6 +160,7 @@ Outputs:
 def variant(body: str) -> str:
     """The template's second shape: what a later revision of a platform template changes."""
     edits = [
+        ('InstanceType: t3.micro, SubnetId', 'InstanceType: t3.large, SubnetId'),
         ('ImageScanningConfiguration: {ScanOnPush: "true"}', 'ImageScanningConfiguration: {ScanOnPush: "false"}'),
         ('VolumeSize: 50', 'VolumeSize: 80'),
         ('HostedZoneConfig: {Comment: one}', 'HostedZoneConfig: {Comment: two}'),
@@ -295,6 +296,9 @@ def main() -> int:
         assert jobs == {1: "INACTIVE", 2: "ACTIVE"} and out2["Job"].endswith(":2"), jobs
         assert cnames() == ["a._domainkey.smoke.example", "c._domainkey.smoke.example"], cnames()
         assert r53.get_hosted_zone(Id=out["Internal"])["HostedZone"]["Config"]["Comment"] == "two"
+        # The instance changed in place: the same instance, the new type.
+        assert out2["Instance"] == out["Instance"]
+        assert ec2.describe_instances(InstanceIds=[out["Instance"]])["Reservations"][0]["Instances"][0]["InstanceType"] == "t3.large"
         assert ecr.describe_repositories(repositoryNames=["smoke"])["repositories"][0]["imageScanningConfiguration"] == {"scanOnPush": False}
         assert gone(lambda: ecr.get_lifecycle_policy(repositoryName="smoke"))
         versions = ec2.describe_launch_template_versions(LaunchTemplateId=out["Template"])["LaunchTemplateVersions"]
@@ -323,6 +327,7 @@ def main() -> int:
         assert {d["status"] for d in batch.describe_job_definitions(jobDefinitionName="smoke")["jobDefinitions"]} == {"INACTIVE"}
         assert cnames() == [], cnames()
         assert gone(lambda: r53.get_hosted_zone(Id=out["Internal"]))
+        assert ec2.describe_instances(InstanceIds=[out["Instance"]])["Reservations"][0]["Instances"][0]["State"]["Name"] == "terminated"
         print("native extensions smoke test: ok")
         return 0
     finally:

@@ -9,8 +9,11 @@ moto 5.2 models these types, but:
   SourcePrefixListId on, an update replaces the rule (its properties are create-only but the
   Description) and a delete revokes it.
 - its Instance reads `SecurityGroups` (EC2-Classic names) as ids and ignores `SecurityGroupIds`
-  and `LaunchTemplate`, so an instance in a VPC was launched with no security group. The create
-  here passes all three on to RunInstances.
+  and `LaunchTemplate`, so an instance in a VPC was launched with no security group; it has no
+  update (a stack update lost the instance from the stack, which then left it running when
+  deleted). The create here passes all three on to RunInstances; an update changes the instance
+  type, security groups, tags and instance profile in place, and replaces the instance for a new
+  image, subnet, key or launch template, as CloudFormation does.
 - its VPCEndpoint keeps a template's PolicyDocument as a mapping where EC2 keeps JSON text, has no
   update (new subnets or security groups were ignored) and no delete (the endpoint outlived its
   stack). Here the update modifies the endpoint (a new VpcId, ServiceName or VpcEndpointType
@@ -126,10 +129,47 @@ def _create_instance(cls: type, resource_name: str, cloudformation_json: dict[st
         instance.add_tag(tag["Key"], tag["Value"])
     if props.get("IamInstanceProfile"):
         backend.associate_iam_instance_profile(instance_id=instance.id, iam_instance_profile_name=props["IamInstanceProfile"])
+    instance.cfn_properties = props  # type: ignore[attr-defined]
+    return instance
+
+
+# What CloudFormation cannot change on a running instance: a new value replaces it.
+_INSTANCE_REPLACING = ("ImageId", "SubnetId", "KeyName", "AvailabilityZone", "PrivateIpAddress", "LaunchTemplate",
+                       "NetworkInterfaces", "SecurityGroups", "Tenancy")
+
+
+def _update_instance(cls: type, original_resource: Instance, new_resource_name: str, cloudformation_json: dict[str, Any],
+                     account_id: str, region_name: str) -> Instance:
+    props = cloudformation_json["Properties"]
+    instance = original_resource
+    old = getattr(instance, "cfn_properties", {})
+    if any(old.get(key) != props.get(key) for key in _INSTANCE_REPLACING):
+        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        instance.delete(account_id, region_name)
+        return new
+    backend = ec2_backends[account_id][region_name]
+    if props.get("InstanceType") and props["InstanceType"] != instance.instance_type:
+        backend.modify_instance_attribute(instance.id, "instance_type", props["InstanceType"])
+    if props.get("SecurityGroupIds") and props["SecurityGroupIds"] != old.get("SecurityGroupIds"):
+        backend.modify_instance_security_groups(instance.id, props["SecurityGroupIds"])
+    wanted = {tag["Key"]: tag["Value"] for tag in props.get("Tags") or []}
+    stale = {tag["Key"]: None for tag in old.get("Tags") or [] if tag["Key"] not in wanted}
+    if stale:
+        backend.delete_tags([instance.id], stale)  # type: ignore[arg-type]
+    if wanted:
+        backend.create_tags([instance.id], wanted)
+    if props.get("IamInstanceProfile") != old.get("IamInstanceProfile"):
+        association = backend.iam_instance_profile_associations.get(instance.id)
+        if association is not None:
+            backend.disassociate_iam_instance_profile(association.association_id)
+        if props.get("IamInstanceProfile"):
+            backend.associate_iam_instance_profile(instance_id=instance.id, iam_instance_profile_name=props["IamInstanceProfile"])
+    instance.cfn_properties = props  # type: ignore[attr-defined]
     return instance
 
 
 Instance.create_from_cloudformation_json = classmethod(_create_instance)  # type: ignore[method-assign,assignment]
+Instance.update_from_cloudformation_json = classmethod(_update_instance)  # type: ignore[method-assign,assignment]
 
 
 # --- AWS::EC2::VPCEndpoint ---------------------------------------------------------------------
