@@ -8,7 +8,7 @@ import type { Paint } from '../ui/style.js';
 import { loadParameterValues, loadTemplates, planDeploy, runDeploy } from './deploy.js';
 import { shownValue } from './parameters.js';
 import type { StackPlan } from './plan.js';
-import { PARAMETERS_FILE } from './selection.js';
+import { PARAMETERS_FILE } from './layout.js';
 import type { StackOutcome } from './stack-deployer.js';
 import { cloudFormationSdk } from '../aws/sdk.js';
 

@@ -4,7 +4,7 @@ import { canonicalJson } from '../canonical-json.js';
 import { parseYamlFile, syntaxMessage, type YamlDocument, type YamlFile, type YamlPath } from '../checks/yaml-source.js';
 import { ENVIRONMENTS, isEnvironment, type Environment } from '../config/environments.js';
 import { InputError } from '../ui/errors.js';
-import { PARAMETERS_FILE } from './selection.js';
+import { PARAMETERS_FILE } from './layout.js';
 import { isIrsaTemplateName, type Template } from './template.js';
 import { parseCfnYaml, type ParsedYaml } from './yaml-tags.js';
 

@@ -1,17 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, UsageError } from '../ui/errors.js';
-
-export const CF_DIR = 'cf';
-const TEMPLATE_FILE = /\.(ya?ml|json)$/;
-/** cf/parameters.yaml: the per-environment parameter values, in cf/ but not a template. */
-export const PARAMETERS_FILE_NAME = 'parameters.yaml';
-export const PARAMETERS_FILE = `${CF_DIR}/${PARAMETERS_FILE_NAME}`;
-
-/** Whether a file name directly under cf/ is a template (and not cf/parameters.yaml). */
-export function isTemplateFileName(name: string): boolean {
-  return TEMPLATE_FILE.test(name) && name !== PARAMETERS_FILE_NAME;
-}
+import { CF_DIR, isTemplateFileName, PARAMETERS_FILE, PARAMETERS_FILE_NAME, TEMPLATE_FILE } from './layout.js';
 
 export interface Selection {
   /** Template paths named on the command line (relative to cwd or absolute). */

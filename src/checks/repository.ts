@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseParametersText } from '../cf/parameters.js';
-import { CF_DIR, isTemplateFileName, PARAMETERS_FILE } from '../cf/selection.js';
+import { CF_DIR, isTemplateFileName, PARAMETERS_FILE } from '../cf/layout.js';
 import { CI_CONFIG_FILES } from '../config/ci-config.js';
 import { CLUSTER_ENVIRONMENTS_FILE } from '../infra/cluster-environments.js';
 import { InputError } from '../ui/errors.js';

@@ -10,7 +10,7 @@ import { irsaTrustRules } from '../../src/checks/rules/irsa-trust.js';
 import { route53Rules } from '../../src/checks/rules/route53.js';
 import { repoRoot } from '../../src/paths.js';
 import { parseParametersText } from '../../src/cf/parameters.js';
-import { PARAMETERS_FILE } from '../../src/cf/selection.js';
+import { PARAMETERS_FILE } from '../../src/cf/layout.js';
 
 /** The CloudFormation and IAM rule modules, which share one model of the templates. */
 export const CLOUDFORMATION_MODULES: readonly RuleModule[] = [cfTemplateRules, iamPolicyRules, importRules, irsaTrustRules, route53Rules];

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REGION, ENVIRONMENTS } from '../../src/config/environments.js';
-import { isTemplateFileName } from '../../src/cf/selection.js';
+import { isTemplateFileName } from '../../src/cf/layout.js';
 import { parseCfnYaml } from '../../src/cf/yaml-tags.js';
 import { repoRoot } from '../../src/paths.js';
 import { formatFinding } from '../../src/checks/report/text.js';
