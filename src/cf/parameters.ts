@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from '../canonical-json.js';
-import { parseYamlFile, syntaxMessage, type YamlDocument, type YamlFile, type YamlPath } from '../checks/yaml-source.js';
+import { parseYamlFile, syntaxMessage, type YamlDocument, type YamlFile, type YamlPath } from '../yaml/source.js';
 import { ENVIRONMENTS, isEnvironment, type Environment } from '../config/environments.js';
 import { InputError } from '../ui/errors.js';
 import { PARAMETERS_FILE } from './layout.js';
 import { isIrsaTemplateName, type Template } from './template.js';
-import { parseCfnYaml, type ParsedYaml } from './yaml-tags.js';
+import { parseCfnYaml, type ParsedYaml } from '../yaml/cfn.js';
 
 /*
  * cf/parameters.yaml: every template parameter value other than Environment and OIDCProvider,

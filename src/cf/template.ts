@@ -3,7 +3,7 @@ import { basename, relative } from 'node:path';
 import { ENVIRONMENTS, type Environment } from '../config/environments.js';
 import { InputError } from '../ui/errors.js';
 import { assertSupportedTransforms } from './transforms.js';
-import { parseCfnYaml, YamlSyntaxError } from './yaml-tags.js';
+import { parseCfnYaml, YamlSyntaxError } from '../yaml/cfn.js';
 
 /** CloudFormation's limit for a template sent inline (TemplateBody), in bytes. */
 export const TEMPLATE_BODY_LIMIT = 51_200;

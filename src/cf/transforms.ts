@@ -1,5 +1,5 @@
 import { InputError } from '../ui/errors.js';
-import type { ParsedYaml } from './yaml-tags.js';
+import type { ParsedYaml } from '../yaml/cfn.js';
 
 /**
  * The template transforms (macros CloudFormation runs on a template before deploying it) that

@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
 import { knownParameterValues, parametersFile, resolveParameters, type ParametersFile } from '../cf/parameters.js';
 import { staticConditions, substitute, type KnownValues } from '../cf/references.js';
-import { longValue } from '../cf/short-forms.js';
+import { longValue } from '../yaml/cfn-short-forms.js';
 import type { CfnTemplate } from '../cf/template.js';
 import { DEFAULT_REGION, ENVIRONMENTS, type Environment } from '../config/environments.js';
 import type { Repository, YamlSource } from './context.js';
 import type { Finding } from './finding.js';
-import type { YamlPath } from './yaml-source.js';
+import type { YamlPath } from '../yaml/source.js';
 
 /**
  * What `biomage check` knows about the CloudFormation templates without deploying them: the

@@ -1,6 +1,6 @@
 import type { Environment } from '../config/environments.js';
 import type { Finding, RuleDefinition } from './finding.js';
-import type { YamlFile } from './yaml-source.js';
+import type { YamlFile } from '../yaml/source.js';
 
 /** A file under check, by its path relative to the repository root. */
 export interface SourceFile {

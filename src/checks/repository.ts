@@ -7,7 +7,7 @@ import { CLUSTER_ENVIRONMENTS_FILE } from '../infra/cluster-environments.js';
 import { InputError } from '../ui/errors.js';
 import type { ChartSource, Repository, SourceFile, YamlSource } from './context.js';
 import type { Finding, RuleDefinition } from './finding.js';
-import { parseYamlFile, syntaxMessage, type YamlFile } from './yaml-source.js';
+import { parseYamlFile, syntaxMessage, type YamlFile } from '../yaml/source.js';
 
 export const repositoryRules: readonly RuleDefinition[] = [
   {

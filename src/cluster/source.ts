@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseYamlFile, type YamlDocument } from '../checks/yaml-source.js';
+import { parseYamlFile, type YamlDocument } from '../yaml/source.js';
 import { clusterName, type Environment } from '../config/environments.js';
 import {
   CLUSTER_CONFIG_FILE,

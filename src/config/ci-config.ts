@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseYamlFile, type YamlDocument } from '../checks/yaml-source.js';
+import { parseYamlFile, type YamlDocument } from '../yaml/source.js';
 import { InputError } from '../ui/errors.js';
 import { schemaProblems, type SchemaProblem } from './schema-problems.js';
 

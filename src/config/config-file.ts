@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { parseYamlFile, type YamlPath } from '../checks/yaml-source.js';
+import { parseYamlFile, type YamlPath } from '../yaml/source.js';
 import { InputError } from '../ui/errors.js';
 import { schemaProblems } from './schema-problems.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { YamlPath } from '../checks/yaml-source.js';
+import type { YamlPath } from '../yaml/source.js';
 import type { ClusterEnvironment } from '../infra/cluster-config.js';
 import { InputError } from '../ui/errors.js';
 import { loadConfigFile } from './config-file.js';

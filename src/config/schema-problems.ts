@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { valueAt, type YamlPath } from '../checks/yaml-source.js';
+import { valueAt, type YamlPath } from '../yaml/source.js';
 
 /** One thing wrong with a file a schema checks: where (path and line) and what, in words. */
 export interface SchemaProblem {

@@ -8,7 +8,7 @@ import { planHash, type StackPlan } from '../cf/plan.js';
 import { deploySingleStack, plannedStackAction, readStack, stackOutput } from '../cf/single-stack.js';
 import type { StackAction } from '../cf/stack-deployer.js';
 import type { CfnTemplate, Template } from '../cf/template.js';
-import { parseCfnYaml } from '../cf/yaml-tags.js';
+import { parseCfnYaml } from '../yaml/cfn.js';
 import { eksctlStacks } from '../cluster/live.js';
 import type { Context } from '../context.js';
 import { repoRoot } from '../paths.js';

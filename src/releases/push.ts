@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseYamlFile } from '../checks/yaml-source.js';
+import { parseYamlFile } from '../yaml/source.js';
 import type { Environment } from '../config/environments.js';
 import {
   changedFiles,

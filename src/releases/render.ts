@@ -3,7 +3,7 @@ import { writeFileAtomically } from '../atomic-file.js';
 import { dirname, join, relative } from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import { z } from 'zod';
-import { parseYamlFile } from '../checks/yaml-source.js';
+import { parseYamlFile } from '../yaml/source.js';
 import type { Environment } from '../config/environments.js';
 import { CLUSTER_ENVIRONMENTS } from '../infra/cluster-config.js';
 import { InputError, UsageError } from '../ui/errors.js';

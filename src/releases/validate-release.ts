@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FLUX_NAMESPACE, helmReleaseSchema, REPOSITORY_SOURCE_REF, repositoryChartPath, type HelmRelease } from '../config/flux.js';
 import { schemaProblems } from '../config/schema-problems.js';
-import type { YamlPath } from '../checks/yaml-source.js';
+import type { YamlPath } from '../yaml/source.js';
 import { renderChart } from '../tools/helm.js';
 import { validateManifests } from '../tools/kubeconform.js';
 import type { TemplateProblem } from './template.js';

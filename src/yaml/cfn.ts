@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import jsyaml from 'js-yaml';
 import type { Document } from 'yaml';
-import { parseLeniently } from './lenient-yaml.js';
-import { FUNCTIONS, longName, longValue, YAML_TAGS } from './short-forms.js';
+import { parseLeniently } from './lenient.js';
+import { FUNCTIONS, longName, longValue, YAML_TAGS } from './cfn-short-forms.js';
 
 /**
  * Each short form becomes its long form (`!Ref X` → `{ Ref: X }`), whether scalar, list or map.

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
-import { parseLeniently } from '../cf/lenient-yaml.js';
-import { isShortForm, longName, longValue, YAML_TAGS } from '../cf/short-forms.js';
+import { parseLeniently } from './lenient.js';
+import { isShortForm, longName, longValue, YAML_TAGS } from './cfn-short-forms.js';
 
 /** A path into a parsed YAML value: map keys and sequence indexes. */
 export type YamlPath = readonly (string | number)[];

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { CheckContext, Repository, RuleModule, YamlSource } from '../../src/checks/context.js';
 import { compareFindings, type Finding } from '../../src/checks/finding.js';
 import { loadRepository } from '../../src/checks/repository.js';
-import { parseYamlFile } from '../../src/checks/yaml-source.js';
+import { parseYamlFile } from '../../src/yaml/source.js';
 import { cfTemplateRules } from '../../src/checks/rules/cf-template.js';
 import { iamPolicyRules } from '../../src/checks/rules/iam-policy.js';
 import { importRules } from '../../src/checks/rules/imports.js';

@@ -5,7 +5,7 @@ import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListOpenIDConnectProvi
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
 import { resolveString } from '../../src/cf/references.js';
-import { parseCfnYaml } from '../../src/cf/yaml-tags.js';
+import { parseCfnYaml } from '../../src/yaml/cfn.js';
 import { arnPattern, overlaps } from '../../src/checks/iam/arn.js';
 import { matchActions } from '../../src/checks/iam/catalog.js';
 import { HOSTED_ZONE_ID } from '../../src/config/dns.js';

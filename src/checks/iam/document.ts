@@ -1,5 +1,5 @@
 import { branches, evaluateString, isRecord, textStartLine, UNKNOWN, type Scope, type TemplateModel } from '../cfn-model.js';
-import type { YamlPath } from '../yaml-source.js';
+import type { YamlPath } from '../../yaml/source.js';
 
 /**
  * A policy document as a template holds it: a YAML mapping, or JSON text (plain, or inside

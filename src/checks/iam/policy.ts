@@ -2,7 +2,7 @@ import { ENVIRONMENTS } from '../../config/environments.js';
 import { cfnModel, describe, evaluateList, isRecord, items, UNKNOWN, type Scope } from '../cfn-model.js';
 import type { Repository } from '../context.js';
 import type { Finding, RuleDefinition } from '../finding.js';
-import type { YamlPath } from '../yaml-source.js';
+import type { YamlPath } from '../../yaml/source.js';
 import { actionApplies, arnPattern, classifyArn, isWholeWildcard, overlaps, parseArn } from './arn.js';
 import { changesSomething, matchActions, resourceTypeArns, suggestAction, type ActionInfo } from './catalog.js';
 import { documentString, jsonDocument, type PolicyDocument } from './document.js';

@@ -5,7 +5,7 @@ import { HELM_RELEASE_KIND, REPOSITORY_SOURCE_REF, repositoryChartPath } from '.
 import { lintCharts, renderChart } from '../../tools/helm.js';
 import type { ChartSource, RenderedManifest, Repository, YamlSource } from '../context.js';
 import type { Finding } from '../finding.js';
-import { parseYamlFile } from '../yaml-source.js';
+import { parseYamlFile } from '../../yaml/source.js';
 
 /** One `helm template` output: a chart with its defaults, or with a release's values. */
 export interface Rendering {

@@ -5,7 +5,7 @@ import { validateManifests, type KubeconformResult } from '../../tools/kubeconfo
 import { CLUSTER_ENVIRONMENTS } from '../../infra/cluster-config.js';
 import { renderForEnvironment } from '../../infra/cluster-environments.js';
 import type { RenderedManifest, Repository } from '../context.js';
-import type { YamlDocument } from '../yaml-source.js';
+import type { YamlDocument } from '../../yaml/source.js';
 import type { Finding } from '../finding.js';
 import type { Rendering } from './helm.js';
 import { TemplateTexts } from './template-lines.js';

@@ -3,7 +3,7 @@ import { cfnModel, isRecord, textStartLine, type TemplateModel } from '../cfn-mo
 import type { RuleModule } from '../context.js';
 import { SUPPORTED_TRANSFORMS, unsupportedTransforms } from '../../cf/transforms.js';
 import type { Finding } from '../finding.js';
-import type { YamlPath } from '../yaml-source.js';
+import type { YamlPath } from '../../yaml/source.js';
 
 const ENVIRONMENT_LIST = `[${ENVIRONMENTS.join(', ')}]`;
 

@@ -2,7 +2,7 @@ import { cfnModel, isLive, isRecord, items, perEnvironment, type CfnMap, type Sc
 import type { RuleModule } from '../context.js';
 import { policyDocuments, type PolicyDocument } from '../iam/document.js';
 import { checkDocument, iamRuleDefinitions } from '../iam/policy.js';
-import type { YamlPath } from '../yaml-source.js';
+import type { YamlPath } from '../../yaml/source.js';
 
 /** For the `.ci.yaml` rules: the IAM rules over a plain policy document. */
 export { checkPolicyDocument } from '../iam/policy.js';

@@ -11,7 +11,7 @@ import {
 } from '../cfn-model.js';
 import type { RuleModule } from '../context.js';
 import type { Finding } from '../finding.js';
-import type { YamlPath } from '../yaml-source.js';
+import type { YamlPath } from '../../yaml/source.js';
 
 /**
  * Cross-stack references: an import must name an export some template here declares (or the

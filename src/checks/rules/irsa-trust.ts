@@ -15,7 +15,7 @@ import {
 import type { Repository, RuleModule, YamlSource } from '../context.js';
 import type { Finding } from '../finding.js';
 import { documentString, policyDocuments, type PolicyDocument } from '../iam/document.js';
-import type { YamlPath } from '../yaml-source.js';
+import type { YamlPath } from '../../yaml/source.js';
 
 /** `cf/irsa-api-role.yaml`: an IAM role for a Kubernetes service account. */
 const IRSA_TEMPLATE = /^cf\/irsa-[^/]+\.ya?ml$/;

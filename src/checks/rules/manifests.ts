@@ -4,7 +4,7 @@ import { EXTERNAL_OBJECTS_ANNOTATION, parseExternalObjects, type ExternalObject 
 import type { CheckContext, RenderedManifest, RuleModule } from '../context.js';
 import type { Finding } from '../finding.js';
 import { TemplateTexts } from '../linters/template-lines.js';
-import { parseYamlFile, valueAt, type YamlPath } from '../yaml-source.js';
+import { parseYamlFile, valueAt, type YamlPath } from '../../yaml/source.js';
 
 /**
  * Rules over the objects the charts render (with their defaults and with every release's

@@ -8,7 +8,7 @@ import {
 import { changedProperties, nextNodeGroupName, nodeGroups, type NodeGroup } from '../../infra/node-groups.js';
 import type { RuleModule } from '../context.js';
 import type { Finding } from '../finding.js';
-import { parseYamlFile } from '../yaml-source.js';
+import { parseYamlFile } from '../../yaml/source.js';
 
 /**
  * eksctl cannot change a node group in place: `eksctl upgrade/create` leaves a changed group

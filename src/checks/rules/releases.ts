@@ -11,7 +11,7 @@ import {
 } from '../../config/flux.js';
 import type { RuleModule, YamlSource } from '../context.js';
 import type { Finding } from '../finding.js';
-import type { YamlDocument } from '../yaml-source.js';
+import type { YamlDocument } from '../../yaml/source.js';
 
 /**
  * releases/<env>/*.yaml: every document a Flux HelmRelease that Flux accepts, in an environment's

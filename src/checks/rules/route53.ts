@@ -12,7 +12,7 @@ import {
 } from '../cfn-model.js';
 import type { RuleModule } from '../context.js';
 import type { Finding } from '../finding.js';
-import type { YamlPath } from '../yaml-source.js';
+import type { YamlPath } from '../../yaml/source.js';
 
 const LOAD_BALANCERS = new Set(['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancing::LoadBalancer']);
 const LB_ZONE_ATTRIBUTES = new Set(['CanonicalHostedZoneID', 'CanonicalHostedZoneNameID']);

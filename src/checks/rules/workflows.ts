@@ -1,6 +1,6 @@
 import type { RuleModule } from '../context.js';
 import type { Finding } from '../finding.js';
-import { parseYamlFile } from '../yaml-source.js';
+import { parseYamlFile } from '../../yaml/source.js';
 
 /**
  * Supply-chain rules actionlint does not have: a tag can be moved to other code, a commit cannot;

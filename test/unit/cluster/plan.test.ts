@@ -3,7 +3,7 @@ import type { LiveNodeGroup } from '../../../src/cluster/guard.js';
 import type { LiveState } from '../../../src/cluster/live.js';
 import { actionCommand, busyError, guardError, planCluster, renderPlan } from '../../../src/cluster/plan.js';
 import type { ClusterSource } from '../../../src/cluster/source.js';
-import { parseYamlFile } from '../../../src/checks/yaml-source.js';
+import { parseYamlFile } from '../../../src/yaml/source.js';
 import { painter } from '../../../src/ui/style.js';
 
 const FILE = `apiVersion: eksctl.io/v1alpha5

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { indentFlowContinuations } from '../../../src/cf/lenient-yaml.js';
-import { parseCfnYaml } from '../../../src/cf/yaml-tags.js';
-import { parseYamlFile } from '../../../src/checks/yaml-source.js';
+import { indentFlowContinuations } from '../../../src/yaml/lenient.js';
+import { parseCfnYaml } from '../../../src/yaml/cfn.js';
+import { parseYamlFile } from '../../../src/yaml/source.js';
 import { repoRoot } from '../../../src/paths.js';
 
 const fixtures = join(repoRoot, 'test', 'fixtures', 'cfn-yaml-lenient');

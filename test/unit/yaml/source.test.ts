@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseYamlFile } from '../../../src/checks/yaml-source.js';
+import { parseYamlFile } from '../../../src/yaml/source.js';
 
 describe('parseYamlFile', () => {
   it('turns CloudFormation short forms into long forms and keeps their lines', () => {
