@@ -2,7 +2,7 @@ import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { fieldName, schemaProblems } from '../config/schema-problems.js';
 import { InputError, OperationError } from '../ui/errors.js';
-import type { DesiredEntry } from './mapping.js';
+import type { AwsAuthEntry, DesiredEntry } from './entries.js';
 
 /**
  * The `kube-system/aws-auth` ConfigMap of EKS: which IAM role (key `mapRoles`, field `rolearn`)
@@ -20,17 +20,6 @@ export const AWS_AUTH_NAME = `configmap ${AWS_AUTH.namespace}/${AWS_AUTH.name}`;
  */
 export const ADMIN_USERNAME_PREFIX = 'biomage-admin:';
 export const USER_USERNAME_PREFIX = 'biomage-user:';
-
-export type PrincipalType = 'user' | 'role';
-
-/** One mapping: `type` says which key it lives in (role: mapRoles, user: mapUsers). */
-export interface AwsAuthEntry {
-  type: PrincipalType;
-  arn: string;
-  /** Optional in aws-auth; biomage's entries always have one. */
-  username?: string;
-  groups: string[];
-}
 
 /** The ConfigMap's data as biomage understands it. */
 export interface AwsAuth {

@@ -5,7 +5,8 @@ import { ACCESS_LISTS } from '../checks/repository.js';
 import { iamPrincipal } from '../cluster/access.js';
 import { mapLimit } from '../map-limit.js';
 import { InputError } from '../ui/errors.js';
-import { ADMIN_USERNAME_PREFIX, USER_USERNAME_PREFIX, withoutRolePath, type AwsAuthEntry, type PrincipalType } from './aws-auth.js';
+import { ADMIN_USERNAME_PREFIX, USER_USERNAME_PREFIX, withoutRolePath } from './aws-auth.js';
+import type { AccessListFile, DesiredEntry, PrincipalType } from './entries.js';
 
 /**
  * The Kubernetes groups the access lists grant, as the issue specifies. Administrators get
@@ -15,8 +16,6 @@ import { ADMIN_USERNAME_PREFIX, USER_USERNAME_PREFIX, withoutRolePath, type AwsA
  */
 export const ADMIN_GROUP = 'system:masters';
 export const READ_ONLY_GROUP = 'read-only';
-
-export type AccessListFile = (typeof ACCESS_LISTS)[number];
 
 /** What each list grants. */
 const GRANTS: Record<AccessListFile, { usernamePrefix: string; group: string }> = {
@@ -31,12 +30,6 @@ export interface ResolvedPrincipal {
 
 /** Looks an IAM name up (a user first, then a role); undefined when neither exists. */
 export type ResolvePrincipal = (name: string) => Promise<ResolvedPrincipal | undefined>;
-
-/** An aws-auth entry biomage wants, with the access-list line that asked for it. */
-export interface DesiredEntry extends AwsAuthEntry {
-  username: string;
-  source: { file: AccessListFile; line: number; text: string };
-}
 
 /** The text of one access list. */
 export interface AccessList {

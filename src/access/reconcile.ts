@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
 import { InputError, OperationError } from '../ui/errors.js';
 import { AWS_AUTH, AWS_AUTH_NAME, hasChanges, parseAwsAuth, planAwsAuth, renderAwsAuth, type AwsAuthPlan } from './aws-auth.js';
-import { desiredEntries, readAccessLists, type DesiredEntry, type ResolvePrincipal } from './mapping.js';
+import type { DesiredEntry } from './entries.js';
+import { desiredEntries, readAccessLists, type ResolvePrincipal } from './mapping.js';
 
 export interface ReconcileOptions {
   /** The kubeconfig to use (e.g. the one `biomage kubeconfig` wrote). */

@@ -1,4 +1,5 @@
-import type { DesiredEntry, ResolvePrincipal, ResolvedPrincipal } from '../../../src/access/mapping.js';
+import type { DesiredEntry } from '../../../src/access/entries.js';
+import type { ResolvePrincipal, ResolvedPrincipal } from '../../../src/access/mapping.js';
 
 /**
  * The IAM names the access tests know, as iamNameResolver would answer them: a user, a role with
