@@ -32,7 +32,9 @@ that would make the twin lie about a deploy:
    beside it), so `UsePreviousValue` passes the name again and a Default compares as a name. moto
    keeps only the looked-up value: `aws cloudformation deploy` of an unchanged stack (which sends
    UsePreviousValue) then looked the AMI id up as a parameter name and failed, and the diff took
-   every such Default as changed.
+   every such Default as changed. And a list-typed parameter (`CommaDelimitedList`, `List<…>`)
+   left at its Default stayed a string (moto splits passed values only), so `!Ref` of it handed a
+   resource "r6i" where CloudFormation hands ["r6i"].
 
 Each fix wraps moto's own functions; none re-implements storage. Known remaining difference: a
 failed UPDATE is marked UPDATE_ROLLBACK_COMPLETE, but moto has already applied the resources
@@ -314,7 +316,7 @@ def build_resource_diff(self, other_template, parameters=None):
 parsing.ResourceMap.build_resource_diff = build_resource_diff
 
 
-# --- 8. SSM-typed parameters keep their names ---------------------------------------------------
+# --- 8. SSM-typed parameters keep their names; list-typed defaults are lists ---------------------------------------------------
 _original_load_parameters = parsing.ResourceMap.load_parameters
 
 
@@ -326,6 +328,13 @@ def load_parameters(self):
         if str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::")
     }
     _original_load_parameters(self)
+    for key, slot in (self._template.get("Parameters") or {}).items():
+        list_typed = slot.get("Type") == "CommaDelimitedList" or str(slot.get("Type", "")).startswith("List<")
+        value = self.resolved_parameters.get(key)
+        if list_typed and isinstance(value, str) and key not in self.ssm_parameter_names:
+            items = [item.strip() for item in value.split(",")]
+            self.resolved_parameters[key] = [int(i) if slot.get("Type") == "List<Number>" and i.lstrip("-").isdigit() else i for i in items]
+            self._parsed_resources[key] = self.resolved_parameters[key]
 
 
 def stack_parameters(self):

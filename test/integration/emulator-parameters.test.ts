@@ -27,7 +27,7 @@ Outputs:
     Value: !Ref ImageId
 `;
 
-describe('the emulator: SSM-typed parameters', () => {
+describe('the emulator: parameters as CloudFormation resolves them', () => {
   it('resolve the public AMI parameter, and an update with UsePreviousValue looks the name up again', async () => {
     const cfn = awsClient(CloudFormationClient, target());
     const StackName = 'ssm-typed-parameter';
@@ -46,6 +46,31 @@ describe('the emulator: SSM-typed parameters', () => {
     const updated = await changeSet('UPDATE', [{ ParameterKey: 'ImageId', UsePreviousValue: true }]);
     expect(updated?.StackStatus).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);
     expect(updated?.Outputs?.find((o) => o.OutputKey === 'Image')?.OutputValue).toBe(image);
+    cfn.destroy();
+  });
+
+  it('a list-typed parameter left at its Default is a list, as a passed value is', async () => {
+    const cfn = awsClient(CloudFormationClient, target());
+    const TemplateBody = `
+Parameters:
+  Names:
+    Type: CommaDelimitedList
+    Default: alpha
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+Outputs:
+  First:
+    Value: !Select [0, !Ref Names]
+  Count:
+    Value: !Join ['+', !Ref Names]
+`;
+    const { Id } = await cfn.send(new CreateChangeSetCommand({ StackName: 'list-default', ChangeSetName: 'cs', ChangeSetType: 'CREATE', TemplateBody }));
+    await cfn.send(new ExecuteChangeSetCommand({ StackName: 'list-default', ChangeSetName: Id }));
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: 'list-default' }));
+    const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    // A string would give "a" and "a+l+p+h+a".
+    expect(outputs).toEqual({ First: 'alpha', Count: 'alpha' });
     cfn.destroy();
   });
 });
