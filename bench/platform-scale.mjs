@@ -144,7 +144,6 @@ try {
     const templates = readdirSync(join(root, 'cf')).filter((f) => /\.ya?ml$/.test(f) && f !== 'parameters.yaml');
     await resetTwin();
     const loop = await loopScript(root);
-    if (process.env.BENCH_DUMP_LOOP) writeFileSync(process.env.BENCH_DUMP_LOOP, loop);
     const contenders = {
       'biomage deploy-cf': () => timed(join(root, 'bin', 'biomage'), ['deploy-cf', '--json', '--concurrency', '8'], root),
       'aws cloudformation deploy loop': () => timed('bash', ['-c', loop], root),
