@@ -67,6 +67,7 @@ test-e2e: build tools tools-e2e ## run the e2e tests on a local cluster (the Git
 
 bench: build tools ## run the benchmarks in bench/ (figures go to bench/results/)
 	node bench/startup.mjs
+	node bench/yaml-parsers.mjs
 	node bench/platform-scale.mjs
 	node bench/check.mjs
 

@@ -1,13 +1,17 @@
-import { createRequire } from 'node:module';
 import jsyaml from 'js-yaml';
-import type { Document } from 'yaml';
-import { parseLeniently } from './lenient.js';
-import { FUNCTIONS, longName, longValue, YAML_TAGS } from './cfn-short-forms.js';
+import { FUNCTIONS, longName, longValue } from './cfn-short-forms.js';
+import { parseYamlFile, type YamlPath } from './source.js';
 
 /**
  * Each short form becomes its long form (`!Ref X` → `{ Ref: X }`), whether scalar, list or map.
- * Templates are parsed with js-yaml: about four times faster here than `yaml` on cf/, which
- * matters on the no-change path of deploy-cf, where parsing is most of the work.
+ *
+ * Templates are parsed for their values with js-yaml, a second YAML library beside `yaml`,
+ * because deploy-cf's no-change path is mostly parsing. bench/yaml-parsers.mjs (a fresh process
+ * loading the module and parsing the 39 templates of cf/ and test/fixtures/platform/cf, Node 24):
+ * js-yaml a median 76 ms, `yaml` with positions 191 ms (2.5x). The 115 ms between them is a third
+ * of deploy-cf's whole no-change run on the 26-template fixture (333 ms, bench/platform-scale.mjs).
+ * Positions are needed only to report a problem: they come from `yaml` (source.ts), read once
+ * per template on the first question.
  */
 const CFN_SCHEMA = jsyaml.DEFAULT_SCHEMA.extend(
   FUNCTIONS.flatMap((name) =>
@@ -25,8 +29,8 @@ const CFN_SCHEMA = jsyaml.DEFAULT_SCHEMA.extend(
 
 export interface ParsedYaml {
   value: unknown;
-  /** 1-based line of the key at this path (`['Parameters', 'Environment']`), or of the nearest parent. */
-  lineOf(path: string[]): number;
+  /** 1-based line of the key or item at this path (`['Parameters', 'Environment']`), or of the nearest parent. */
+  lineOf(path: YamlPath): number;
 }
 
 export class YamlSyntaxError extends Error {
@@ -48,25 +52,13 @@ export function parseCfnYaml(text: string): ParsedYaml {
     if (!(error instanceof jsyaml.YAMLException)) throw error;
     throw new YamlSyntaxError(error.reason, error.mark.line + 1, error.mark.column + 1);
   }
-  return { value, lineOf: (path) => lineOf(text, path) };
+  // Read the positions on the first question only, then keep them for every later one.
+  let positions: ((path: YamlPath) => number) | undefined;
+  const lineOf = (path: YamlPath) => (positions ??= positionsOf(text))(path);
+  return { value, lineOf };
 }
 
-/**
- * Positions are needed only to report a problem, so the position-keeping parser is loaded and
- * run only then (synchronously, through require: the callers are synchronous validators).
- */
-function lineOf(text: string, path: string[]): number {
-  const { LineCounter, parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  const parse = (source: string) => {
-    const lineCounter = new LineCounter();
-    return { doc: parseDocument(source, { customTags: YAML_TAGS, lineCounter }) as Document, lineCounter };
-  };
-  const { doc, lineCounter } = parseLeniently(text, parse, (parsed) => parsed.doc.errors.length > 0);
-  for (let depth = path.length; depth > 0; depth--) {
-    const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true);
-    const items = (parent as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | null)?.items;
-    const offset = items?.find((item) => item.key?.value === path[depth - 1])?.key?.range?.[0];
-    if (offset !== undefined) return lineCounter.linePos(offset).line;
-  }
-  return 1;
+function positionsOf(text: string): (path: YamlPath) => number {
+  const [document] = parseYamlFile(text, { cfn: true }).documents;
+  return document ? (path) => document.lineOf(path) : () => 1;
 }

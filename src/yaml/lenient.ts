@@ -1,8 +1,4 @@
-import { createRequire } from 'node:module';
-
-// `yaml` is loaded on first use: deploy-cf parses templates with js-yaml and needs this module
-// only to point at a line, after something went wrong.
-const yamlLibrary = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+import { CST, Lexer } from 'yaml';
 
 /**
  * CloudFormation reads templates with a YAML parser more lenient than the YAML 1.2 spec that the
@@ -50,7 +46,6 @@ export function indentFlowContinuations(text: string): string | undefined {
  * needs; undefined when there is none.
  */
 function firstUnderIndentedLine(text: string): Map<number, number> | undefined {
-  const { CST, Lexer } = yamlLibrary();
   const pads = new Map<number, number>();
   let line = 0;
   let depth = 0;
