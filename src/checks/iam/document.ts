@@ -1,5 +1,5 @@
 import { branches, evaluateString, isRecord, textStartLine, UNKNOWN, type Scope, type TemplateModel } from '../cfn-model.js';
-import type { YamlPath } from '../../yaml/source.js';
+import { parseYamlFile, type YamlPath } from '../../yaml/source.js';
 
 /**
  * A policy document as a template holds it: a YAML mapping, or JSON text (plain, or inside
@@ -63,100 +63,19 @@ function subTextsIn(value: unknown, path: YamlPath, template: TemplateModel): { 
   return [...own, ...Object.entries(value).flatMap(([key, inner]) => subTextsIn(inner, [...path, key], template))];
 }
 
-/** JSON text starting at `line`, with the line of every path; undefined when it is not JSON. */
-export function jsonDocument(text: string, line: number): { value: unknown; lineOf(path: YamlPath): number } | undefined {
-  const parsed = parseJsonWithOffsets(text);
-  if (!parsed) return undefined;
-  const lineAt = (offset: number) => {
-    let count = 0;
-    for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) count++;
-    return line + count;
-  };
-  return {
-    value: parsed.value,
-    lineOf(path) {
-      for (let depth = path.length; depth >= 0; depth--) {
-        const offset = parsed.offsets.get(path.slice(0, depth).join('\u0000'));
-        if (offset !== undefined) return lineAt(offset);
-      }
-      return line;
-    },
-  };
-}
-
 /**
- * JSON.parse that also records where every map key and list item starts, keyed like
- * YamlDocument paths, so a finding inside JSON text points at its own line.
+ * JSON text starting at `line`, with the line of every path; undefined when it is not JSON.
+ * JSON.parse decides what is JSON and gives the value; the positions come from the YAML parser,
+ * since JSON is YAML 1.2 (tabs, which JSON allows only as white space, become spaces first:
+ * YAML refuses them as indentation, and one column for one keeps every offset).
  */
-export function parseJsonWithOffsets(text: string): { value: unknown; offsets: Map<string, number> } | undefined {
-  const offsets = new Map<string, number>();
-  let at = 0;
-  const fail = (): never => {
-    throw new SyntaxError(`unexpected input at ${at}`);
-  };
-  const space = () => {
-    while (at < text.length && /\s/.test(text[at]!)) at++;
-  };
-  const string = (): string => {
-    const start = at;
-    at++;
-    while (at < text.length && text[at] !== '"') at += text[at] === '\\' ? 2 : 1;
-    if (at >= text.length) fail();
-    at++;
-    return JSON.parse(text.slice(start, at)) as string;
-  };
-  const value = (path: (string | number)[]): unknown => {
-    space();
-    const char = text[at];
-    if (char === '{') {
-      at++;
-      const out: Record<string, unknown> = {};
-      space();
-      if (text[at] === '}') return at++, out;
-      for (;;) {
-        space();
-        if (text[at] !== '"') fail();
-        const keyAt = at;
-        const key = string();
-        offsets.set([...path, key].join('\u0000'), keyAt);
-        space();
-        if (text[at++] !== ':') fail();
-        out[key] = value([...path, key]);
-        space();
-        if (text[at] === ',') at++;
-        else if (text[at] === '}') return at++, out;
-        else fail();
-      }
-    }
-    if (char === '[') {
-      at++;
-      const out: unknown[] = [];
-      space();
-      if (text[at] === ']') return at++, out;
-      for (;;) {
-        space();
-        offsets.set([...path, out.length].join('\u0000'), at);
-        out.push(value([...path, out.length]));
-        space();
-        if (text[at] === ',') at++;
-        else if (text[at] === ']') return at++, out;
-        else fail();
-      }
-    }
-    if (char === '"') return string();
-    const literal = /^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)/.exec(text.slice(at))?.[0];
-    if (!literal) fail();
-    at += literal!.length;
-    return JSON.parse(literal!);
-  };
+export function jsonDocument(text: string, line: number): { value: unknown; lineOf(path: YamlPath): number } | undefined {
+  let value: unknown;
   try {
-    space();
-    offsets.set('', at);
-    const result = value([]);
-    space();
-    if (at !== text.length) fail();
-    return { value: result, offsets };
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  const [positions] = parseYamlFile(text.replaceAll('\t', ' ')).documents;
+  return { value, lineOf: (path) => line + (positions ? positions.lineOf(path) : 1) - 1 };
 }
