@@ -52,6 +52,15 @@ def main() -> int:
     if args.die_with_parent:
         die_with_parent()
 
+    # Every moto internal the patches below (and this launcher) rely on must exist in the installed
+    # moto, or the emulator would start without some of its fixes: exit 3 naming what is missing.
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import moto_internals
+
+    moto_internals.check()
+
     # Imported after the checks above: moto takes about a second to import.
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -66,9 +75,6 @@ def main() -> int:
     # eksctl makes before validating a ClusterConfig (eks_cluster_versions.py), the VPC EKS
     # reports for a cluster (eks_cluster_vpc.py), and VPCs built by stacks as EC2 holds them
     # (vpc_fidelity.py).
-    here = os.path.dirname(os.path.abspath(__file__))
-    if here not in sys.path:
-        sys.path.insert(0, here)
     import change_set_fidelity  # noqa: F401
     import eks_cluster_versions  # noqa: F401
     import eks_cluster_vpc  # noqa: F401
