@@ -1,25 +1,20 @@
-"""Smoke test of the data-tier models in extensions/: Aurora clusters, Secrets Manager (secrets,
+"""Tests of the data-tier models in extensions/: Aurora clusters, Secrets Manager (secrets,
 target attachments, rotation schedules, dynamic references, the AWS::SecretsManager transform),
 SES identities and Cognito identity pools. Stacks are deployed, updated and deleted through change
 sets, and every step is checked through the service APIs, never through CloudFormation.
 
-    .tools/venv/bin/python tools/emulator/test_extensions_data.py
+    .tools/venv/bin/python -m pytest -q tools/emulator/test_extensions_data.py
 
-Starts its own emulator through launch.py on a free port and stops it at the end. Secret values
-are compared, never printed.
+The file has its own emulator (conftest.py). Each stack's stages are module fixtures, applied
+when a test first needs them: tests run in file order, so the tests of a stage come before the
+first test of the next one, and the deletions come last. Secret values are compared, never printed.
 """
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
 
-import boto3
+import pytest
 from botocore.exceptions import ClientError
-
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 DATABASE = """
 Transform: AWS::SecretsManager-2020-07-23
@@ -141,95 +136,223 @@ def refused(call, text):
     raise AssertionError(f"accepted, expected a refusal naming {text!r}")
 
 
-def main() -> int:
-    workdir = tempfile.mkdtemp(prefix="emulator-smoke-")
-    ready = os.path.join(workdir, "ready.json")
-    emulator = subprocess.Popen([sys.executable, os.path.join(HERE, "launch.py"), "--ready-file", ready])
-    try:
-        for _ in range(100):
-            if os.path.exists(ready):
-                break
-            time.sleep(0.1)
-        port = json.load(open(ready))["port"]
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-1")
-        client = lambda service: session.client(service, endpoint_url=f"http://127.0.0.1:{port}")  # noqa: E731
-        cfn, rds, sm, lam = client("cloudformation"), client("rds"), client("secretsmanager"), client("lambda")
-        iam, ses, ci = client("iam"), client("sesv2"), client("cognito-identity")
+# Aurora + generated secret + attachment + hosted rotation under the transform.
 
-        # Aurora + generated secret + attachment + hosted rotation under the transform.
-        out = deploy(cfn, "smoke-db", DATABASE)
-        [cluster] = rds.describe_db_clusters(DBClusterIdentifier=out["Cluster"])["DBClusters"]
-        value = json.loads(sm.get_secret_value(SecretId=out["Secret"])["SecretString"])
-        assert out["SecretId"] == out["Secret"] and out["Secret"].startswith("arn:aws:secretsmanager:")
-        assert cluster["MasterUsername"] == value["username"] == "smoke_admin"
-        assert len(value["password"]) == 24 and not set('"@/') & set(value["password"])
-        assert cluster["Engine"] == "aurora-postgresql" and cluster["StorageEncrypted"] is True
-        assert cluster["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 4.0}, cluster
-        assert cluster["DBSubnetGroup"] == "smoke-db" and cluster["Endpoint"] == out["Endpoint"] and out["Port"] == "5432"
-        [member] = cluster["DBClusterMembers"]
-        [writer] = rds.describe_db_instances(DBInstanceIdentifier=member["DBInstanceIdentifier"])["DBInstances"]
-        assert writer["DBInstanceClass"] == "db.serverless" and writer["DBClusterIdentifier"] == out["Cluster"]
-        # The attachment's connection details, as Secrets Manager writes them.
-        assert (value["host"], value["port"], value["engine"], value["dbClusterIdentifier"]) == (
-            cluster["Endpoint"], 5432, "postgres", out["Cluster"]), {k: v for k, v in value.items() if k != "password"}
-        # The transform's function, role and permission, and the rotation pointing at them.
-        secret = sm.describe_secret(SecretId=out["Secret"])
-        function = lam.get_function(FunctionName="smoke-db-rotation")["Configuration"]
-        assert secret["RotationEnabled"] and secret["RotationLambdaARN"] == function["FunctionArn"], secret
-        assert secret["RotationRules"]["AutomaticallyAfterDays"] == 30
-        assert sorted(function["VpcConfig"]["SubnetIds"]) == sorted(
-            r["PhysicalResourceId"] for r in cfn.list_stack_resources(StackName="smoke-db")["StackResourceSummaries"]
-            if r["LogicalResourceId"] in ("A", "B"))
-        policy = json.loads(lam.get_policy(FunctionName="smoke-db-rotation")["Policy"])
-        assert [s["Principal"] for s in policy["Statement"]] == [{"Service": "secretsmanager.amazonaws.com"}], policy
-        role = function["Role"].rsplit("/", 1)[-1]
-        trust = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
-        assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
-        [inline] = iam.list_role_policies(RoleName=role)["PolicyNames"]
-        statements = iam.get_role_policy(RoleName=role, PolicyName=inline)["PolicyDocument"]["Statement"]
-        assert statements[0]["Resource"] == out["Secret"], statements  # scoped to the one secret
-
-        # Update in place: capacity and rotation period; the cluster, secret value and function stay.
-        out2 = deploy(cfn, "smoke-db", DATABASE, MaxCapacity="8", RotationDays="7")
-        assert out2["Cluster"] == out["Cluster"] and out2["Secret"] == out["Secret"]
-        [cluster] = rds.describe_db_clusters(DBClusterIdentifier=out["Cluster"])["DBClusters"]
-        assert cluster["ServerlessV2ScalingConfiguration"]["MaxCapacity"] == 8.0
-        assert sm.describe_secret(SecretId=out["Secret"])["RotationRules"]["AutomaticallyAfterDays"] == 7
-        assert json.loads(sm.get_secret_value(SecretId=out["Secret"])["SecretString"])["password"] == value["password"]
-
-        # A transform the emulator cannot expand is refused, naming it.
-        refused(lambda: cfn.create_change_set(StackName="smoke-sam", ChangeSetName="sam", ChangeSetType="CREATE",
-                                              TemplateBody=json.dumps({"Transform": ["AWS::Serverless-2016-10-31"], "Resources": {
-                                                  "W": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})),
-                "AWS::Serverless-2016-10-31")
-
-        # SES identity with DKIM tokens; identity pool with its roles.
-        out = deploy(cfn, "smoke-id", MAIL_AND_IDENTITY)
-        mail = ses.get_email_identity(EmailIdentity="smoke.example.org")
-        tokens = mail["DkimAttributes"]["Tokens"]
-        assert len(tokens) == 3 and out["DkimName1"] == f"{tokens[0]}._domainkey.smoke.example.org"
-        assert out["DkimValue1"] == f"{tokens[0]}.dkim.amazonses.com" and mail["DkimAttributes"]["SigningEnabled"]
-        pool = ci.describe_identity_pool(IdentityPoolId=out["Identities"])
-        assert pool["IdentityPoolName"] == out["Name"] == "smoke_identities" and not pool["AllowUnauthenticatedIdentities"]
-        assert pool["CognitoIdentityProviders"][0]["ProviderName"].startswith("cognito-idp.eu-west-1.amazonaws.com/")
-        assert ci.get_identity_pool_roles(IdentityPoolId=out["Identities"])["Roles"] == {"authenticated": out["Role"]}
-        out2 = deploy(cfn, "smoke-id", MAIL_AND_IDENTITY, Unauthenticated="true")
-        assert out2["Identities"] == out["Identities"]
-        assert ci.describe_identity_pool(IdentityPoolId=out["Identities"])["AllowUnauthenticatedIdentities"] is True
-
-        for name in ("smoke-db", "smoke-id"):
-            cfn.delete_stack(StackName=name)
-        assert not rds.describe_db_clusters()["DBClusters"] and not rds.describe_db_instances()["DBInstances"]
-        assert not sm.list_secrets()["SecretList"]
-        refused(lambda: lam.get_function(FunctionName="smoke-db-rotation"), "ResourceNotFound")
-        assert not ses.list_email_identities()["EmailIdentities"]
-        assert not ci.list_identity_pools(MaxResults=10)["IdentityPools"]
-        print("data-tier extensions smoke test: ok")
-        return 0
-    finally:
-        emulator.terminate()
-        emulator.wait(timeout=10)
+@pytest.fixture(scope="module")
+def database(cfn):
+    return deploy(cfn, "smoke-db", DATABASE)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def db_cluster(client, out):
+    [cluster] = client("rds").describe_db_clusters(DBClusterIdentifier=out["Cluster"])["DBClusters"]
+    return cluster
+
+
+def secret_value(client, out):
+    return json.loads(client("secretsmanager").get_secret_value(SecretId=out["Secret"])["SecretString"])
+
+
+@pytest.fixture(scope="module")
+def first_value(client, database):
+    """The secret's value as the stack's creation left it."""
+    return secret_value(client, database)
+
+
+def test_secret_is_referenced_by_its_arn(database):
+    assert database["SecretId"] == database["Secret"] and database["Secret"].startswith("arn:aws:secretsmanager:")
+
+
+def test_cluster_master_username_comes_from_the_secret(client, database, first_value):
+    assert db_cluster(client, database)["MasterUsername"] == first_value["username"] == "smoke_admin"
+
+
+def test_generated_password_follows_its_rules(first_value):
+    # Computed apart so that a failure never prints the password.
+    follows = len(first_value["password"]) == 24 and not set('"@/') & set(first_value["password"])
+    assert follows, "the generated password is not 24 characters without any of \"@/"
+
+
+def test_cluster_engine_and_encryption(client, database):
+    cluster = db_cluster(client, database)
+    assert cluster["Engine"] == "aurora-postgresql" and cluster["StorageEncrypted"] is True
+
+
+def test_cluster_serverless_scaling(client, database):
+    cluster = db_cluster(client, database)
+    assert cluster["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 4.0}, cluster
+
+
+def test_cluster_subnet_group_endpoint_and_port(client, database):
+    cluster = db_cluster(client, database)
+    assert cluster["DBSubnetGroup"] == "smoke-db" and cluster["Endpoint"] == database["Endpoint"] and database["Port"] == "5432"
+
+
+def test_cluster_has_its_serverless_writer(client, database):
+    [member] = db_cluster(client, database)["DBClusterMembers"]
+    [writer] = client("rds").describe_db_instances(DBInstanceIdentifier=member["DBInstanceIdentifier"])["DBInstances"]
+    assert writer["DBInstanceClass"] == "db.serverless" and writer["DBClusterIdentifier"] == database["Cluster"]
+
+
+def test_attachment_writes_the_connection_details(client, database, first_value):
+    # The attachment's connection details, as Secrets Manager writes them.
+    cluster = db_cluster(client, database)
+    assert (first_value["host"], first_value["port"], first_value["engine"], first_value["dbClusterIdentifier"]) == (
+        cluster["Endpoint"], 5432, "postgres", database["Cluster"]), {k: v for k, v in first_value.items() if k != "password"}
+
+
+# The transform's function, role and permission, and the rotation pointing at them.
+
+@pytest.fixture(scope="module")
+def rotation_function(client, database):
+    return client("lambda").get_function(FunctionName="smoke-db-rotation")["Configuration"]
+
+
+@pytest.fixture(scope="module")
+def rotation_role(rotation_function):
+    return rotation_function["Role"].rsplit("/", 1)[-1]
+
+
+def test_rotation_runs_the_transforms_function(client, database, rotation_function):
+    secret = client("secretsmanager").describe_secret(SecretId=database["Secret"])
+    assert secret["RotationEnabled"] and secret["RotationLambdaARN"] == rotation_function["FunctionArn"], secret
+
+
+def test_rotation_period(client, database):
+    assert client("secretsmanager").describe_secret(SecretId=database["Secret"])["RotationRules"]["AutomaticallyAfterDays"] == 30
+
+
+def test_rotation_function_runs_in_the_stacks_subnets(cfn, rotation_function):
+    assert sorted(rotation_function["VpcConfig"]["SubnetIds"]) == sorted(
+        r["PhysicalResourceId"] for r in cfn.list_stack_resources(StackName="smoke-db")["StackResourceSummaries"]
+        if r["LogicalResourceId"] in ("A", "B"))
+
+
+def test_rotation_function_is_invoked_by_secrets_manager_only(client, rotation_function):
+    policy = json.loads(client("lambda").get_policy(FunctionName="smoke-db-rotation")["Policy"])
+    assert [s["Principal"] for s in policy["Statement"]] == [{"Service": "secretsmanager.amazonaws.com"}], policy
+
+
+def test_rotation_role_trusts_lambda(client, rotation_role):
+    trust = client("iam").get_role(RoleName=rotation_role)["Role"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+
+
+def test_rotation_role_policy_is_scoped_to_the_one_secret(client, database, rotation_role):
+    iam = client("iam")
+    [inline] = iam.list_role_policies(RoleName=rotation_role)["PolicyNames"]
+    statements = iam.get_role_policy(RoleName=rotation_role, PolicyName=inline)["PolicyDocument"]["Statement"]
+    assert statements[0]["Resource"] == database["Secret"], statements
+
+
+# Update in place: capacity and rotation period; the cluster, secret value and function stay.
+
+@pytest.fixture(scope="module")
+def database_updated(cfn, database, first_value, rotation_function):
+    return deploy(cfn, "smoke-db", DATABASE, MaxCapacity="8", RotationDays="7")
+
+
+def test_update_keeps_the_cluster_and_the_secret(database, database_updated):
+    assert database_updated["Cluster"] == database["Cluster"] and database_updated["Secret"] == database["Secret"]
+
+
+def test_update_changes_the_capacity(client, database, database_updated):
+    assert db_cluster(client, database)["ServerlessV2ScalingConfiguration"]["MaxCapacity"] == 8.0
+
+
+def test_update_changes_the_rotation_period(client, database, database_updated):
+    assert client("secretsmanager").describe_secret(SecretId=database["Secret"])["RotationRules"]["AutomaticallyAfterDays"] == 7
+
+
+def test_update_keeps_the_secret_value(client, database, first_value, database_updated):
+    # Computed apart so that a failure never prints the password.
+    same = secret_value(client, database)["password"] == first_value["password"]
+    assert same, "the update changed the generated password"
+
+
+def test_a_transform_the_emulator_cannot_expand_is_refused_by_name(cfn):
+    refused(lambda: cfn.create_change_set(StackName="smoke-sam", ChangeSetName="sam", ChangeSetType="CREATE",
+                                          TemplateBody=json.dumps({"Transform": ["AWS::Serverless-2016-10-31"], "Resources": {
+                                              "W": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}})),
+            "AWS::Serverless-2016-10-31")
+
+
+# SES identity with DKIM tokens; identity pool with its roles.
+
+@pytest.fixture(scope="module")
+def mail_and_identity(cfn):
+    return deploy(cfn, "smoke-id", MAIL_AND_IDENTITY)
+
+
+@pytest.fixture(scope="module")
+def mail(client, mail_and_identity):
+    return client("sesv2").get_email_identity(EmailIdentity="smoke.example.org")
+
+
+def test_ses_identity_has_three_dkim_tokens_named_in_the_outputs(mail, mail_and_identity):
+    tokens = mail["DkimAttributes"]["Tokens"]
+    assert len(tokens) == 3 and mail_and_identity["DkimName1"] == f"{tokens[0]}._domainkey.smoke.example.org"
+
+
+def test_ses_identity_dkim_value_and_signing(mail, mail_and_identity):
+    tokens = mail["DkimAttributes"]["Tokens"]
+    assert mail_and_identity["DkimValue1"] == f"{tokens[0]}.dkim.amazonses.com" and mail["DkimAttributes"]["SigningEnabled"]
+
+
+@pytest.fixture(scope="module")
+def identity_pool(client, mail_and_identity):
+    return client("cognito-identity").describe_identity_pool(IdentityPoolId=mail_and_identity["Identities"])
+
+
+def test_identity_pool_name_and_no_unauthenticated_identities(identity_pool, mail_and_identity):
+    assert identity_pool["IdentityPoolName"] == mail_and_identity["Name"] == "smoke_identities" and not identity_pool["AllowUnauthenticatedIdentities"]
+
+
+def test_identity_pool_provider_is_the_user_pool(identity_pool):
+    assert identity_pool["CognitoIdentityProviders"][0]["ProviderName"].startswith("cognito-idp.eu-west-1.amazonaws.com/")
+
+
+def test_identity_pool_roles(client, mail_and_identity):
+    assert client("cognito-identity").get_identity_pool_roles(IdentityPoolId=mail_and_identity["Identities"])["Roles"] == {
+        "authenticated": mail_and_identity["Role"]}
+
+
+@pytest.fixture(scope="module")
+def mail_and_identity_updated(cfn, mail_and_identity, mail, identity_pool):
+    return deploy(cfn, "smoke-id", MAIL_AND_IDENTITY, Unauthenticated="true")
+
+
+def test_update_keeps_the_identity_pool(mail_and_identity, mail_and_identity_updated):
+    assert mail_and_identity_updated["Identities"] == mail_and_identity["Identities"]
+
+
+def test_update_allows_unauthenticated_identities(client, mail_and_identity, mail_and_identity_updated):
+    assert client("cognito-identity").describe_identity_pool(IdentityPoolId=mail_and_identity["Identities"])["AllowUnauthenticatedIdentities"] is True
+
+
+# Deleting the stacks deletes what the extensions created.
+
+@pytest.fixture(scope="module")
+def stacks_deleted(cfn, database_updated, mail_and_identity_updated):
+    for name in ("smoke-db", "smoke-id"):
+        cfn.delete_stack(StackName=name)
+
+
+def test_deleting_the_stacks_deletes_clusters_and_instances(client, stacks_deleted):
+    rds = client("rds")
+    assert not rds.describe_db_clusters()["DBClusters"] and not rds.describe_db_instances()["DBInstances"]
+
+
+def test_deleting_the_stacks_deletes_secrets(client, stacks_deleted):
+    assert not client("secretsmanager").list_secrets()["SecretList"]
+
+
+def test_deleting_the_stacks_deletes_the_rotation_function(client, stacks_deleted):
+    refused(lambda: client("lambda").get_function(FunctionName="smoke-db-rotation"), "ResourceNotFound")
+
+
+def test_deleting_the_stacks_deletes_email_identities(client, stacks_deleted):
+    assert not client("sesv2").list_email_identities()["EmailIdentities"]
+
+
+def test_deleting_the_stacks_deletes_identity_pools(client, stacks_deleted):
+    assert not client("cognito-identity").list_identity_pools(MaxResults=10)["IdentityPools"]
