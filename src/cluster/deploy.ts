@@ -11,25 +11,13 @@ import { eksctl, eksctlEnvironment, EksctlConfigRejectedError, eksctlValidate, r
 import { locate } from '../tools/locate.js';
 import { ToolFailedError } from '../tools/run.js';
 import { confirmChange } from '../ui/confirm.js';
-import { BiomageError, InputError, OperationError, ToolMissingError } from '../ui/errors.js';
+import { InputError, OperationError, ToolMissingError } from '../ui/errors.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
 import { clusterClients, describeCluster, readLiveState, scaleNodeGroup, type LiveState } from './live.js';
 import { actionCommand, busyError, guardError, planCluster, renderPlan, type ClusterPlan, type PlannedAction } from './plan.js';
+import type { ClusterRequest, DeployAction } from './request.js';
 import { checkClusterSchema, eksEnvironment, loadClusterSource, type ClusterSource } from './source.js';
-
-export const DEPLOY_ACTIONS = ['deploy-and-configure', 'configure'] as const;
-export type DeployAction = (typeof DEPLOY_ACTIONS)[number];
-
-export interface ClusterRequest {
-  /** The repository holding infra/ (default: the one biomage runs from). */
-  root?: string;
-  /**
-   * Where AWS calls and eksctl go instead of ctx.aws(). Tests aim a staging or production run at
-   * the emulator with it; the CLI never sets it.
-   */
-  target?: AwsTarget;
-}
 
 /** Everything read before anything changes: the rendered config, the caller, the live cluster, the plan. */
 interface Prepared {
@@ -125,22 +113,24 @@ export interface PlanReport extends ClusterPlan {
   config: Record<string, unknown>;
 }
 
-/** `biomage plan`: what deploy-infra would do, changing nothing. Exit 2 when it would refuse to. */
-export async function planCommand(ctx: Context, request: ClusterRequest = {}): Promise<number> {
+/** What deploy-infra would do (`biomage plan`), changing nothing. */
+export async function planReport(ctx: Context, request: ClusterRequest = {}): Promise<PlanReport> {
   const prepared = await prepare(ctx, request, 'plan');
   const { file, cleanup } = writeRenderedConfig(prepared.source);
   try {
     const reason = await validateWithEksctl(ctx, prepared, file);
-    const report: PlanReport = { ...prepared.plan, eksctl: { valid: !reason, ...(reason ? { reason } : {}) }, config: prepared.source.config };
-    const exitCode = reason || prepared.plan.violations.length ? 2 : 0;
-    ctx.out.result('plan', report, (r, paint) => renderPlanReport(r, paint, ctx.verbose), exitCode);
-    return exitCode;
+    return { ...prepared.plan, eksctl: { valid: !reason, ...(reason ? { reason } : {}) }, config: prepared.source.config };
   } finally {
     cleanup();
   }
 }
 
-function renderPlanReport(report: PlanReport, paint: Paint, verbose: boolean): string {
+/** deploy-infra would refuse to run: the node-group guard stops it, or eksctl rejects the config. */
+export function wouldRefuse(report: PlanReport): boolean {
+  return !report.eksctl.valid || report.violations.length > 0;
+}
+
+export function renderPlanReport(report: PlanReport, paint: Paint, verbose: boolean): string {
   const lines = [renderPlan(report, paint)];
   lines.push('', report.eksctl.valid ? 'eksctl accepts the rendered config.' : `${paint('red', 'eksctl rejects the rendered config:')} ${report.eksctl.reason}`);
   if (verbose) lines.push('', 'The rendered ClusterConfig:', JSON.stringify(report.config, null, 2));
@@ -170,24 +160,14 @@ export interface DeployReport {
   log?: string;
 }
 
-export interface DeployInfraRequest extends ClusterRequest {
-  action: DeployAction;
-}
-
 /**
- * `biomage deploy-infra`. For deploy-and-configure: render, check and plan (prepare), stop on the
- * node-group guard or an invalid config, confirm for production, run the plan's steps in order
- * with progress, then the configure phase. For configure: only the configure phase.
+ * The cluster phase of deploy-infra (src/orchestration/deploy-infra.ts runs the configure phase
+ * after it): render, check and plan (prepare), stop on the node-group guard or an invalid config,
+ * confirm for production, run the plan's steps in order with progress, and show the summary.
+ * Resolves to the report and the AWS target the configure phase is to use.
  */
-export async function deployInfra(ctx: Context, request: DeployInfraRequest): Promise<number> {
+export async function deployCluster(ctx: Context, request: ClusterRequest): Promise<{ report: DeployReport; target: AwsTarget }> {
   const env = eksEnvironment(ctx.env, 'deploy-infra');
-  const { runConfigure } = await import('../configure/index.js');
-  if (request.action === 'configure') {
-    const report = await runConfigure(ctx, env, request.target);
-    ctx.out.result('deploy-infra', report, () => `deploy-infra configure of biomage-${env}: done`);
-    return 0;
-  }
-
   const prepared = await prepare(ctx, request, 'deploy-infra');
   const { plan, source } = prepared;
   const busy = busyError(plan, prepared.live);
@@ -204,7 +184,7 @@ export async function deployInfra(ctx: Context, request: DeployInfraRequest): Pr
     env,
     region: prepared.target.region,
     cluster: source.name,
-    action: request.action,
+    action: 'deploy-and-configure',
     dryRun: ctx.dryRun,
     created: false,
     plan,
@@ -228,18 +208,7 @@ export async function deployInfra(ctx: Context, request: DeployInfraRequest): Pr
     cleanup();
   }
   if (!ctx.dryRun) ctx.out.info(renderSummary(report, ctx.out.paint));
-
-  try {
-    await runConfigure(ctx, env, prepared.target);
-  } catch (error) {
-    const failure = error instanceof BiomageError ? error : new OperationError(String((error as Error)?.message ?? error), { cause: error });
-    const done = report.steps.filter((s) => s.status === 'done').length;
-    const before = ctx.dryRun ? 'the plan above was only shown' : `the cluster steps completed (${done} of ${report.steps.length} ran)`;
-    throw new OperationError(`${before}, then the configure phase failed: ${failure.message}`, { where: failure.where, hint: failure.hint, cause: error });
-  }
-  // The summary is already on stderr; the result adds the machine document for --json.
-  ctx.out.result('deploy-infra', report, (r) => `deploy-infra ${r.action} of ${r.cluster}: done`);
-  return 0;
+  return { report, target: prepared.target };
 }
 
 /** Run the plan's steps in order; the first failure stops the run, with what ran and the log. */

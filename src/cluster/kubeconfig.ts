@@ -10,7 +10,7 @@ import { InputError, ToolMissingError } from '../ui/errors.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
 import { refusedError, verifyAccess, type NodeSummary } from './access.js';
-import type { ClusterRequest } from './deploy.js';
+import type { ClusterRequest } from './request.js';
 import { clusterClients, describeCluster } from './live.js';
 import { eksEnvironment } from './source.js';
 
@@ -166,7 +166,7 @@ export interface KubeconfigReport {
  * context biomage-<env> into the kubeconfig, backing the old file up first and keeping every
  * other entry; then list the nodes with it. A refusal names the IAM identity and the fix.
  */
-export async function kubeconfigCommand(ctx: Context, request: KubeconfigRequest): Promise<number> {
+export async function writeKubeconfig(ctx: Context, request: KubeconfigRequest): Promise<KubeconfigReport> {
   const env = eksEnvironment(ctx.env, 'kubeconfig');
   const target = request.target ?? (await ctx.aws());
   const file = kubeconfigPath(ctx.processEnv);
@@ -226,8 +226,7 @@ export async function kubeconfigCommand(ctx: Context, request: KubeconfigRequest
   };
   if (ctx.dryRun) {
     ctx.out.info(`--dry-run: ${report.changed ? `would write context ${context} to ${file}` : `context ${context} in ${file} is already up to date`}; nothing was changed`);
-    ctx.out.result('kubeconfig', report, renderKubeconfigReport);
-    return 0;
+    return report;
   }
   if (report.changed) {
     if (existing !== undefined) report.backup = backup(real);
@@ -243,11 +242,10 @@ export async function kubeconfigCommand(ctx: Context, request: KubeconfigRequest
     if (!result.ok) throw refusedError(result, identity, { env, cluster: context, root: request.root ?? repoRoot });
     report.access = { checked: true, nodes: result.nodes };
   }
-  ctx.out.result('kubeconfig', report, renderKubeconfigReport);
-  return 0;
+  return report;
 }
 
-function renderKubeconfigReport(report: KubeconfigReport, paint: Paint): string {
+export function renderKubeconfigReport(report: KubeconfigReport, paint: Paint): string {
   const lines = [`Context ${paint('bold', report.context)} → ${report.endpoint} (${report.region}), in ${report.file}`];
   lines.push(
     report.current

@@ -1,11 +1,11 @@
 import { Option, type Command } from 'commander';
+import { DEPLOY_ACTIONS, type DeployAction } from '../cluster/request.js';
+import type { Context } from '../context.js';
+import type { DeployInfraRequest } from '../orchestration/deploy-infra.js';
 import type { Runner } from './runner.js';
 
-// Listed here rather than imported from src/cluster/deploy.ts, which loads the AWS SDK.
-const ACTIONS = ['deploy-and-configure', 'configure'] as const;
-
 interface DeployInfraOptions {
-  action: (typeof ACTIONS)[number];
+  action: DeployAction;
 }
 
 export function registerDeployInfra(program: Command, runner: Runner): void {
@@ -14,7 +14,7 @@ export function registerDeployInfra(program: Command, runner: Runner): void {
     .description('create or update the EKS cluster biomage-<env> from infra/cluster.yaml with eksctl, then configure it')
     .addOption(
       new Option('--action <action>', 'deploy-and-configure: create or update the cluster, then configure it; configure: only configure it')
-        .choices(ACTIONS)
+        .choices(DEPLOY_ACTIONS)
         .default('configure'),
     )
     .addHelpText(
@@ -33,9 +33,19 @@ or needs --yes. Exit 2 for bad input, a guard stop, missing eksctl or AWS creden
 changed); exit 1 when a step failed (docs/runbooks/cluster.md).`,
     )
     .action(
-      runner.action<DeployInfraOptions>(async (ctx, options) => {
-        const { deployInfra } = await import('../cluster/deploy.js');
-        return deployInfra(ctx, { action: options.action });
-      }),
+      runner.action<DeployInfraOptions>((ctx, options) => deployInfraCommand(ctx, { action: options.action })),
     );
+}
+
+/** The cluster phase, then the configure phase (src/orchestration/deploy-infra.ts); the result. */
+export async function deployInfraCommand(ctx: Context, request: DeployInfraRequest): Promise<number> {
+  const { deployInfra } = await import('../orchestration/deploy-infra.js');
+  const result = await deployInfra(ctx, request);
+  if (result.action === 'configure') {
+    ctx.out.result('deploy-infra', result.report, () => `deploy-infra configure of biomage-${result.env}: done`);
+  } else {
+    // The summary is already on stderr; the result adds the machine document for --json.
+    ctx.out.result('deploy-infra', result.report, (r) => `deploy-infra ${r.action} of ${r.cluster}: done`);
+  }
+  return 0;
 }

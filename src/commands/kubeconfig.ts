@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { KubeconfigRequest } from '../cluster/kubeconfig.js';
+import type { Context } from '../context.js';
 import type { Runner } from './runner.js';
 
 interface KubeconfigOptions {
@@ -25,9 +27,14 @@ only with --use. On 401 Unauthorized or 403 Forbidden, the error names the IAM i
 whether infra/cluster_admins or infra/cluster_users lists it (docs/runbooks/cluster.md).`,
     )
     .action(
-      runner.action<KubeconfigOptions>(async (ctx, options) => {
-        const { kubeconfigCommand } = await import('../cluster/kubeconfig.js');
-        return kubeconfigCommand(ctx, { use: Boolean(options.use), verify: options.verify !== false });
-      }),
+      runner.action<KubeconfigOptions>((ctx, options) => kubeconfigCommand(ctx, { use: Boolean(options.use), verify: options.verify !== false })),
     );
+}
+
+/** Write the context, check access, and show the result. */
+export async function kubeconfigCommand(ctx: Context, request: KubeconfigRequest): Promise<number> {
+  const { writeKubeconfig, renderKubeconfigReport } = await import('../cluster/kubeconfig.js');
+  const report = await writeKubeconfig(ctx, request);
+  ctx.out.result('kubeconfig', report, renderKubeconfigReport);
+  return 0;
 }

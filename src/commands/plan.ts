@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { ClusterRequest } from '../cluster/request.js';
+import type { Context } from '../context.js';
 import type { Runner } from './runner.js';
 
 export function registerPlan(program: Command, runner: Runner): void {
@@ -18,9 +20,15 @@ DescribeLaunchTemplateVersions, CloudFormation ListStacks/DescribeStacks, IAM Li
 Exit 2 when deploy-infra would refuse to run (the node-group guard, or eksctl rejects the config).`,
     )
     .action(
-      runner.action(async (ctx) => {
-        const { planCommand } = await import('../cluster/deploy.js');
-        return planCommand(ctx);
-      }),
+      runner.action((ctx) => planCommand(ctx)),
     );
+}
+
+/** What deploy-infra would do, changing nothing. Exit 2 when it would refuse to. */
+export async function planCommand(ctx: Context, request: ClusterRequest = {}): Promise<number> {
+  const { planReport, renderPlanReport, wouldRefuse } = await import('../cluster/deploy.js');
+  const report = await planReport(ctx, request);
+  const exitCode = wouldRefuse(report) ? 2 : 0;
+  ctx.out.result('plan', report, (r, paint) => renderPlanReport(r, paint, ctx.verbose), exitCode);
+  return exitCode;
 }

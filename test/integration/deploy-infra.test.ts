@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeCluster } from '../../src/cluster/live.js';
-import { deployInfra, type DeployAction } from '../../src/cluster/deploy.js';
+import type { DeployAction } from '../../src/cluster/request.js';
+import { deployInfraCommand } from '../../src/commands/deploy-infra.js';
 import { awsClient } from '../../src/aws/clients.js';
 import { repoRoot } from '../../src/paths.js';
 import { BiomageError, ConfirmationRequiredError, OperationError } from '../../src/ui/errors.js';
@@ -47,7 +48,7 @@ describe('deploy-infra with the recording fake eksctl', () => {
       // No kubeconfig holds a context for the emulated cluster: configure stops there, before any change.
       { ...fake.env(), KUBECONFIG: NO_KUBECONFIG },
     );
-    const error = await deployInfra(c.ctx, { action: options.action ?? 'deploy-and-configure', target: at }).then(
+    const error = await deployInfraCommand(c.ctx, { action: options.action ?? 'deploy-and-configure', target: at }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -214,7 +215,7 @@ describe('deploy-infra refuses bad input: exit 2, the next step named, nothing c
     const fake = options.fake ?? recordingFakeEksctl();
     const at = options.at ?? target();
     const c = testContext('deploy-infra', { env: 'staging', region: at.region, yes: true }, fake.env());
-    const error = await deployInfra(c.ctx, { action: 'deploy-and-configure', target: at, root: options.root ?? join(BAD, name) }).catch((e: unknown) => e);
+    const error = await deployInfraCommand(c.ctx, { action: 'deploy-and-configure', target: at, root: options.root ?? join(BAD, name) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BiomageError);
     expect((error as BiomageError).exitCode).toBe(2);
     let text = describeError(error as BiomageError).split(join(BAD, name)).join('<fixture>');
