@@ -13,7 +13,7 @@ BIOMAGE := bin/biomage
 # vitest, the benchmarks; bin/biomage picks it by itself). Absent, the machine's Node runs them.
 export PATH := $(or $(BIOMAGE_TOOLS_DIR),$(CURDIR)/.tools)/node/bin:$(PATH)
 
-.PHONY: help runtime deps tools tools-e2e build dev dev-down check test test-unit test-integration test-e2e typecheck bench bench-e2e clean
+.PHONY: help runtime deps tools tools-e2e build dev dev-down check test test-unit test-integration test-e2e typecheck import-cycles bench bench-e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -53,7 +53,11 @@ check: build tools ## validate the repository offline (biomage check); BASE=<git
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
 
-test: build tools typecheck ## run the unit and integration tests
+# Any import cycle in src/ (type-only imports count) fails the tests: tools/check-import-cycles.mjs names each.
+import-cycles: deps ## fail on any import cycle among src/'s modules, naming each as a path of files
+	node tools/check-import-cycles.mjs src
+
+test: build tools typecheck import-cycles ## run the unit and integration tests
 	npx vitest run
 
 test-unit: build ## run only the unit tests (no tools needed)
