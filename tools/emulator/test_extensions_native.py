@@ -1,24 +1,20 @@
-"""Smoke test of the mended native models in extensions/ (awslambda.py, logs.py, kms.py,
+"""Tests of the mended native models in extensions/ (awslambda.py, logs.py, kms.py,
 ec2_native.py, rds_native.py, route53_record_set_group.py, batch.py, iam_managed_policy.py):
 stacks are created, updated and deleted through change sets, and every step is checked through
 the service APIs, never through CloudFormation, which reports success either way.
 
-    .tools/venv/bin/python tools/emulator/test_extensions_native.py
+    .tools/venv/bin/python -m pytest -q tools/emulator/test_extensions_native.py
 
-Starts its own emulator through launch.py on a free port and stops it at the end.
+The file has its own emulator (conftest.py). Each stack's stages are module fixtures, applied
+when a test first needs them: tests run in file order, so the tests of a stage come before the
+first test of the next one, and the deletions come last.
 """
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
 
-import boto3
+import pytest
 from botocore.exceptions import ClientError
-
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 # One template, its variants made by the parameters and by `variant()` below.
 PLATFORM = """
@@ -207,133 +203,330 @@ def gone(call) -> bool:
     return False
 
 
-def main() -> int:
-    workdir = tempfile.mkdtemp(prefix="emulator-smoke-native-")
-    ready = os.path.join(workdir, "ready.json")
-    emulator = subprocess.Popen([sys.executable, os.path.join(HERE, "launch.py"), "--ready-file", ready])
-    try:
-        for _ in range(100):
-            if os.path.exists(ready):
-                break
-            time.sleep(0.1)
-        port = json.load(open(ready))["port"]
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-1")
-        client = lambda service: session.client(service, endpoint_url=f"http://127.0.0.1:{port}")  # noqa: E731
-        cfn, lam, logs, kms, ec2, iam, rds, batch, r53 = (client(s) for s in ("cloudformation", "lambda", "logs", "kms", "ec2", "iam", "rds", "batch", "route53"))
-        zone = r53.create_hosted_zone(Name="smoke.example", CallerReference="smoke")["HostedZone"]["Id"].split("/")[-1]
-        cnames = lambda: sorted(r["Name"].rstrip(".") for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"] if r["Type"] == "CNAME")  # noqa: E731
-        statements = lambda: json.loads(lam.get_policy(FunctionName="smoke")["Policy"])["Statement"]  # noqa: E731
-
-        out = deploy(cfn, "smoke-native", PLATFORM)
-        # Lambda: the network's VPC (not moto's fixed one); the permission has CloudFormation's
-        # composite id and its statement; no FunctionName copied into the statement.
-        config = lam.get_function(FunctionName="smoke")["Configuration"]
-        vpc = ec2.describe_subnets(SubnetIds=[out["B"]])["Subnets"][0]["VpcId"]
-        assert config["VpcConfig"]["VpcId"] == vpc and config["Environment"]["Variables"] == {"MODE": "one"}, config
-        function_arn, sid = out["Invoke"].split("|")
-        assert function_arn == config["FunctionArn"] and [s["Sid"] for s in statements()] == [sid], statements()
-        assert "FunctionName" not in statements()[0]
-        # Logs: retention from a parameter is a number. KMS: the key is describable (its policy JSON).
-        assert logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/smoke")["logGroups"][0]["retentionInDays"] == 14
-        assert kms.describe_key(KeyId=out["Key"])["KeyMetadata"]["KeyState"] == "Enabled"
-        assert kms.get_key_rotation_status(KeyId=out["Key"])["KeyRotationEnabled"] is False  # "false" from text
-        # EC2: the rule's id is the physical id, with its description; the instance has its group.
-        [rule] = ec2.describe_security_group_rules(SecurityGroupRuleIds=[out["Ingress"]])["SecurityGroupRules"]
-        [permission] = ec2.describe_security_groups(GroupIds=[out["Db"]])["SecurityGroups"][0]["IpPermissions"]
-        assert rule["FromPort"] == 5432 and permission["UserIdGroupPairs"][0]["Description"] == "nodes", permission
-        instance = ec2.describe_instances(InstanceIds=[out["Instance"]])["Reservations"][0]["Instances"][0]
-        assert [g["GroupId"] for g in instance["SecurityGroups"]] == [out["Nodes"]], instance["SecurityGroups"]
-        assert json.loads(ec2.describe_vpc_endpoints(VpcEndpointIds=[out["Endpoint"]])["VpcEndpoints"][0]["PolicyDocument"])
-        # RDS: Ref gives the subnet group's name; the instance has the template's security group.
-        db = rds.describe_db_instances(DBInstanceIdentifier="smoke-db")["DBInstances"][0]
-        assert db["DBSubnetGroup"]["DBSubnetGroupName"] == out["DbSubnets"], db
-        assert [g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]] == [out["Db"]] and db["Endpoint"]["Port"] == 5432, db
-        # Batch: the job definition's parameters keep their keys, its timeout is applied.
-        job = batch.describe_job_definitions(jobDefinitions=[out["Job"]])["jobDefinitions"][0]
-        assert job["parameters"] == {"InputPath": "none"} and job["timeout"] == {"attemptDurationSeconds": 60}, job
-        # Without a ServiceRole, Batch's service-linked role, created when missing.
-        linked = batch.describe_compute_environments(computeEnvironments=[out["Linked"]])["computeEnvironments"][0]
-        assert linked["serviceRole"].endswith(":role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch"), linked
-        # Route 53: the group's zone found by name whatever its case and trailing dot.
-        assert cnames() == ["a._domainkey.smoke.example", "b._domainkey.smoke.example"], cnames()
-        # Step Functions: the object Definition, substituted; ECR: scanning and lifecycle policy.
-        sfn, ecr = client("stepfunctions"), client("ecr")
-        definition = json.loads(sfn.describe_state_machine(stateMachineArn=out["Machine"])["definition"])
-        assert definition["States"]["A"]["Resource"] == function_arn, definition
-        assert ecr.describe_repositories(repositoryNames=["smoke"])["repositories"][0]["imageScanningConfiguration"] == {"scanOnPush": True}
-        assert json.loads(ecr.get_lifecycle_policy(repositoryName="smoke")["lifecyclePolicyText"])["rules"][0]["selection"]["countNumber"] == 5
-        # A private zone with its VPC and comment, named as Route 53 names zones; its record found it by name.
-        internal = r53.get_hosted_zone(Id=out["Internal"])
-        assert internal["HostedZone"]["Name"] == "internal.smoke.example." and internal["HostedZone"]["Config"] == {"Comment": "one", "PrivateZone": True}
-        assert [v["VPCId"] for v in internal["VPCs"]] == [vpc], internal["VPCs"]
-        assert [r["Name"] for r in r53.list_resource_record_sets(HostedZoneId=out["Internal"])["ResourceRecordSets"] if r["Type"] == "A"] == ["api.internal.smoke.example."]
-
-        # Update: parameters and the template's second shape.
-        out2 = deploy(cfn, "smoke-native", variant(PLATFORM), Retention="30", Port="5433", KeyActions="kms:Decrypt", AliasName="alias/smoke-two",
-                      Priority="5", Class="db.t4g.small")
-        config = lam.get_function(FunctionName="smoke")["Configuration"]
-        assert not config.get("Environment", {}).get("Variables"), config
-        assert [s["Principal"] for s in statements()] == [{"Service": "s3.amazonaws.com"}], statements()
-        assert logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/smoke")["logGroups"][0]["retentionInDays"] == 30
-        assert json.loads(kms.get_key_policy(KeyId=out["Key"], PolicyName="default")["Policy"])["Statement"][0]["Action"] == "kms:Decrypt"
-        assert [a["AliasName"] for a in kms.list_aliases(KeyId=out["Key"])["Aliases"]] == ["alias/smoke-two"]
-        # The changed ingress rule was replaced: the old one is gone, the new one has the new port.
-        assert gone(lambda: ec2.describe_security_group_rules(SecurityGroupRuleIds=[out["Ingress"]]))
-        [rule] = [r for r in ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [out["Db"]]}])["SecurityGroupRules"] if not r["IsEgress"]]
-        assert rule["SecurityGroupRuleId"] == out2["Ingress"] and rule["FromPort"] == 5433, rule
-        # The managed policy and the instance profile moved from Role to Other.
-        attached = {r["RoleName"]: [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=r["RoleName"])["AttachedPolicies"]]
-                    for r in iam.list_roles()["Roles"]}
-        holders = [name for name, arns in attached.items() if out["Managed"] in arns]
-        assert len(holders) == 1 and "-Other-" in holders[0], attached
-        assert [r["RoleName"] for r in iam.get_instance_profile(InstanceProfileName=out["Profile"])["InstanceProfile"]["Roles"]] == holders
-        assert sorted(ec2.describe_vpc_endpoints(VpcEndpointIds=[out["Endpoint"]])["VpcEndpoints"][0]["SubnetIds"]) == sorted(
-            ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][i]["SubnetId"] for i in range(2))
-        assert rds.describe_db_instances(DBInstanceIdentifier="smoke-db")["DBInstances"][0]["DBInstanceClass"] == "db.t4g.small"
-        assert batch.describe_compute_environments(computeEnvironments=[out["Compute"]])["computeEnvironments"][0]["computeResources"]["maxvCpus"] == 16
-        assert batch.describe_job_queues(jobQueues=["smoke"])["jobQueues"][0]["priority"] == 5
-        jobs = {d["revision"]: d["status"] for d in batch.describe_job_definitions(jobDefinitionName="smoke")["jobDefinitions"]}
-        assert jobs == {1: "INACTIVE", 2: "ACTIVE"} and out2["Job"].endswith(":2"), jobs
-        assert cnames() == ["a._domainkey.smoke.example", "c._domainkey.smoke.example"], cnames()
-        assert r53.get_hosted_zone(Id=out["Internal"])["HostedZone"]["Config"]["Comment"] == "two"
-        # The instance changed in place: the same instance, the new type.
-        assert out2["Instance"] == out["Instance"]
-        assert ec2.describe_instances(InstanceIds=[out["Instance"]])["Reservations"][0]["Instances"][0]["InstanceType"] == "t3.large"
-        assert ecr.describe_repositories(repositoryNames=["smoke"])["repositories"][0]["imageScanningConfiguration"] == {"scanOnPush": False}
-        assert gone(lambda: ecr.get_lifecycle_policy(repositoryName="smoke"))
-        versions = ec2.describe_launch_template_versions(LaunchTemplateId=out["Template"])["LaunchTemplateVersions"]
-        assert [(v["VersionNumber"], v["LaunchTemplateData"]["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"]) for v in versions if v["DefaultVersion"]] == [(2, 80)], versions
-
-        # A new parameter Default alone (no value passed) updates the resources using it, through Ref
-        # or Fn::Sub (change_set_fidelity.py).
-        ssm = client("ssm")
-        defaults = "Parameters:\n  V: {Type: String, Default: %s}\nResources:\n  P: {Type: AWS::SSM::Parameter, Properties: {Name: /smoke, Type: String, Value: !Sub 'v-${V}'}}\n"
-        deploy(cfn, "smoke-defaults", defaults % "one")
-        deploy(cfn, "smoke-defaults", defaults % "two")
-        assert ssm.get_parameter(Name="/smoke")["Parameter"]["Value"] == "v-two"
-        cfn.delete_stack(StackName="smoke-defaults")
-
-        # Delete: everything goes from its service (a KMS key waits out its deletion window).
-        cfn.delete_stack(StackName="smoke-native")
-        assert gone(lambda: lam.get_function(FunctionName="smoke"))
-        assert not logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/smoke")["logGroups"]
-        assert kms.describe_key(KeyId=out["Key"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
-        assert not kms.list_aliases(KeyId=out["Key"])["Aliases"]
-        assert gone(lambda: iam.get_policy(PolicyArn=out["Managed"])) and gone(lambda: iam.get_instance_profile(InstanceProfileName=out["Profile"]))
-        assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == ["AWSServiceRoleForBatch"]  # not the stack's: it stays
-        assert ec2.describe_vpc_endpoints(VpcEndpointIds=[out["Endpoint"]])["VpcEndpoints"][0]["State"].lower() == "deleted"
-        assert not rds.describe_db_instances()["DBInstances"] and gone(lambda: rds.describe_db_subnet_groups(DBSubnetGroupName=out["DbSubnets"]))
-        assert not batch.describe_compute_environments()["computeEnvironments"] and not batch.describe_job_queues()["jobQueues"]
-        assert {d["status"] for d in batch.describe_job_definitions(jobDefinitionName="smoke")["jobDefinitions"]} == {"INACTIVE"}
-        assert cnames() == [], cnames()
-        assert gone(lambda: r53.get_hosted_zone(Id=out["Internal"]))
-        assert ec2.describe_instances(InstanceIds=[out["Instance"]])["Reservations"][0]["Instances"][0]["State"]["Name"] == "terminated"
-        print("native extensions smoke test: ok")
-        return 0
-    finally:
-        emulator.terminate()
-        emulator.wait(timeout=10)
+@pytest.fixture(scope="module")
+def zone(client):
+    """The public zone the RecordSetGroup finds by name."""
+    return client("route53").create_hosted_zone(Name="smoke.example", CallerReference="smoke")["HostedZone"]["Id"].split("/")[-1]
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def cnames(client, zone):
+    return sorted(r["Name"].rstrip(".") for r in client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"] if r["Type"] == "CNAME")
+
+
+def statements(client):
+    return json.loads(client("lambda").get_policy(FunctionName="smoke")["Policy"])["Statement"]
+
+
+def function_config(client):
+    return client("lambda").get_function(FunctionName="smoke")["Configuration"]
+
+
+@pytest.fixture(scope="module")
+def out(cfn, zone):
+    """The outputs of the stack as created."""
+    return deploy(cfn, "smoke-native", PLATFORM)
+
+
+@pytest.fixture(scope="module")
+def vpc(client, out):
+    return client("ec2").describe_subnets(SubnetIds=[out["B"]])["Subnets"][0]["VpcId"]
+
+
+# Lambda: the network's VPC (not moto's fixed one); the permission has CloudFormation's composite
+# id and its statement; no FunctionName copied into the statement.
+
+def test_function_runs_in_the_networks_vpc_with_its_environment(client, vpc):
+    config = function_config(client)
+    assert config["VpcConfig"]["VpcId"] == vpc and config["Environment"]["Variables"] == {"MODE": "one"}, config
+
+
+def test_permission_has_cloudformations_composite_id_and_its_statement(client, out):
+    function_arn, sid = out["Invoke"].split("|")
+    assert function_arn == function_config(client)["FunctionArn"] and [s["Sid"] for s in statements(client)] == [sid], statements(client)
+
+
+def test_permission_statement_has_no_function_name(client, out):
+    assert "FunctionName" not in statements(client)[0]
+
+
+# Logs: retention from a parameter is a number. KMS: the key is describable (its policy JSON).
+
+def test_log_group_retention_from_a_parameter_is_a_number(client, out):
+    assert client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/smoke")["logGroups"][0]["retentionInDays"] == 14
+
+
+def test_key_is_describable(client, out):
+    assert client("kms").describe_key(KeyId=out["Key"])["KeyMetadata"]["KeyState"] == "Enabled"
+
+
+def test_key_rotation_false_from_text(client, out):
+    assert client("kms").get_key_rotation_status(KeyId=out["Key"])["KeyRotationEnabled"] is False  # "false" from text
+
+
+# EC2: the rule's id is the physical id, with its description; the instance has its group.
+
+def test_ingress_rule_id_is_the_physical_id_with_its_description(client, out):
+    ec2 = client("ec2")
+    [rule] = ec2.describe_security_group_rules(SecurityGroupRuleIds=[out["Ingress"]])["SecurityGroupRules"]
+    [permission] = ec2.describe_security_groups(GroupIds=[out["Db"]])["SecurityGroups"][0]["IpPermissions"]
+    assert rule["FromPort"] == 5432 and permission["UserIdGroupPairs"][0]["Description"] == "nodes", permission
+
+
+def test_instance_has_its_security_group(client, out):
+    instance = client("ec2").describe_instances(InstanceIds=[out["Instance"]])["Reservations"][0]["Instances"][0]
+    assert [g["GroupId"] for g in instance["SecurityGroups"]] == [out["Nodes"]], instance["SecurityGroups"]
+
+
+def test_vpc_endpoint_has_its_policy(client, out):
+    assert json.loads(client("ec2").describe_vpc_endpoints(VpcEndpointIds=[out["Endpoint"]])["VpcEndpoints"][0]["PolicyDocument"])
+
+
+# RDS: Ref gives the subnet group's name; the instance has the template's security group.
+
+def test_subnet_group_ref_is_its_name(client, out):
+    db = client("rds").describe_db_instances(DBInstanceIdentifier="smoke-db")["DBInstances"][0]
+    assert db["DBSubnetGroup"]["DBSubnetGroupName"] == out["DbSubnets"], db
+
+
+def test_database_has_the_templates_security_group_and_port(client, out):
+    db = client("rds").describe_db_instances(DBInstanceIdentifier="smoke-db")["DBInstances"][0]
+    assert [g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]] == [out["Db"]] and db["Endpoint"]["Port"] == 5432, db
+
+
+# Batch: the job definition's parameters keep their keys, its timeout is applied.
+
+def test_job_definition_keeps_its_parameters_and_timeout(client, out):
+    job = client("batch").describe_job_definitions(jobDefinitions=[out["Job"]])["jobDefinitions"][0]
+    assert job["parameters"] == {"InputPath": "none"} and job["timeout"] == {"attemptDurationSeconds": 60}, job
+
+
+def test_compute_environment_without_a_service_role_uses_batchs_service_linked_role(client, out):
+    # Without a ServiceRole, Batch's service-linked role, created when missing.
+    linked = client("batch").describe_compute_environments(computeEnvironments=[out["Linked"]])["computeEnvironments"][0]
+    assert linked["serviceRole"].endswith(":role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch"), linked
+
+
+def test_record_set_group_finds_its_zone_by_name_whatever_its_case_and_trailing_dot(client, zone, out):
+    assert cnames(client, zone) == ["a._domainkey.smoke.example", "b._domainkey.smoke.example"], cnames(client, zone)
+
+
+# Step Functions: the object Definition, substituted; ECR: scanning and lifecycle policy.
+
+def test_state_machine_definition_is_substituted(client, out):
+    function_arn = out["Invoke"].split("|")[0]
+    definition = json.loads(client("stepfunctions").describe_state_machine(stateMachineArn=out["Machine"])["definition"])
+    assert definition["States"]["A"]["Resource"] == function_arn, definition
+
+
+def test_repository_scans_on_push(client, out):
+    assert client("ecr").describe_repositories(repositoryNames=["smoke"])["repositories"][0]["imageScanningConfiguration"] == {"scanOnPush": True}
+
+
+def test_repository_has_its_lifecycle_policy(client, out):
+    assert json.loads(client("ecr").get_lifecycle_policy(repositoryName="smoke")["lifecyclePolicyText"])["rules"][0]["selection"]["countNumber"] == 5
+
+
+# A private zone with its VPC and comment, named as Route 53 names zones; its record found it by name.
+
+def test_private_zone_is_named_as_route53_names_zones_with_its_comment(client, out):
+    internal = client("route53").get_hosted_zone(Id=out["Internal"])
+    assert internal["HostedZone"]["Name"] == "internal.smoke.example." and internal["HostedZone"]["Config"] == {"Comment": "one", "PrivateZone": True}
+
+
+def test_private_zone_is_in_its_vpc(client, out, vpc):
+    internal = client("route53").get_hosted_zone(Id=out["Internal"])
+    assert [v["VPCId"] for v in internal["VPCs"]] == [vpc], internal["VPCs"]
+
+
+def test_record_finds_the_private_zone_by_name(client, out):
+    assert [r["Name"] for r in client("route53").list_resource_record_sets(HostedZoneId=out["Internal"])["ResourceRecordSets"] if r["Type"] == "A"] == [
+        "api.internal.smoke.example."]
+
+
+# Update: parameters and the template's second shape.
+
+@pytest.fixture(scope="module")
+def out2(cfn, out, vpc):
+    """The outputs of the stack after the update."""
+    return deploy(cfn, "smoke-native", variant(PLATFORM), Retention="30", Port="5433", KeyActions="kms:Decrypt", AliasName="alias/smoke-two",
+                  Priority="5", Class="db.t4g.small")
+
+
+def test_update_removes_a_removed_environment(client, out2):
+    config = function_config(client)
+    assert not config.get("Environment", {}).get("Variables"), config
+
+
+def test_update_changes_the_permission(client, out2):
+    assert [s["Principal"] for s in statements(client)] == [{"Service": "s3.amazonaws.com"}], statements(client)
+
+
+def test_update_changes_the_retention(client, out2):
+    assert client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/smoke")["logGroups"][0]["retentionInDays"] == 30
+
+
+def test_update_changes_the_key_policy(client, out, out2):
+    assert json.loads(client("kms").get_key_policy(KeyId=out["Key"], PolicyName="default")["Policy"])["Statement"][0]["Action"] == "kms:Decrypt"
+
+
+def test_update_renames_the_alias(client, out, out2):
+    assert [a["AliasName"] for a in client("kms").list_aliases(KeyId=out["Key"])["Aliases"]] == ["alias/smoke-two"]
+
+
+def test_update_replaces_a_changed_ingress_rule_the_old_one_is_gone(client, out, out2):
+    assert gone(lambda: client("ec2").describe_security_group_rules(SecurityGroupRuleIds=[out["Ingress"]]))
+
+
+def test_update_replaces_a_changed_ingress_rule_the_new_one_has_the_new_port(client, out, out2):
+    [rule] = [r for r in client("ec2").describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [out["Db"]]}])["SecurityGroupRules"]
+              if not r["IsEgress"]]
+    assert rule["SecurityGroupRuleId"] == out2["Ingress"] and rule["FromPort"] == 5433, rule
+
+
+def managed_policy_holders(client, out):
+    iam = client("iam")
+    attached = {r["RoleName"]: [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=r["RoleName"])["AttachedPolicies"]]
+                for r in iam.list_roles()["Roles"]}
+    return [name for name, arns in attached.items() if out["Managed"] in arns], attached
+
+
+def test_update_moves_the_managed_policy_to_the_other_role(client, out, out2):
+    holders, attached = managed_policy_holders(client, out)
+    assert len(holders) == 1 and "-Other-" in holders[0], attached
+
+
+def test_update_moves_the_instance_profile_to_the_same_role(client, out, out2):
+    holders, _ = managed_policy_holders(client, out)
+    assert [r["RoleName"] for r in client("iam").get_instance_profile(InstanceProfileName=out["Profile"])["InstanceProfile"]["Roles"]] == holders
+
+
+def test_update_changes_the_endpoints_subnets(client, out, vpc, out2):
+    ec2 = client("ec2")
+    assert sorted(ec2.describe_vpc_endpoints(VpcEndpointIds=[out["Endpoint"]])["VpcEndpoints"][0]["SubnetIds"]) == sorted(
+        ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][i]["SubnetId"] for i in range(2))
+
+
+def test_update_changes_the_database_class(client, out2):
+    assert client("rds").describe_db_instances(DBInstanceIdentifier="smoke-db")["DBInstances"][0]["DBInstanceClass"] == "db.t4g.small"
+
+
+def test_update_changes_the_compute_environment(client, out, out2):
+    assert client("batch").describe_compute_environments(computeEnvironments=[out["Compute"]])["computeEnvironments"][0]["computeResources"]["maxvCpus"] == 16
+
+
+def test_update_changes_the_job_queue(client, out2):
+    assert client("batch").describe_job_queues(jobQueues=["smoke"])["jobQueues"][0]["priority"] == 5
+
+
+def test_update_makes_a_new_job_definition_revision(client, out2):
+    jobs = {d["revision"]: d["status"] for d in client("batch").describe_job_definitions(jobDefinitionName="smoke")["jobDefinitions"]}
+    assert jobs == {1: "INACTIVE", 2: "ACTIVE"} and out2["Job"].endswith(":2"), jobs
+
+
+def test_update_changes_the_record_set_group(client, zone, out2):
+    assert cnames(client, zone) == ["a._domainkey.smoke.example", "c._domainkey.smoke.example"], cnames(client, zone)
+
+
+def test_update_changes_the_private_zones_comment(client, out, out2):
+    assert client("route53").get_hosted_zone(Id=out["Internal"])["HostedZone"]["Config"]["Comment"] == "two"
+
+
+def test_update_keeps_the_instance(out, out2):
+    # The instance changed in place: the same instance, the new type.
+    assert out2["Instance"] == out["Instance"]
+
+
+def test_update_changes_the_instance_type(client, out, out2):
+    assert client("ec2").describe_instances(InstanceIds=[out["Instance"]])["Reservations"][0]["Instances"][0]["InstanceType"] == "t3.large"
+
+
+def test_update_changes_the_repositorys_scanning(client, out2):
+    assert client("ecr").describe_repositories(repositoryNames=["smoke"])["repositories"][0]["imageScanningConfiguration"] == {"scanOnPush": False}
+
+
+def test_update_removes_the_repositorys_lifecycle_policy(client, out2):
+    assert gone(lambda: client("ecr").get_lifecycle_policy(repositoryName="smoke"))
+
+
+def test_update_makes_the_new_launch_template_version_the_default(client, out, out2):
+    versions = client("ec2").describe_launch_template_versions(LaunchTemplateId=out["Template"])["LaunchTemplateVersions"]
+    assert [(v["VersionNumber"], v["LaunchTemplateData"]["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"]) for v in versions if v["DefaultVersion"]] == [(2, 80)], versions
+
+
+# A new parameter Default alone (no value passed) updates the resources using it, through Ref or
+# Fn::Sub (change_set_fidelity.py).
+
+DEFAULTS = "Parameters:\n  V: {Type: String, Default: %s}\nResources:\n  P: {Type: AWS::SSM::Parameter, Properties: {Name: /smoke, Type: String, Value: !Sub 'v-${V}'}}\n"
+
+
+@pytest.fixture(scope="module")
+def defaults_changed(cfn):
+    deploy(cfn, "smoke-defaults", DEFAULTS % "one")
+    deploy(cfn, "smoke-defaults", DEFAULTS % "two")
+
+
+def test_a_new_parameter_default_alone_updates_the_resources_using_it(client, defaults_changed):
+    assert client("ssm").get_parameter(Name="/smoke")["Parameter"]["Value"] == "v-two"
+
+
+# Delete: everything goes from its service (a KMS key waits out its deletion window).
+
+@pytest.fixture(scope="module")
+def deleted(cfn, out2, defaults_changed):
+    cfn.delete_stack(StackName="smoke-defaults")
+    cfn.delete_stack(StackName="smoke-native")
+
+
+def test_delete_removes_the_function(client, deleted):
+    assert gone(lambda: client("lambda").get_function(FunctionName="smoke"))
+
+
+def test_delete_removes_the_log_group(client, deleted):
+    assert not client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/smoke")["logGroups"]
+
+
+def test_delete_schedules_the_keys_deletion(client, out, deleted):
+    assert client("kms").describe_key(KeyId=out["Key"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+
+
+def test_delete_removes_the_alias(client, out, deleted):
+    assert not client("kms").list_aliases(KeyId=out["Key"])["Aliases"]
+
+
+def test_delete_removes_the_managed_policy_and_the_instance_profile(client, out, deleted):
+    iam = client("iam")
+    assert gone(lambda: iam.get_policy(PolicyArn=out["Managed"])) and gone(lambda: iam.get_instance_profile(InstanceProfileName=out["Profile"]))
+
+
+def test_delete_removes_the_stacks_roles_and_keeps_batchs_service_linked_role(client, deleted):
+    assert [r["RoleName"] for r in client("iam").list_roles()["Roles"]] == ["AWSServiceRoleForBatch"]  # not the stack's: it stays
+
+
+def test_delete_deletes_the_vpc_endpoint(client, out, deleted):
+    assert client("ec2").describe_vpc_endpoints(VpcEndpointIds=[out["Endpoint"]])["VpcEndpoints"][0]["State"].lower() == "deleted"
+
+
+def test_delete_removes_the_database_and_its_subnet_group(client, out, deleted):
+    rds = client("rds")
+    assert not rds.describe_db_instances()["DBInstances"] and gone(lambda: rds.describe_db_subnet_groups(DBSubnetGroupName=out["DbSubnets"]))
+
+
+def test_delete_removes_the_compute_environments_and_job_queues(client, deleted):
+    batch = client("batch")
+    assert not batch.describe_compute_environments()["computeEnvironments"] and not batch.describe_job_queues()["jobQueues"]
+
+
+def test_delete_deactivates_the_job_definitions(client, deleted):
+    assert {d["status"] for d in client("batch").describe_job_definitions(jobDefinitionName="smoke")["jobDefinitions"]} == {"INACTIVE"}
+
+
+def test_delete_removes_the_record_set_groups_records(client, zone, deleted):
+    assert cnames(client, zone) == [], cnames(client, zone)
+
+
+def test_delete_removes_the_private_zone(client, out, deleted):
+    assert gone(lambda: client("route53").get_hosted_zone(Id=out["Internal"]))
+
+
+def test_delete_terminates_the_instance(client, out, deleted):
+    assert client("ec2").describe_instances(InstanceIds=[out["Instance"]])["Reservations"][0]["Instances"][0]["State"]["Name"] == "terminated"
