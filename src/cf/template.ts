@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { ENVIRONMENTS, type Environment } from '../config/environments.js';
 import { InputError } from '../ui/errors.js';
+import { environmentProblems, oidcProviderProblems } from './required-parameters.js';
 import { assertSupportedTransforms } from './transforms.js';
 import { parseCfnYaml, YamlSyntaxError } from '../yaml/cfn.js';
 
@@ -79,18 +80,18 @@ export function loadTemplate(absPath: string, root: string): Template {
     });
   }
 
-  const environment = doc.Parameters?.Environment;
-  if (!environment) {
+  // Deploying needs the parameter and every environment in it; its Type and any extra value are
+  // for `biomage check` to report.
+  const environment = environmentProblems(doc).find((problem) => problem.kind === 'no-environment' || 'missing' in problem);
+  if (environment?.kind === 'no-environment') {
     throw new InputError(`${file} has no Environment parameter`, {
-      where: `${file}:${parsed.lineOf(['Parameters'])}`,
+      where: `${file}:${parsed.lineOf(environment.path)}`,
       hint: `add Parameters.Environment (Type: String, AllowedValues: [${ENVIRONMENTS.join(', ')}])`,
     });
   }
-  const allowed = Array.isArray(environment.AllowedValues) ? environment.AllowedValues.map(String) : [];
-  const missing = ENVIRONMENTS.filter((env) => !allowed.includes(env));
-  if (missing.length) {
-    throw new InputError(`${file}: the Environment parameter does not allow ${missing.join(', ')}`, {
-      where: `${file}:${parsed.lineOf(['Parameters', 'Environment', 'AllowedValues'])}`,
+  if (environment && 'missing' in environment) {
+    throw new InputError(`${file}: the Environment parameter does not allow ${environment.missing.join(', ')}`, {
+      where: `${file}:${parsed.lineOf(environment.path)}`,
       hint: `set AllowedValues: [${ENVIRONMENTS.join(', ')}]`,
     });
   }
@@ -99,9 +100,10 @@ export function loadTemplate(absPath: string, root: string): Template {
 
   const name = basename(absPath).replace(/\.(ya?ml|json)$/, '');
   const irsa = isIrsaTemplateName(name);
-  if (irsa && !doc.Parameters?.OIDCProvider) {
+  const oidcProvider = irsa ? oidcProviderProblems(doc).find((problem) => problem.kind === 'no-oidc-provider') : undefined;
+  if (oidcProvider) {
     throw new InputError(`${file} is an IRSA role template without an OIDCProvider parameter`, {
-      where: `${file}:${parsed.lineOf(['Parameters'])}`,
+      where: `${file}:${parsed.lineOf(oidcProvider.path)}`,
       hint: "add Parameters.OIDCProvider (Type: String): the cluster's OIDC issuer without https://, filled in at deploy time",
     });
   }

@@ -1,6 +1,7 @@
 import { ENVIRONMENTS } from '../../config/environments.js';
 import { cfnModel, isRecord, textStartLine, type TemplateModel } from '../cfn-model.js';
 import type { RuleModule } from '../context.js';
+import { environmentProblems } from '../../cf/required-parameters.js';
 import { SUPPORTED_TRANSFORMS, unsupportedTransforms } from '../../cf/transforms.js';
 import type { Finding } from '../finding.js';
 import type { YamlPath } from '../../yaml/source.js';
@@ -58,35 +59,30 @@ export const cfTemplateRules: RuleModule = {
 };
 
 function environmentParameter(template: TemplateModel): Finding[] {
-  const findings: Finding[] = [];
-  const add = (path: YamlPath, message: string, fix?: string) =>
-    findings.push({ file: template.file, line: template.lineOf(path), rule: 'cf-environment-parameter', message, ...(fix ? { fix } : {}) });
-  const parameter = template.parameters.Environment;
-  const at: YamlPath = ['Parameters', 'Environment'];
-  if (!isRecord(parameter)) {
-    add('Parameters' in template.doc ? ['Parameters'] : [], 'the template has no Environment parameter');
-    return findings;
-  }
-  if (parameter.Type !== 'String') {
-    add([...at, 'Type'], `parameter Environment has Type ${String(parameter.Type ?? '(none)')}, not String`, 'set `Type: String`');
-  }
-  const allowed = parameter.AllowedValues;
-  if (!Array.isArray(allowed)) {
-    add(at, 'parameter Environment has no AllowedValues', `add \`AllowedValues: ${ENVIRONMENT_LIST}\``);
-    return findings;
-  }
-  const values = allowed.map(String);
-  const missing = ENVIRONMENTS.filter((env) => !values.includes(env));
-  if (missing.length) {
-    add([...at, 'AllowedValues'], `parameter Environment does not allow ${missing.join(', ')}`, `set \`AllowedValues: ${ENVIRONMENT_LIST}\``);
-  }
-  values.forEach((value, index) => {
-    const extra = !(ENVIRONMENTS as readonly string[]).includes(value);
-    if (extra || values.indexOf(value) !== index) {
-      add([...at, 'AllowedValues', index], `parameter Environment allows ${value}${extra ? ', which is not an environment' : ' twice'}`, `set \`AllowedValues: ${ENVIRONMENT_LIST}\``);
+  const fix = `set \`AllowedValues: ${ENVIRONMENT_LIST}\``;
+  return environmentProblems(template.doc).map((problem): Finding => {
+    const finding = (message: string, fix?: string): Finding => ({
+      file: template.file,
+      line: template.lineOf(problem.path),
+      rule: 'cf-environment-parameter',
+      message,
+      ...(fix ? { fix } : {}),
+    });
+    switch (problem.kind) {
+      case 'no-environment':
+        return finding('the template has no Environment parameter');
+      case 'environment-type':
+        return finding(`parameter Environment has Type ${String(problem.type ?? '(none)')}, not String`, 'set `Type: String`');
+      case 'no-allowed-values':
+        return finding('parameter Environment has no AllowedValues', `add \`AllowedValues: ${ENVIRONMENT_LIST}\``);
+      case 'missing-environments':
+        return finding(`parameter Environment does not allow ${problem.missing.join(', ')}`, fix);
+      case 'unexpected-environment':
+        return finding(`parameter Environment allows ${problem.value}${problem.reason === 'twice' ? ' twice' : ', which is not an environment'}`, fix);
+      default:
+        throw new Error(`not an Environment problem: ${problem.kind}`);
     }
   });
-  return findings;
 }
 
 const ACCOUNT_ID = /(?<![0-9])[0-9]{12}(?![0-9])/g;

@@ -14,6 +14,7 @@ import {
 } from '../cfn-model.js';
 import type { Repository, RuleModule, YamlSource } from '../context.js';
 import type { Finding } from '../finding.js';
+import { oidcProviderProblems } from '../../cf/required-parameters.js';
 import { documentString, policyDocuments, type PolicyDocument } from '../iam/document.js';
 import type { YamlPath } from '../../yaml/source.js';
 
@@ -60,21 +61,19 @@ export const irsaTrustRules: RuleModule = {
 };
 
 function checkTemplate(model: CfnModel, template: TemplateModel): Finding[] {
-  const provider = template.parameters.OIDCProvider;
-  if (!isRecord(provider)) {
-    const line = 'Parameters' in template.doc ? template.lineOf(['Parameters']) : 1;
-    return [{ file: template.file, line, rule: 'irsa-oidc-parameter', message: 'the IRSA template has no OIDCProvider parameter' }];
-  }
-  const findings: Finding[] = [];
-  if (provider.Type !== 'String') {
-    findings.push({
+  const problems = oidcProviderProblems(template.doc);
+  const findings = problems.map(
+    (problem): Finding => ({
       file: template.file,
-      line: template.lineOf(['Parameters', 'OIDCProvider', 'Type']),
+      line: template.lineOf(problem.path),
       rule: 'irsa-oidc-parameter',
-      message: `parameter OIDCProvider has Type ${String(provider.Type ?? '(none)')}, not String`,
-      fix: 'set `Type: String`',
-    });
-  }
+      ...(problem.kind === 'oidc-provider-type'
+        ? { message: `parameter OIDCProvider has Type ${String(problem.type ?? '(none)')}, not String`, fix: 'set `Type: String`' }
+        : { message: 'the IRSA template has no OIDCProvider parameter' }),
+    }),
+  );
+  // Without the parameter there is no issuer to read the trust policies against.
+  if (problems.some((problem) => problem.kind === 'no-oidc-provider')) return findings;
   findings.push(
     ...perEnvironment(template, (env) => {
       const scope = model.scope(template, env, { OIDCProvider: OIDC });
