@@ -41,14 +41,6 @@ export interface DeployRun {
   plans: StackPlan[];
 }
 
-/** `biomage deploy-cf`: deploy, then print the summary. Returns the exit code. */
-export async function deployCf(ctx: Context, request: DeployCfRequest): Promise<number> {
-  const { report } = await deployTemplates(ctx, request);
-  const exitCode = report.stacks.some((s) => s.result === 'failed') ? 1 : 0;
-  ctx.out.result(ctx.command, report, renderDeployReport, exitCode);
-  return exitCode;
-}
-
 /**
  * Validate, confirm for production, deploy with progress on stderr. Shared by `deploy-cf` and
  * `dev up`, so the twin is deployed by exactly the code that deploys staging and production.

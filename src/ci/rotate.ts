@@ -16,7 +16,7 @@ import { discoverRepositories, readCiConfigs } from './discovery.js';
 import { keyRef, redactKeyIds, rotateKeys, SECRET_NAMES } from './keys.js';
 import { CI_USERS_STACK } from './naming.js';
 import { planRun, type Candidate, type Orphan, type RunPlan } from './plan.js';
-import { exitCodeOf, renderRotateCiReport, type RotateCiReport } from './report.js';
+import type { RotateCiReport } from './report.js';
 import { buildUsersTemplate, readUsersStack, recordedHash, usersStackPlan, type CurrentUsersStack } from './users-stack.js';
 
 export interface RotateCiRequest {
@@ -36,10 +36,10 @@ export interface RotateCiRequest {
 
 /**
  * `biomage rotate-ci`: read every repository's `.ci.yaml`, deploy the CI users stack, then rotate
- * each user's access key into its repository's Actions secrets. Returns the exit code: 1 when
- * any repository (or the stack) failed.
+ * each user's access key into its repository's Actions secrets. A repository (or the stack) that
+ * failed is in the report.
  */
-export async function rotateCi(ctx: Context, request: RotateCiRequest): Promise<number> {
+export async function rotateCi(ctx: Context, request: RotateCiRequest): Promise<RotateCiReport> {
   // Everything the operator typed is checked before the first call.
   const token = githubToken(ctx.processEnv);
   ctx.out.secret(token);
@@ -105,10 +105,7 @@ export async function rotateCi(ctx: Context, request: RotateCiRequest): Promise<
       await confirmChange(ctx, `rotate-ci of ${plan.candidates.length} repositor${plan.candidates.length === 1 ? 'y' : 'ies'}`);
       await applyPlan(ctx, { github, cfn, iam, org, current, plan, pruned, local: target.local, report });
     }
-
-    const exitCode = exitCodeOf(report);
-    ctx.out.result(ctx.command, report, renderRotateCiReport, exitCode);
-    return exitCode;
+    return report;
   } finally {
     if (!request.cfn) cfn.destroy();
     if (!request.iam) iam.destroy();

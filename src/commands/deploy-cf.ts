@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { DeployCfRequest } from '../cf/deploy-command.js';
+import type { Context } from '../context.js';
 import type { Runner } from './runner.js';
 
 interface DeployCfOptions {
@@ -38,8 +40,7 @@ production asks for confirmation, or needs --yes. Exit 1 when any stack failed.`
     )
     .action(
       runner.action<DeployCfOptions, [string[]]>(async (ctx, options, templates) => {
-        const { deployCf } = await import('../cf/deploy-command.js');
-        return deployCf(ctx, {
+        return deployCfCommand(ctx, {
           paths: templates,
           changedSince: options.changedSince,
           force: Boolean(options.force),
@@ -48,4 +49,13 @@ production asks for confirmation, or needs --yes. Exit 1 when any stack failed.`
         });
       }),
     );
+}
+
+/** Deploy, then show the summary: exit 1 when any stack failed. */
+export async function deployCfCommand(ctx: Context, request: DeployCfRequest): Promise<number> {
+  const { deployTemplates, renderDeployReport } = await import('../cf/deploy-command.js');
+  const { report } = await deployTemplates(ctx, request);
+  const exitCode = report.stacks.some((s) => s.result === 'failed') ? 1 : 0;
+  ctx.out.result(ctx.command, report, renderDeployReport, exitCode);
+  return exitCode;
 }

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { Context } from '../context.js';
+import type { EcrEnsureRequest } from '../ecr/ensure.js';
 import type { Runner } from './runner.js';
 
 export function registerEcr(program: Command, runner: Runner): void {
@@ -19,9 +21,15 @@ PutImageTagMutability, PutImageScanningConfiguration (docs/runbooks/ecr.md).
 Exit 1 when any repository failed; exit 2 for a bad name (nothing is changed).`,
     )
     .action(
-      runner.action<Record<string, never>, [string[]]>(async (ctx, _options, names) => {
-        const { ecrEnsure } = await import('../ecr/ensure.js');
-        return ecrEnsure(ctx, { names });
-      }),
+      runner.action<Record<string, never>, [string[]]>((ctx, _options, names) => ecrEnsureCommand(ctx, { names })),
     );
+}
+
+/** Ensure the repositories and show the result: exit 1 when any failed. */
+export async function ecrEnsureCommand(ctx: Context, request: EcrEnsureRequest): Promise<number> {
+  const { ecrEnsure, renderEcrEnsureReport } = await import('../ecr/ensure.js');
+  const report = await ecrEnsure(ctx, request);
+  const exitCode = report.repositories.some((r) => r.action === 'failed') ? 1 : 0;
+  ctx.out.result(ctx.command, report, renderEcrEnsureReport, exitCode);
+  return exitCode;
 }

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { RotateCiRequest } from '../ci/rotate.js';
+import type { Context } from '../context.js';
 import type { Runner } from './runner.js';
 
 interface RotateCiOptions {
@@ -38,14 +40,22 @@ Exit codes: 0 every repository ok or skipped; 1 a repository or the stack failed
 2 bad usage (no token, unknown --repo, ...): nothing was changed. See docs/runbooks/rotate-ci.md.`,
     )
     .action(
-      runner.action<RotateCiOptions>(async (ctx, options) => {
-        const { rotateCi } = await import('../ci/rotate.js');
-        return rotateCi(ctx, {
+      runner.action<RotateCiOptions>((ctx, options) =>
+        rotateCiCommand(ctx, {
           ...(options.org ? { org: options.org } : {}),
           repos: options.repo ?? [],
           allowAdmin: options.allowAdmin ?? [],
           prune: Boolean(options.prune),
-        });
-      }),
+        }),
+      ),
     );
+}
+
+/** Rotate, and show the result: exit 1 when any repository (or the stack) failed. */
+export async function rotateCiCommand(ctx: Context, request: RotateCiRequest): Promise<number> {
+  const [{ rotateCi }, { exitCodeOf, renderRotateCiReport }] = await Promise.all([import('../ci/rotate.js'), import('../ci/report.js')]);
+  const report = await rotateCi(ctx, request);
+  const exitCode = exitCodeOf(report);
+  ctx.out.result(ctx.command, report, renderRotateCiReport, exitCode);
+  return exitCode;
 }

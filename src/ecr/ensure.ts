@@ -133,9 +133,9 @@ type Plan =
 
 /**
  * `biomage ecr ensure`: check the names, read every repository, confirm for production when
- * something would change, then create or converge. Returns the exit code (1 when any failed).
+ * something would change, then create or converge. A repository that failed is in the report.
  */
-export async function ecrEnsure(ctx: Context, request: EcrEnsureRequest): Promise<number> {
+export async function ecrEnsure(ctx: Context, request: EcrEnsureRequest): Promise<EcrEnsureReport> {
   const names = checkRepositoryNames(request.names);
   const target = await ctx.aws();
   const ecr = request.ecr ?? awsClient(ecrSdk().ECRClient, target);
@@ -150,10 +150,7 @@ export async function ecrEnsure(ctx: Context, request: EcrEnsureRequest): Promis
     const repositories = await mapLimit(plans, CONCURRENCY, (plan) => applyPlan(ecr, plan, ctx.dryRun));
     // The human report lists warnings itself; with --json they also reach stderr.
     if (ctx.out.json) for (const r of repositories) for (const w of r.warnings) ctx.out.warn(`${r.name}: ${w}`);
-    const report: EcrEnsureReport = { env: ctx.env, region: target.region, dryRun: ctx.dryRun, repositories };
-    const exitCode = repositories.some((r) => r.action === 'failed') ? 1 : 0;
-    ctx.out.result(ctx.command, report, renderEcrEnsureReport, exitCode);
-    return exitCode;
+    return { env: ctx.env, region: target.region, dryRun: ctx.dryRun, repositories };
   } finally {
     if (!request.ecr) ecr.destroy();
   }

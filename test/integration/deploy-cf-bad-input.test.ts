@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
-import { deployCf } from '../../src/cf/deploy-command.js';
+import { deployCfCommand } from '../../src/commands/deploy-cf.js';
 import { repoRoot } from '../../src/paths.js';
 import { BiomageError } from '../../src/ui/errors.js';
 import { runCli } from '../helpers/cli.js';
@@ -33,7 +33,7 @@ describe('deploy-cf refuses bad input: exit 2, the file and line named, nothing 
   it.each(CASES)('$name', async ({ name, paths = [] }) => {
     const root = join(BAD, name);
     const { ctx } = testContext('deploy-cf', { endpointUrl: emulator().endpoint });
-    const error = await deployCf(ctx, { paths: paths.map((p) => join(root, p)), force: false, concurrency: 4, root }).catch((e: unknown) => e);
+    const error = await deployCfCommand(ctx, { paths: paths.map((p) => join(root, p)), force: false, concurrency: 4, root }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BiomageError);
     const failure = error as BiomageError;
     expect(failure.exitCode).toBe(2);
@@ -57,7 +57,7 @@ describe('deploy-cf refuses bad input: exit 2, the file and line named, nothing 
   it('templates and --changed-since together are refused', async () => {
     const root = join(BAD, 'outside-cf');
     const { ctx } = testContext('deploy-cf', { endpointUrl: emulator().endpoint });
-    await expect(deployCf(ctx, { paths: ['cf/topic.yaml'], changedSince: 'HEAD', force: false, concurrency: 4, root })).rejects.toThrow(
+    await expect(deployCfCommand(ctx, { paths: ['cf/topic.yaml'], changedSince: 'HEAD', force: false, concurrency: 4, root })).rejects.toThrow(
       'name templates or pass --changed-since, not both',
     );
   });

@@ -5,7 +5,8 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-s
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
-import { deployCf, type DeployCfReport } from '../../src/cf/deploy-command.js';
+import type { DeployCfReport } from '../../src/cf/deploy-command.js';
+import { deployCfCommand } from '../../src/commands/deploy-cf.js';
 import { repoRoot } from '../../src/paths.js';
 import type { JsonEnvelope } from '../../src/ui/output.js';
 import { runCli } from '../helpers/cli.js';
@@ -106,7 +107,7 @@ describe('deploy-cf with cf/parameters.yaml against the emulator', () => {
     const calls: string[] = [];
     const cfn = recordCalls(awsClient(CloudFormationClient, target()), calls);
     const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true, dryRun: options.dryRun ?? false });
-    const code = await deployCf(c.ctx, { paths: [], force: false, concurrency: 4, root, cfn });
+    const code = await deployCfCommand(c.ctx, { paths: [], force: false, concurrency: 4, root, cfn });
     const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
     const by = Object.fromEntries(report.stacks.map((s) => [s.stack, s]));
     return { code, report, by, calls, stdout: c.stdout(), stderr: c.stderr() };
@@ -214,7 +215,7 @@ describe('--changed-since with cf/parameters.yaml', () => {
     writeFileSync(file, `${readFileSync(file, 'utf8').replace('VisibilitySeconds: 120', 'VisibilitySeconds: 150')}plain:\n  Label: other\n`);
 
     const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true, dryRun: true });
-    expect(await deployCf(c.ctx, { paths: [], changedSince: 'HEAD', force: false, concurrency: 4, root })).toBe(0);
+    expect(await deployCfCommand(c.ctx, { paths: [], changedSince: 'HEAD', force: false, concurrency: 4, root })).toBe(0);
     const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
     expect(report.stacks.map((s) => s.stack)).toEqual(['biomage-jobs-development', 'biomage-plain-development']);
   });

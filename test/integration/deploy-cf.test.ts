@@ -6,7 +6,8 @@ import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from '@aws-sd
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
-import { deployCf, type DeployCfReport } from '../../src/cf/deploy-command.js';
+import type { DeployCfReport } from '../../src/cf/deploy-command.js';
+import { deployCfCommand } from '../../src/commands/deploy-cf.js';
 import { loadTemplates, planDeploy } from '../../src/cf/deploy.js';
 import { HASH_TAG } from '../../src/cf/plan.js';
 import { deployStack } from '../../src/cf/stack-deployer.js';
@@ -33,7 +34,7 @@ describe('biomage deploy-cf against the emulator', () => {
   async function deploy(options: { root?: string; force?: boolean; dryRun?: boolean; paths?: string[] } = {}) {
     const { cfn, calls } = countingClient(emulator().endpoint);
     const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true, dryRun: options.dryRun ?? false });
-    const code = await deployCf(c.ctx, { paths: options.paths ?? [], force: options.force ?? false, concurrency: 4, root: options.root ?? root, cfn });
+    const code = await deployCfCommand(c.ctx, { paths: options.paths ?? [], force: options.force ?? false, concurrency: 4, root: options.root ?? root, cfn });
     const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
     const by = Object.fromEntries(report.stacks.map((s) => [s.stack, s]));
     return { code, report, by, calls, stderr: c.stderr() };
@@ -122,7 +123,7 @@ describe('a failing template', () => {
 
   it('is rolled back and reported with its resource and reason, exit 1; the other stacks deploy', async () => {
     const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true });
-    const code = await deployCf(c.ctx, { paths: [], force: false, concurrency: 4, root });
+    const code = await deployCfCommand(c.ctx, { paths: [], force: false, concurrency: 4, root });
     expect(code).toBe(1);
     const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
     const by = Object.fromEntries(report.stacks.map((s) => [s.stack, s]));
@@ -146,7 +147,7 @@ describe('a failing template', () => {
   it('outside production, a ROLLBACK_COMPLETE stack is deleted and created again', async () => {
     writeFileSync(join(root, 'cf', 'broken-queue.yaml'), readFileSync(join(root, 'cf', 'broken-queue.yaml'), 'utf8').replace('FifoQueue: true', 'FifoQueue: false'));
     const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true });
-    expect(await deployCf(c.ctx, { paths: [], force: false, concurrency: 4, root })).toBe(0);
+    expect(await deployCfCommand(c.ctx, { paths: [], force: false, concurrency: 4, root })).toBe(0);
     const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
     expect(report.stacks.find((s) => s.stack === 'biomage-broken-queue-development')).toMatchObject({ action: 'recreate', result: 'ok' });
   });
@@ -180,7 +181,7 @@ describe('production', () => {
   it('is not deployed without --yes when nobody can confirm (exit 2), and nothing is called', async () => {
     const { cfn, calls } = countingClient(emulator().endpoint);
     const c = testContext('deploy-cf', { env: 'production', region: 'eu-west-1' });
-    const error = await deployCf(c.ctx, { paths: [], force: false, concurrency: 4, root: join(FIXTURES, 'deploy-failing'), cfn }).catch((e: unknown) => e);
+    const error = await deployCfCommand(c.ctx, { paths: [], force: false, concurrency: 4, root: join(FIXTURES, 'deploy-failing'), cfn }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfirmationRequiredError);
     expect(calls).toEqual([]);
   });
@@ -201,12 +202,12 @@ describe('--changed-since', () => {
     writeFileSync(topic, readFileSync(topic, 'utf8').replace('TopicName:', 'DisplayName: Changed\n      TopicName:'));
 
     const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true });
-    expect(await deployCf(c.ctx, { paths: [], changedSince: 'HEAD', force: false, concurrency: 4, root })).toBe(0);
+    expect(await deployCfCommand(c.ctx, { paths: [], changedSince: 'HEAD', force: false, concurrency: 4, root })).toBe(0);
     const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
     expect(report.stacks.map((s) => s.stack)).toEqual(['biomage-topic-development']);
 
     const unknown = testContext('deploy-cf', { endpointUrl: emulator().endpoint });
-    await expect(deployCf(unknown.ctx, { paths: [], changedSince: 'no-such-ref', force: false, concurrency: 4, root })).rejects.toThrow(
+    await expect(deployCfCommand(unknown.ctx, { paths: [], changedSince: 'no-such-ref', force: false, concurrency: 4, root })).rejects.toThrow(
       "git cannot compare with 'no-such-ref'",
     );
   });

@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
-import { ecrEnsure, type EcrEnsureReport } from '../../src/ecr/ensure.js';
+import { ecrEnsureCommand } from '../../src/commands/ecr.js';
+import type { EcrEnsureReport } from '../../src/ecr/ensure.js';
 import { LIFECYCLE_POLICY } from '../../src/ecr/lifecycle-policy.js';
 import { ConfirmationRequiredError } from '../../src/ui/errors.js';
 import { recordCalls } from '../helpers/aws-calls.js';
@@ -39,7 +40,7 @@ describe('biomage ecr ensure against the emulator', () => {
       dryRun: options.dryRun ?? false,
       yes: options.yes ?? false,
     });
-    const code = await ecrEnsure(c.ctx, { names, ecr });
+    const code = await ecrEnsureCommand(c.ctx, { names, ecr });
     const report = (JSON.parse(c.stdout()) as { result: EcrEnsureReport }).result;
     const by = Object.fromEntries(report.repositories.map((r) => [r.name, r]));
     return { code, report, by, calls, stderr: c.stderr() };
@@ -191,7 +192,7 @@ describe('when AWS cannot be reached', () => {
     // Port 1 on loopback: nothing listens, so each call fails for real (connection refused).
     const ecr = awsClient(ECRClient, { region: 'eu-west-1', endpoint: 'http://127.0.0.1:1', local: true });
     const c = testContext('ecr ensure', { endpointUrl: 'http://127.0.0.1:1', json: true });
-    const code = await ecrEnsure(c.ctx, { names: ['biomage/api', 'biomage/ui'], ecr });
+    const code = await ecrEnsureCommand(c.ctx, { names: ['biomage/api', 'biomage/ui'], ecr });
     expect(code).toBe(1);
     const doc = JSON.parse(c.stdout()) as { ok: boolean; exitCode: number; result: EcrEnsureReport };
     expect(doc).toMatchObject({ ok: false, exitCode: 1 });

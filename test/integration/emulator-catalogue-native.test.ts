@@ -51,7 +51,8 @@ import { DeleteStateMachineCommand, DescribeStateMachineCommand, SFNClient } fro
 import { DeleteParameterCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
-import { deployCf, type DeployCfReport } from '../../src/cf/deploy-command.js';
+import type { DeployCfReport } from '../../src/cf/deploy-command.js';
+import { deployCfCommand } from '../../src/commands/deploy-cf.js';
 import { loadTemplates, planDeploy } from '../../src/cf/deploy.js';
 import { NATIVE_CHECKS } from '../../src/dev/emulation-native.js';
 import { EMULATED } from '../../src/dev/emulation.js';
@@ -78,7 +79,7 @@ describe('the twin creates, updates and deletes the types moto models itself', (
 
   async function deploy() {
     const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true });
-    const code = await deployCf(c.ctx, { paths: [], force: false, concurrency: 4, root });
+    const code = await deployCfCommand(c.ctx, { paths: [], force: false, concurrency: 4, root });
     const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
     return { code, stderr: c.stderr(), by: Object.fromEntries(report.stacks.map((s) => [s.stack, s])) };
   }

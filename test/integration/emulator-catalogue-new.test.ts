@@ -10,7 +10,8 @@ import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } fr
 import { GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
-import { deployCf, type DeployCfReport } from '../../src/cf/deploy-command.js';
+import type { DeployCfReport } from '../../src/cf/deploy-command.js';
+import { deployCfCommand } from '../../src/commands/deploy-cf.js';
 import { loadTemplates, planDeploy } from '../../src/cf/deploy.js';
 import { checkPresence } from '../../src/dev/twin-stacks.js';
 import { repoRoot } from '../../src/paths.js';
@@ -30,7 +31,7 @@ describe('the twin creates Aurora, Secrets Manager, SES and Cognito identity poo
 
   async function deploy() {
     const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true });
-    const code = await deployCf(c.ctx, { paths: [], force: false, concurrency: 4, root });
+    const code = await deployCfCommand(c.ctx, { paths: [], force: false, concurrency: 4, root });
     const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
     return { code, stderr: c.stderr(), by: Object.fromEntries(report.stacks.map((s) => [s.stack, s])) };
   }

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
 import type { RepositoryReport, RotateCiReport } from '../../src/ci/report.js';
-import { rotateCi } from '../../src/ci/rotate.js';
+import { rotateCiCommand } from '../../src/commands/rotate-ci.js';
 import { parseCiConfig } from '../../src/config/ci-config.js';
 import { repoRoot } from '../../src/paths.js';
 import { ConfirmationRequiredError } from '../../src/ui/errors.js';
@@ -211,7 +211,7 @@ describe('biomage rotate-ci against the emulator (IAM, CloudFormation) and a fak
     const changeSetsBefore = await changeSets();
     const calls: string[] = [];
     const c = testContext('rotate-ci', { endpointUrl: emulator().endpoint, json: true, dryRun: true }, { ...process.env, ...definedEnv(env()) });
-    const code = await rotateCi(c.ctx, { org: ORG, repos: [], allowAdmin: [], prune: false, cfn: recordCalls(cfn(), calls), iam: recordCalls(iam(), calls) });
+    const code = await rotateCiCommand(c.ctx, { org: ORG, repos: [], allowAdmin: [], prune: false, cfn: recordCalls(cfn(), calls), iam: recordCalls(iam(), calls) });
     outputs.push(c.stdout(), c.stderr());
     const report = (JSON.parse(c.stdout()) as { result: RotateCiReport }).result;
     expect(code).toBe(0);
@@ -480,7 +480,7 @@ describe('biomage rotate-ci against the emulator (IAM, CloudFormation) and a fak
   it('production without --yes is refused before anything changes', async () => {
     await snapshot();
     const c = testContext('rotate-ci', { env: 'production', region: 'eu-west-1', json: true }, { ...process.env, ...definedEnv(env()) });
-    await expect(rotateCi(c.ctx, { org: ORG, repos: ['api'], allowAdmin: [], prune: false, cfn: cfn(), iam: iam() })).rejects.toBeInstanceOf(ConfirmationRequiredError);
+    await expect(rotateCiCommand(c.ctx, { org: ORG, repos: ['api'], allowAdmin: [], prune: false, cfn: cfn(), iam: iam() })).rejects.toBeInstanceOf(ConfirmationRequiredError);
     outputs.push(c.stdout(), c.stderr());
     expect(c.stderr()).toContain('api: policies unchanged; key rotated');
     expect((await keys('ci-user-api')).map((k) => k.id)).toEqual([before.api!.id]);
