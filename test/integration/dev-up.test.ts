@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
@@ -14,7 +14,29 @@ import type { AwsTarget } from '../../src/aws/target.js';
 import type { DevUpReport } from '../../src/dev/up.js';
 import { cleanEnv, spawnCli } from '../helpers/cli.js';
 
-const env = cleanEnv({ BIOMAGE_STATE_DIR: mkdtempSync(join(tmpdir(), 'biomage-devup-')), CI: 'true' });
+const stateDir = mkdtempSync(join(tmpdir(), 'biomage-devup-'));
+// moto's request recorder writes here, when the test turns it on (the twin's emulator inherits the env).
+const recording = join(stateDir, 'emulator-requests.jsonl');
+const env = cleanEnv({ BIOMAGE_STATE_DIR: stateDir, CI: 'true', MOTO_RECORDER_FILEPATH: recording });
+
+/** Turn moto's request recorder on or off (/moto-api/recorder/…). */
+async function recorder(endpoint: string, action: 'start-recording' | 'stop-recording'): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/recorder/${action}`, { method: 'POST' });
+  expect(response.status, `moto recorder ${action}`).toBe(200);
+}
+
+/** The CloudFormation API actions the emulator received while recording, in order. */
+function cloudFormationActions(): string[] {
+  const actions: string[] = [];
+  for (const line of readFileSync(recording, 'utf8').split('\n').filter(Boolean)) {
+    const entry = JSON.parse(line) as { headers: Record<string, string>; body: string | null; body_encoded: boolean };
+    const header = (name: string) => Object.entries(entry.headers).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
+    if (!/\/cloudformation\/aws4_request/.test(header('authorization'))) continue;
+    const body = entry.body_encoded ? Buffer.from(entry.body ?? '', 'base64').toString('utf8') : (entry.body ?? '');
+    actions.push(new URLSearchParams(body).get('Action') ?? header('x-amz-target').split('.').pop() ?? '?');
+  }
+  return actions;
+}
 
 describe('biomage dev up: the local twin with cf/ deployed', () => {
   let report: DevUpReport;
@@ -38,7 +60,21 @@ describe('biomage dev up: the local twin with cf/ deployed', () => {
   it('deploys every template through deploy-cf and exits 0', () => {
     expect(code, stderr).toBe(0);
     expect(report.deploy.stacks.map((s) => s.stack).sort()).toEqual(
-      ['cognito', 'dynamodb', 'irsa-api-role', 'irsa-pipeline-role', 'irsa-ui-role', 'irsa-worker-role', 'redis', 's3', 'sns'].map((n) => `biomage-${n}-development`),
+      [
+        'batch',
+        'cognito',
+        'dynamodb',
+        'irsa-api-role',
+        'irsa-pipeline-role',
+        'irsa-ui-role',
+        'irsa-worker-role',
+        'post-register-lambda',
+        'rds',
+        'redis',
+        's3',
+        'ses',
+        'sns',
+      ].map((n) => `biomage-${n}-development`),
     );
     for (const s of report.deploy.stacks) expect(s.result, s.stack).toBe('ok');
   });
@@ -133,12 +169,26 @@ describe('biomage dev up: the local twin with cf/ deployed', () => {
     expect(ReplicationGroups.length).toBe(1);
   });
 
-  it('a second dev up reuses the twin and deploys nothing', async () => {
-    const run = await spawnCli(['dev', 'up', '--json'], env);
-    expect(run.code).toBe(0);
+  it('a second dev up reuses the twin and deploys nothing (counted in the CloudFormation calls the emulator received)', async () => {
+    writeFileSync(recording, '');
+    await recorder(report.twin.endpoint!, 'start-recording');
+    let run: Awaited<ReturnType<typeof spawnCli>>;
+    try {
+      run = await spawnCli(['dev', 'up', '--json'], env);
+    } finally {
+      await recorder(report.twin.endpoint!, 'stop-recording');
+    }
+    expect(run.code, run.stderr).toBe(0);
     const again = (JSON.parse(run.stdout) as { result: DevUpReport }).result;
     expect(again.twin.reused).toBe(true);
+    expect(again.twin.endpoint).toBe(report.twin.endpoint);
     expect(again.deploy.stacks.map((s) => s.action)).toEqual(again.deploy.stacks.map(() => 'unchanged'));
     expect(again.cluster.network).toEqual({ ...report.cluster.network, action: 'unchanged', attached: false });
+
+    // Through the emulator, not biomage's report: it read every stack and changed none.
+    const actions = cloudFormationActions();
+    expect(actions, 'the recording holds the calls of the second dev up').toContain('DescribeStacks');
+    const changing = actions.filter((a) => /^(Create|Update|Execute|Delete|Continue|Cancel|Rollback|Set|Tag|Untag)/.test(a));
+    expect(changing, `CloudFormation calls of the second dev up: ${actions.join(' ')}`).toEqual([]);
   });
 });
