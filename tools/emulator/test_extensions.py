@@ -457,3 +457,8 @@ def test_deleting_the_stacks_deletes_cache_subnet_groups(client, stacks_deleted)
 
 def test_deleting_the_stacks_deletes_tables(client, stacks_deleted):
     assert not client("dynamodb").list_tables()["TableNames"]
+
+
+if __name__ == "__main__":
+    # Run directly, the file still runs its tests (under pytest).
+    raise SystemExit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

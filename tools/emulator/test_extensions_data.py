@@ -356,3 +356,8 @@ def test_deleting_the_stacks_deletes_email_identities(client, stacks_deleted):
 
 def test_deleting_the_stacks_deletes_identity_pools(client, stacks_deleted):
     assert not client("cognito-identity").list_identity_pools(MaxResults=10)["IdentityPools"]
+
+
+if __name__ == "__main__":
+    # Run directly, the file still runs its tests (under pytest).
+    raise SystemExit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -530,3 +530,8 @@ def test_delete_removes_the_private_zone(client, out, deleted):
 
 def test_delete_terminates_the_instance(client, out, deleted):
     assert client("ec2").describe_instances(InstanceIds=[out["Instance"]])["Reservations"][0]["Instances"][0]["State"]["Name"] == "terminated"
+
+
+if __name__ == "__main__":
+    # Run directly, the file still runs its tests (under pytest).
+    raise SystemExit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
