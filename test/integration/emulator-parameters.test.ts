@@ -71,6 +71,19 @@ Outputs:
     const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
     // A string would give "a" and "a+l+p+h+a".
     expect(outputs).toEqual({ First: 'alpha', Count: 'alpha' });
+    // An update passing the previous value (what aws cloudformation deploy sends) passes it as text.
+    const update = await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: 'list-default',
+        ChangeSetName: 'cs2',
+        ChangeSetType: 'UPDATE',
+        TemplateBody: TemplateBody.replace('Topic:', 'Topic2:'),
+        Parameters: [{ ParameterKey: 'Names', UsePreviousValue: true }],
+      }),
+    );
+    await cfn.send(new ExecuteChangeSetCommand({ StackName: 'list-default', ChangeSetName: update.Id }));
+    const after = await cfn.send(new DescribeStacksCommand({ StackName: 'list-default' }));
+    expect(after.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'Count')?.OutputValue).toBe('alpha');
     cfn.destroy();
   });
 });

@@ -338,8 +338,11 @@ def load_parameters(self):
 
 
 def stack_parameters(self):
+    # The values as CloudFormation keeps them, which UsePreviousValue passes again: lists as their
+    # comma-separated text, SSM-typed parameters as the names they were looked up by.
     resource_map = self.resource_map
-    return {**resource_map.resolved_parameters, **getattr(resource_map, "ssm_parameter_names", {})}
+    values = {key: ",".join(map(str, value)) if isinstance(value, list) else value for key, value in resource_map.resolved_parameters.items()}
+    return {**values, **getattr(resource_map, "ssm_parameter_names", {})}
 
 
 parsing.ResourceMap.load_parameters = load_parameters
