@@ -3,24 +3,25 @@ import { DEFAULT_REGION } from '../config/environments.js';
 import type { Context } from '../context.js';
 import { biomageVersion, repoRoot } from '../paths.js';
 import { UsageError } from '../ui/errors.js';
+import type { Paint } from '../ui/style.js';
 import { renderSarif } from './report/sarif.js';
 import { formatFinding, renderText } from './report/text.js';
-import { RULES, ruleOf, runCheck, type CheckRequest } from './run-check.js';
+import type { RuleDefinition } from './finding.js';
+import { RULES, ruleOf, runCheck, type CheckReport, type CheckRequest } from './run-check.js';
 
 export const FORMATS = ['text', 'json', 'sarif'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface CheckOptions {
   paths: string[];
-  format: Format;
   base?: string;
   root?: string;
 }
 
-/** `biomage check`: exit 0 clean, 3 findings; 2 (thrown) for a missing tool or unreadable input. */
-export async function check(ctx: Context, options: CheckOptions): Promise<number> {
+/** `biomage check`'s findings; a missing tool or unreadable input is thrown (exit 2). */
+export async function checkRepository(ctx: Context, options: CheckOptions): Promise<CheckReport> {
   const root = resolve(options.root ?? repoRoot);
-  const report = await runCheck({
+  return runCheck({
     root,
     paths: options.paths,
     cwd: process.cwd(),
@@ -28,25 +29,29 @@ export async function check(ctx: Context, options: CheckOptions): Promise<number
     region: ctx.region ?? DEFAULT_REGION,
     env: ctx.processEnv,
   });
-  const exitCode = report.findings.length ? 3 : 0;
-  if (options.format === 'sarif') {
-    ctx.out.document(renderSarif(report, ruleOf, biomageVersion()));
-    ctx.out.info(`${report.findings.length} findings, ${report.suppressed.length} suppressed (SARIF on stdout)`);
-  } else if (options.format === 'json' || ctx.out.json) {
-    // --format json is the global --json envelope: findings with their fix, suppressions, counts.
-    const json = { ...report, findings: report.findings.map((f) => ({ ...f, fix: f.fix ?? ruleOf(f.rule)?.fix, text: formatFinding(f, ruleOf) })) };
-    ctx.out.result(ctx.command, json, () => renderText(report, ruleOf, ctx.out.paint), exitCode, true);
-  } else {
-    ctx.out.result(ctx.command, report, (r, paint) => renderText(r, ruleOf, paint), exitCode);
-  }
-  return exitCode;
+}
+
+/** The report as SARIF, for GitHub code scanning. */
+export function sarifDocument(report: CheckReport): string {
+  return renderSarif(report, ruleOf, biomageVersion());
+}
+
+/** The --json document (also --format json): findings with their fix and text line, suppressions, counts. */
+export function jsonDocument(report: CheckReport) {
+  return { ...report, findings: report.findings.map((f) => ({ ...f, fix: f.fix ?? ruleOf(f.rule)?.fix, text: formatFinding(f, ruleOf) })) };
+}
+
+export function renderCheckReport(report: CheckReport, paint: Paint): string {
+  return renderText(report, ruleOf, paint);
 }
 
 /** The rule catalogue, for `--list-rules` and the docs. */
-export function listRules(ctx: Context): number {
-  const rules = [...RULES.values()].sort((a, b) => a.id.localeCompare(b.id));
-  ctx.out.result(ctx.command, rules, () => rules.map((r) => `${r.id}\n  why: ${r.rationale}\n  fix: ${r.fix}`).join('\n'));
-  return 0;
+export function ruleCatalogue(): RuleDefinition[] {
+  return [...RULES.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export function renderRules(rules: readonly RuleDefinition[]): string {
+  return rules.map((r) => `${r.id}\n  why: ${r.rationale}\n  fix: ${r.fix}`).join('\n');
 }
 
 /**

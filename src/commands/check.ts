@@ -1,4 +1,6 @@
 import { Option, type Command } from 'commander';
+import type { CheckOptions, Format } from '../checks/check-command.js';
+import type { Context } from '../context.js';
 import type { Runner } from './runner.js';
 
 interface CheckCommandOptions {
@@ -26,9 +28,32 @@ Exit 0 clean, 3 findings, 2 a tool or its schemas are missing (run \`make tools\
     )
     .action(
       runner.action<CheckCommandOptions, [string[]]>(async (ctx, options, paths) => {
-        const { check, listRules } = await import('../checks/check-command.js');
-        if (options.listRules) return listRules(ctx);
-        return check(ctx, { paths, format: options.format, base: options.base, root: options.root });
+        if (options.listRules) return listRulesCommand(ctx);
+        return checkCommand(ctx, { paths, format: options.format, base: options.base, root: options.root });
       }),
     );
+}
+
+/** Check, and show the findings as text, the --json document or SARIF: exit 0 clean, 3 findings. */
+export async function checkCommand(ctx: Context, request: CheckOptions & { format: Format }): Promise<number> {
+  const { checkRepository, jsonDocument, renderCheckReport, sarifDocument } = await import('../checks/check-command.js');
+  const report = await checkRepository(ctx, request);
+  const exitCode = report.findings.length ? 3 : 0;
+  if (request.format === 'sarif') {
+    ctx.out.document(sarifDocument(report));
+    ctx.out.info(`${report.findings.length} findings, ${report.suppressed.length} suppressed (SARIF on stdout)`);
+  } else if (request.format === 'json' || ctx.out.json) {
+    // --format json is the global --json envelope.
+    ctx.out.result(ctx.command, jsonDocument(report), () => renderCheckReport(report, ctx.out.paint), exitCode, true);
+  } else {
+    ctx.out.result(ctx.command, report, renderCheckReport, exitCode);
+  }
+  return exitCode;
+}
+
+/** `--list-rules`: every rule with its rationale and fix. */
+export async function listRulesCommand(ctx: Context): Promise<number> {
+  const { ruleCatalogue, renderRules } = await import('../checks/check-command.js');
+  ctx.out.result(ctx.command, ruleCatalogue(), renderRules);
+  return 0;
 }
