@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
 import { deployTemplates, type DeployRun } from '../../src/cf/deploy-command.js';
 import { checkPresence, registerDevCluster, type PresenceRow } from '../../src/dev/twin-stacks.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
+import { recordCalls } from '../helpers/aws-calls.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';
 
@@ -24,17 +25,10 @@ const root = mkdtempSync(join(tmpdir(), 'biomage-platform-'));
 cpSync(join(repoRoot, 'test', 'fixtures', 'platform'), root, { recursive: true });
 const parametersFile = join(root, 'cf', 'parameters.yaml');
 
-/** A CloudFormation client that counts its API calls by command name. */
+/** A CloudFormation client that records its API calls by command name. */
 function countingClient() {
   const calls: string[] = [];
-  const cfn = awsClient(CloudFormationClient, { region: 'eu-west-1', endpoint: emulator().endpoint, local: true });
-  cfn.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  const cfn = recordCalls(awsClient(CloudFormationClient, { region: 'eu-west-1', endpoint: emulator().endpoint, local: true }), calls);
   return { cfn, calls };
 }
 
