@@ -6,7 +6,7 @@ import { ENVIRONMENTS, isEnvironment, type Environment } from '../config/environ
 import { InputError } from '../ui/errors.js';
 import { PARAMETERS_FILE } from './layout.js';
 import { isIrsaTemplateName, type Template } from './template.js';
-import { parseCfnYaml, type ParsedYaml } from '../yaml/cfn.js';
+import { templateLines } from '../yaml/cfn.js';
 
 /*
  * cf/parameters.yaml: every template parameter value other than Environment and OIDCProvider,
@@ -461,13 +461,7 @@ export function changedParameterEntries(before: string | undefined, after: strin
 
 /** A deploy-cf template's parameters; its lines are found only when a problem needs one. */
 export function declarationsOf(template: Template): ParameterDeclarations {
-  let parsed: ParsedYaml | undefined;
-  return {
-    file: template.file,
-    name: template.name,
-    parameters: template.doc.Parameters ?? {},
-    lineOf: (path) => (parsed ??= parseCfnYaml(template.body)).lineOf(path.map(String)),
-  };
+  return { file: template.file, name: template.name, parameters: template.doc.Parameters ?? {}, lineOf: templateLines(template.body) };
 }
 
 /**

@@ -52,13 +52,20 @@ export function parseCfnYaml(text: string): ParsedYaml {
     if (!(error instanceof jsyaml.YAMLException)) throw error;
     throw new YamlSyntaxError(error.reason, error.mark.line + 1, error.mark.column + 1);
   }
-  // Read the positions on the first question only, then keep them for every later one.
-  let positions: ((path: YamlPath) => number) | undefined;
-  const lineOf = (path: YamlPath) => (positions ??= positionsOf(text))(path);
-  return { value, lineOf };
+  return { value, lineOf: templateLines(text) };
 }
 
-function positionsOf(text: string): (path: YamlPath) => number {
-  const [document] = parseYamlFile(text, { cfn: true }).documents;
-  return document ? (path) => document.lineOf(path) : () => 1;
+/**
+ * The line of a path in a template's text (its key or item, else the nearest parent's): the
+ * positions are read on the first question only, then kept for every later one.
+ */
+export function templateLines(text: string): (path: YamlPath) => number {
+  let lineOf: ((path: YamlPath) => number) | undefined;
+  return (path) => {
+    if (!lineOf) {
+      const [document] = parseYamlFile(text, { cfn: true }).documents;
+      lineOf = document ? (at) => document.lineOf(at) : () => 1;
+    }
+    return lineOf(path);
+  };
 }
