@@ -288,8 +288,9 @@ def installed_moto_version() -> str:
         return "not installed"
 
 
-def problems(entries: Iterable[str] = REQUIRED) -> str | None:
-    """A message naming every missing internal and both moto versions, or None when all exist."""
+def problems(entries: Iterable[str] = REQUIRED, limit: int | None = 6) -> str | None:
+    """A message naming the missing internals (more than `limit`: the first `limit` - 1 and a count) and both
+    moto versions, or None when all exist."""
     gone = missing(entries)
     if not gone:
         return None
@@ -298,7 +299,11 @@ def problems(entries: Iterable[str] = REQUIRED) -> str | None:
         f"the emulator extensions need {len(gone)} moto internal(s) that moto {installed} "
         f"(tools/versions.env MOTO_VERSION={pinned}) does not have:"
     ]
-    lines += [f"  {entry.replace(':', '.')}: {reason}" for entry, reason in gone]
+    # Eight lines at most by default: the emulator's callers show the tail of its log.
+    shown = gone if limit is None or len(gone) <= limit else gone[: limit - 1]
+    lines += [f"  {entry.replace(':', '.')}: {reason}" for entry, reason in shown]
+    if len(shown) < len(gone):
+        lines.append(f"  ... and {len(gone) - len(shown)} more (python tools/emulator/moto_internals.py lists them all)")
     lines.append(
         "Reinstall the pinned tools (make tools), or, when upgrading moto on purpose, adapt the "
         "extensions that use these (docs/toolchain.md, \"Upgrading moto\")."
@@ -306,9 +311,9 @@ def problems(entries: Iterable[str] = REQUIRED) -> str | None:
     return "\n".join(lines)
 
 
-def check(entries: Iterable[str] = REQUIRED) -> None:
+def check(entries: Iterable[str] = REQUIRED, limit: int | None = 6) -> None:
     """Exit with status 3 and the message on stderr when an internal is missing."""
-    message = problems(entries)
+    message = problems(entries, limit)
     if message is not None:
         print(message, file=sys.stderr, flush=True)
         sys.exit(3)
@@ -387,5 +392,5 @@ if __name__ == "__main__":
         for entry in sorted(derive(extension_sources())):
             print(entry)
         sys.exit(0)
-    check()
+    check(limit=None)
     print(f"moto {installed_moto_version()}: every internal the emulator extensions use is present")

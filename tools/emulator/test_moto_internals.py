@@ -40,6 +40,15 @@ def test_a_missing_internal_is_named_with_the_pinned_version() -> None:
     assert "Upgrading moto" in message
 
 
+def test_many_missing_internals_fit_the_log_tail_the_cli_shows() -> None:
+    fakes = [f"moto.cloudformation.parsing:ResourceMap.gone_{n}" for n in range(10)]
+    message = moto_internals.problems(fakes)
+    assert message is not None
+    assert len(message.splitlines()) == 8, message
+    assert "... and 5 more" in message, message
+    assert len(moto_internals.problems(fakes, limit=None).splitlines()) == 12
+
+
 def test_the_list_covers_every_use_the_extensions_make_of_moto() -> None:
     listed = set(moto_internals.REQUIRED) | set(moto_internals.ADDED)
     modules = {entry.split(":")[0] for entry in listed}
