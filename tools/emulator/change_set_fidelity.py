@@ -41,11 +41,18 @@ failed UPDATE is marked UPDATE_ROLLBACK_COMPLETE, but moto has already applied t
 changed before the failure and does not restore them.
 """
 
+import contextlib
 import re
 import threading
 
 import moto.cloudformation.parsing as parsing
-from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Event, Stack, cloudformation_backends
+from moto.cloudformation.models import (
+    ChangeSet,
+    CloudFormationBackend,
+    Event,
+    Stack,
+    cloudformation_backends,
+)
 from moto.cloudformation.responses import CloudFormationResponse
 
 # The resources whose creation has started and not finished, innermost last (moto creates a
@@ -213,10 +220,8 @@ def _roll_back(stack, change_set, kind, logical_id, resource_type, reason):
         resource_status_reason=f"The following resource(s) failed to {kind.lower()}: [{logical_id}].",
     )
     if kind == "CREATE":
-        try:
+        with contextlib.suppress(Exception):  # best effort, as CloudFormation's own rollback
             stack.resource_map.delete()
-        except Exception:  # noqa: BLE001 - best effort, as CloudFormation's own rollback
-            pass
     stack._add_stack_event(f"{rollback}_COMPLETE")
     stack.status = f"{rollback}_COMPLETE"
     change_set.execution_status = "EXECUTE_FAILED"

@@ -24,21 +24,23 @@ def emulator_port():
     """The port of an emulator of this test file's own, stopped after its last test."""
     workdir = tempfile.mkdtemp(prefix="emulator-smoke-")
     ready = os.path.join(workdir, "ready.json")
-    log = open(os.path.join(workdir, "emulator.log"), "w")
-    emulator = subprocess.Popen([sys.executable, os.path.join(HERE, "launch.py"), "--ready-file", ready], stdout=log, stderr=log)
-    try:
-        for _ in range(300):
-            if os.path.exists(ready) or emulator.poll() is not None:
-                break
-            time.sleep(0.1)
-        if not os.path.exists(ready):
-            log.flush()
-            raise RuntimeError(f"the emulator did not start; its log:\n{open(log.name).read()}")
-        yield json.load(open(ready))["port"]
-    finally:
-        emulator.terminate()
-        emulator.wait(timeout=10)
-        log.close()
+    with open(os.path.join(workdir, "emulator.log"), "w") as log:
+        emulator = subprocess.Popen([sys.executable, os.path.join(HERE, "launch.py"), "--ready-file", ready], stdout=log, stderr=log)
+        try:
+            for _ in range(300):
+                if os.path.exists(ready) or emulator.poll() is not None:
+                    break
+                time.sleep(0.1)
+            if not os.path.exists(ready):
+                log.flush()
+                with open(log.name) as written:
+                    raise RuntimeError(f"the emulator did not start; its log:\n{written.read()}")
+            with open(ready) as ready_file:
+                port = json.load(ready_file)["port"]
+            yield port
+        finally:
+            emulator.terminate()
+            emulator.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -78,8 +78,8 @@ def main() -> int:
     import change_set_fidelity  # noqa: F401
     import eks_cluster_versions  # noqa: F401
     import eks_cluster_vpc  # noqa: F401
-    import vpc_fidelity  # noqa: F401
     import extensions  # noqa: F401
+    import vpc_fidelity  # noqa: F401
 
     # Bind here, in the main thread, rather than through moto's ThreadedMotoServer: there a
     # bind error (port taken) dies inside the server thread and start() waits forever.

@@ -15,12 +15,14 @@ derives the list from the extensions' source and fails on any use missing here. 
 extensions add rather than replace (moto has no such attribute to check) are in ADDED.
 """
 
+import contextlib
 import importlib
 import os
 import sys
+from collections.abc import Iterable
 from importlib import metadata
 from types import ModuleType
-from typing import Any, Iterable
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -252,10 +254,8 @@ def _resolve(entry: str) -> str | None:
     for name in path.split(".") if path else ():
         if not hasattr(value, name) and isinstance(value, ModuleType):
             # `from package import submodule` reads a submodule that may not be imported yet.
-            try:
+            with contextlib.suppress(ImportError):
                 importlib.import_module(f"{value.__name__}.{name}")
-            except ImportError:
-                pass
         if not hasattr(value, name):
             return f"{walked} has no attribute {name}"
         value = getattr(value, name)

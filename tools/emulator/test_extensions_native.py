@@ -177,8 +177,7 @@ def variant(body: str) -> str:
         assert old in body, old
         body = body.replace(old, new)
     # The repository's lifecycle policy is removed from the template.
-    body = "\n".join(line for line in body.split("\n") if not line.startswith("      LifecyclePolicy:"))
-    return body
+    return "\n".join(line for line in body.split("\n") if not line.startswith("      LifecyclePolicy:"))
 
 
 def deploy(cfn, name, body, expect=None, **parameters):

@@ -11,6 +11,7 @@
 (Security group ingress rules are mended in extensions/ec2_native.py.)
 """
 
+import contextlib
 from typing import Any
 
 from moto.cloudformation import parsing
@@ -53,10 +54,8 @@ def _association_from_cloudformation(cls: Any, resource_name: str, cloudformatio
 
 
 def _disassociate(self: SubnetRouteTableAssociation, account_id: str, region_name: str) -> None:
-    try:
+    with contextlib.suppress(InvalidAssociationIdError):  # the route table went first (moto deletes in any order)
         ec2_backends[account_id][region_name].disassociate_route_table(getattr(self, "id", ""))
-    except InvalidAssociationIdError:
-        pass  # the route table went first (moto deletes in any order)
 
 
 SubnetRouteTableAssociation.create_from_cloudformation_json = classmethod(_association_from_cloudformation)  # type: ignore[method-assign, assignment]

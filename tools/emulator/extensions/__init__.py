@@ -24,9 +24,36 @@ service APIs.
 from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 
-from . import cloudformation, cognito, dynamodb, elasticache, iam, route53, s3, sns, sqs  # noqa: F401  (registers the models)
-from . import cognito_identity, rds, secretsmanager, secretsmanager_transform, ses  # noqa: F401  (registers the models)
-from . import awslambda, batch, ec2_native, ecr, iam_managed_policy, kms, logs, rds_native, route53_hosted_zone, route53_record_set_group, stepfunctions  # noqa: F401  (patches moto's own models)
+# Imported for their side effect (F401 is off for this file in ruff.toml): cloudformation, cognito,
+# cognito_identity, dynamodb, elasticache, iam, rds, route53, s3, secretsmanager,
+# secretsmanager_transform, ses, sns and sqs register the models; the others patch moto's own.
+from . import (
+    awslambda,
+    batch,
+    cloudformation,
+    cognito,
+    cognito_identity,
+    dynamodb,
+    ec2_native,
+    ecr,
+    elasticache,
+    iam,
+    iam_managed_policy,
+    kms,
+    logs,
+    rds,
+    rds_native,
+    route53,
+    route53_hosted_zone,
+    route53_record_set_group,
+    s3,
+    secretsmanager,
+    secretsmanager_transform,
+    ses,
+    sns,
+    sqs,
+    stepfunctions,
+)
 
 # The resource types this package adds to moto's CloudFormation.
 ADDED_TYPES = (

@@ -11,7 +11,8 @@ account and region. Every create, update and delete goes through that backend.
 
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 
@@ -42,11 +43,15 @@ def short_name(generated: str, limit: int) -> str:
     return name
 
 
+# Fn::GetAtt name -> getter, a class-level table of each model.
+Getters = dict[str, Callable[[Any], Any]]
+
+
 class Resource:
     TYPE = ""  # e.g. "AWS::SQS::QueuePolicy"
     NAME_PROPERTY = ""  # property that names the resource; moto generates a name when it is absent
     IN_PLACE: frozenset[str] = frozenset()  # properties this model can change without replacement
-    ATTRIBUTES: dict[str, Callable[[Any], Any]] = {}  # Fn::GetAtt name -> getter
+    ATTRIBUTES: ClassVar[Getters] = {}  # Fn::GetAtt name -> getter
 
     def __init__(self, physical_id: str, properties: dict[str, Any], account_id: str, region_name: str):
         self.physical_id = physical_id
@@ -85,7 +90,7 @@ class Resource:
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         if attribute_name not in self.ATTRIBUTES:
-            raise UnformattedGetAttTemplateException()
+            raise UnformattedGetAttTemplateException
         return self.ATTRIBUTES[attribute_name](self)
 
     @property

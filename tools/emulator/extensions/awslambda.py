@@ -19,6 +19,7 @@ Everything goes through moto's own Lambda and EC2 backends.
 """
 
 import base64
+import contextlib
 import json
 from typing import Any
 
@@ -75,10 +76,8 @@ def _vpc_config(self: LambdaFunction) -> dict[str, Any] | None:
     config = dict(self._vpc_config)
     subnets = config.get("SubnetIds") or []
     if subnets:
-        try:
+        with contextlib.suppress(EC2ClientError):  # a subnet that does not exist (any more): no VPC to report, as Lambda reports none
             config["VpcId"] = ec2_backends[self.account_id][self.region].get_subnet(subnets[0]).vpc_id
-        except EC2ClientError:
-            pass  # a subnet that does not exist (any more): no VPC to report, as Lambda reports none
     return config
 
 
@@ -116,10 +115,8 @@ def _update_permission(cls: type, original_resource: Permission, new_resource_na
 
 def _delete_permission(self: Permission, account_id: str, region_name: str) -> None:
     backend = lambda_backends[account_id][region_name]
-    try:
+    with contextlib.suppress(LambdaClientError):  # the function or its statement is gone already (moto deletes in any order)
         backend.remove_permission(self.function_arn, self.statement_id)  # type: ignore[attr-defined]
-    except LambdaClientError:
-        pass  # the function or its statement is gone already (moto deletes in any order)
 
 
 Permission.create_from_cloudformation_json = classmethod(_create_permission)  # type: ignore[method-assign,assignment]

@@ -21,7 +21,13 @@ deregisters the old one, as CloudFormation does.
 import json
 from typing import Any
 
-from moto.batch.models import BatchBackend, ComputeEnvironment, JobDefinition, JobQueue, batch_backends
+from moto.batch.models import (
+    BatchBackend,
+    ComputeEnvironment,
+    JobDefinition,
+    JobQueue,
+    batch_backends,
+)
 from moto.batch.utils import lowercase_first_key
 from moto.iam.exceptions import NotFoundException
 

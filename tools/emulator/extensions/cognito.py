@@ -5,13 +5,14 @@ using these types were reported complete with the resources silently missing. Th
 delegate to moto's cognito-idp backend.
 """
 
-from typing import Any
+import contextlib
+from typing import Any, ClassVar
 
 from moto.cognitoidp.exceptions import ResourceNotFoundError
 from moto.cognitoidp.models import CognitoIdpBackend, cognitoidp_backends
 from moto.core.common_models import CloudFormationModel
 
-from ._common import Resource, as_bool
+from ._common import Getters, Resource, as_bool
 
 
 def _backend(resource: Resource) -> CognitoIdpBackend:
@@ -26,7 +27,7 @@ class UserPoolResource(Resource, CloudFormationModel):
     TYPE = "AWS::Cognito::UserPool"
     NAME_PROPERTY = "UserPoolName"
     REPLACE_ON = frozenset({"AliasAttributes", "UsernameAttributes", "UsernameConfiguration"})  # per AWS
-    ATTRIBUTES = {
+    ATTRIBUTES: ClassVar[Getters] = {
         "Arn": lambda r: r.pool.arn,
         "ProviderName": _provider_name,
         "ProviderURL": lambda r: f"https://{_provider_name(r)}",
@@ -72,16 +73,14 @@ class UserPoolResource(Resource, CloudFormationModel):
         )
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(ResourceNotFoundError):
             _backend(self).delete_user_pool(self.physical_id)
-        except ResourceNotFoundError:
-            pass
 
 
 class UserPoolClientResource(Resource, CloudFormationModel):
     TYPE = "AWS::Cognito::UserPoolClient"
     NAME_PROPERTY = "ClientName"
-    ATTRIBUTES = {
+    ATTRIBUTES: ClassVar[Getters] = {
         "ClientId": lambda r: r.physical_id,
         "ClientSecret": lambda r: r.client.secret if r.client.generate_secret else None,
         "Name": lambda r: r.client.extended_config.get("ClientName"),
@@ -111,16 +110,14 @@ class UserPoolClientResource(Resource, CloudFormationModel):
         _backend(self).update_user_pool_client(props["UserPoolId"], self.physical_id, self._config(name, props))
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(ResourceNotFoundError):  # the pool went first
             _backend(self).delete_user_pool_client(self.properties["UserPoolId"], self.physical_id)
-        except ResourceNotFoundError:
-            pass  # the pool went first
 
 
 class UserPoolDomainResource(Resource, CloudFormationModel):
     TYPE = "AWS::Cognito::UserPoolDomain"
     IN_PLACE = frozenset({"CustomDomainConfig", "ManagedLoginVersion"})
-    ATTRIBUTES = {"CloudFrontDistribution": lambda r: r.domain.to_json(extended=False)["CloudFrontDomain"]}
+    ATTRIBUTES: ClassVar[Getters] = {"CloudFrontDistribution": lambda r: r.domain.to_json(extended=False)["CloudFrontDomain"]}
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Resource:
@@ -134,7 +131,5 @@ class UserPoolDomainResource(Resource, CloudFormationModel):
         _backend(self).update_user_pool_domain(self.physical_id, props.get("CustomDomainConfig") or {})
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(ResourceNotFoundError):
             _backend(self).delete_user_pool_domain(self.physical_id)
-        except ResourceNotFoundError:
-            pass

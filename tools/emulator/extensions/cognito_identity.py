@@ -9,15 +9,16 @@ backend. IdentityPool: Ref is the pool id, Fn::GetAtt Name its name. IdentityPoo
 Ref is the pool id, as CloudFormation's physical id for it is.
 """
 
+import contextlib
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.cognitoidentity.exceptions import ResourceNotFoundError
 from moto.cognitoidentity.models import CognitoIdentityBackend, cognitoidentity_backends
 from moto.cognitoidentity.responses import CognitoIdentityResponse
 from moto.core.common_models import CloudFormationModel
 
-from ._common import Resource, as_bool
+from ._common import Getters, Resource, as_bool
 
 # --- the roles API moto lacks ------------------------------------------------------------------
 
@@ -85,7 +86,7 @@ class IdentityPoolResource(Resource, CloudFormationModel):
                           "SupportedLoginProviders", "DeveloperProviderName", "OpenIdConnectProviderARNs",
                           "CognitoIdentityProviders", "SamlProviderARNs", "IdentityPoolTags", "CognitoStreams",
                           "PushSync", "CognitoEvents"})
-    ATTRIBUTES = {"Name": lambda r: _backend(r).identity_pools[r.physical_id].identity_pool_name,
+    ATTRIBUTES: ClassVar[Getters] = {"Name": lambda r: _backend(r).identity_pools[r.physical_id].identity_pool_name,
                   "Id": lambda r: r.physical_id}
 
     @staticmethod
@@ -133,10 +134,8 @@ class IdentityPoolResource(Resource, CloudFormationModel):
         pool.tags = _tags(props)
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(ResourceNotFoundError):
             _backend(self).delete_identity_pool(self.physical_id)
-        except ResourceNotFoundError:
-            pass
 
 
 class IdentityPoolRoleAttachmentResource(Resource, CloudFormationModel):

@@ -25,6 +25,7 @@ moto 5.2 models these types, but:
 Everything goes through moto's own EC2 backend.
 """
 
+import contextlib
 from typing import Any
 
 from moto.ec2.exceptions import EC2ClientError
@@ -86,12 +87,10 @@ def _delete_ingress(self: SecurityGroupIngress, account_id: str, region_name: st
     rule_id = getattr(self, "rule_id", None)
     if not any(rule.id == rule_id for rule in group.ingress_rules):
         return  # revoked already
-    try:
+    with contextlib.suppress(EC2ClientError):  # the group went first (moto deletes in any order)
         ec2_backends[account_id][region_name].revoke_security_group_ingress(
             group.id, None, None, None, [], security_rule_ids=[rule_id]  # type: ignore[arg-type,list-item]
         )
-    except EC2ClientError:
-        pass  # the group went first (moto deletes in any order)
 
 
 SecurityGroupIngress.create_from_cloudformation_json = classmethod(_create_ingress)  # type: ignore[method-assign,assignment]

@@ -8,6 +8,7 @@ ECR's form, and the lifecycle and repository policies are put, replaced or delet
 template, through moto's own ECR backend.
 """
 
+import contextlib
 from typing import Any
 
 from moto.ecr.exceptions import LifecyclePolicyNotFoundException, RepositoryPolicyNotFoundException
@@ -33,18 +34,14 @@ def _apply_policies(repository: Repository, props: dict[str, Any], account_id: s
     if lifecycle:
         backend.put_lifecycle_policy(None, repository.name, json_text(lifecycle))  # type: ignore[arg-type]
     else:
-        try:
+        with contextlib.suppress(LifecyclePolicyNotFoundException):
             backend.delete_lifecycle_policy(None, repository.name)  # type: ignore[arg-type]
-        except LifecyclePolicyNotFoundException:
-            pass
     policy = props.get("RepositoryPolicyText")
     if policy:
         backend.set_repository_policy(None, repository.name, json_text(policy))  # type: ignore[arg-type]
     else:
-        try:
+        with contextlib.suppress(RepositoryPolicyNotFoundException):
             backend.delete_repository_policy(None, repository.name)  # type: ignore[arg-type]
-        except RepositoryPolicyNotFoundException:
-            pass
 
 
 def _create(cls: type, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,

@@ -6,16 +6,16 @@ moto's ElastiCache backend.
 """
 
 import inspect
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import camelcase_to_underscores
 from moto.elasticache.exceptions import ReplicationGroupNotFound
 from moto.elasticache.models import ElastiCacheBackend, elasticache_backends
 
-from ._common import Resource, as_bool, as_int, short_name
+from ._common import Getters, Resource, as_bool, as_int, short_name
 
-_CREATE_ARGS = [name for name in inspect.signature(ElastiCacheBackend.create_replication_group).parameters][1:]
+_CREATE_ARGS = list(inspect.signature(ElastiCacheBackend.create_replication_group).parameters)[1:]
 _RENAMED = {"PreferredCacheClusterAZs": "preferred_cache_cluster_azs"}
 _BOOLS = {"AutomaticFailoverEnabled", "MultiAZEnabled", "TransitEncryptionEnabled", "AtRestEncryptionEnabled",
           "DataTieringEnabled", "AutoMinorVersionUpgrade"}
@@ -38,7 +38,7 @@ class ReplicationGroupResource(Resource, CloudFormationModel):
     # the group: same id if ReplicationGroupId is set, else a new generated one; new endpoints.
     IN_PLACE = frozenset({"ReplicationGroupDescription", "Engine", "CacheNodeType", "AutomaticFailoverEnabled",
                           "MultiAZEnabled", "SnapshotRetentionLimit", "Tags"})
-    ATTRIBUTES = {
+    ATTRIBUTES: ClassVar[Getters] = {
         "PrimaryEndPoint.Address": lambda r: r.group.node_groups[0].get("primary_endpoint_address"),
         "PrimaryEndPoint.Port": lambda r: str(r.group.port),
         "ReaderEndPoint.Address": lambda r: r.group.node_groups[0].get("reader_endpoint_address"),

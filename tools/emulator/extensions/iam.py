@@ -12,14 +12,14 @@ end give it CloudFormation's behaviour, through moto's own IAM backend.
 """
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 from moto.iam.exceptions import DeleteConflictException
 from moto.iam.models import IAMBackend, Role, User, iam_backends
 from moto.utilities.utils import get_partition
 
-from ._common import Resource, json_text
+from ._common import Getters, Resource, json_text
 
 
 def _backend(account_id: str, region_name: str) -> IAMBackend:
@@ -31,7 +31,7 @@ class OIDCProviderResource(Resource, CloudFormationModel):
     # moto can update thumbprints and tags but has no Add/RemoveClientIDToOpenIDConnectProvider:
     # a ClientIdList change re-creates the provider under the same URL, hence the same ARN (Ref).
     IN_PLACE = frozenset({"ThumbprintList", "Tags"})
-    ATTRIBUTES = {"Arn": lambda r: r.physical_id}
+    ATTRIBUTES: ClassVar[Getters] = {"Arn": lambda r: r.physical_id}
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Resource:

@@ -9,14 +9,15 @@ Ref is the cluster identifier; Fn::GetAtt gives Endpoint.Address/Port, ReadEndpo
 DBClusterArn and DBClusterResourceId, as CloudFormation documents them.
 """
 
-from typing import Any
+import contextlib
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import camelcase_to_underscores
 from moto.rds.exceptions import DBClusterNotFoundError
 from moto.rds.models import RDSBackend, rds_backends
 
-from ._common import Resource, as_bool, as_int, short_name
+from ._common import Getters, Resource, as_bool, as_int, short_name
 
 _BOOLS = {"StorageEncrypted", "DeletionProtection", "CopyTagsToSnapshot", "EnableIAMDatabaseAuthentication",
           "EnableHttpEndpoint", "PubliclyAccessible", "AutoMinorVersionUpgrade", "ManageMasterUserPassword"}
@@ -55,7 +56,7 @@ class DBClusterResource(Resource, CloudFormationModel):
                           "ServerlessV2ScalingConfiguration", "VpcSecurityGroupIds", "DBClusterParameterGroupName",
                           "EnableIAMDatabaseAuthentication", "CopyTagsToSnapshot", "EnableHttpEndpoint", "Tags",
                           "EnableCloudwatchLogsExports"})
-    ATTRIBUTES = {
+    ATTRIBUTES: ClassVar[Getters] = {
         "Endpoint.Address": lambda r: r.cluster.endpoint,
         "Endpoint.Port": lambda r: str(r.cluster.port),
         "ReadEndpoint.Address": lambda r: r.cluster.reader_endpoint,
@@ -92,9 +93,7 @@ class DBClusterResource(Resource, CloudFormationModel):
         self.cluster.tags = props.get("Tags", [])
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(DBClusterNotFoundError):
             # CloudFormation's default DeletionPolicy for a cluster is Snapshot; the emulator
             # deletes without one, so that a replacement under the same name finds it free.
             _backend(self).delete_db_cluster(self.physical_id)
-        except DBClusterNotFoundError:
-            pass

@@ -27,7 +27,13 @@ from typing import Any
 
 from moto.route53 import models as route53_models
 from moto.route53.exceptions import Route53ClientError
-from moto.route53.models import ROUTE53_ID_CHOICE, FakeZone, RecordSet, Route53Backend, route53_backends
+from moto.route53.models import (
+    ROUTE53_ID_CHOICE,
+    FakeZone,
+    RecordSet,
+    Route53Backend,
+    route53_backends,
+)
 from moto.utilities.id_generator import ExistingIds, ResourceIdentifier, Tags, moto_id
 from moto.utilities.utils import get_partition
 

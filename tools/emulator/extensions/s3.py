@@ -5,6 +5,7 @@ using the type were reported complete with no policy on the bucket. This model d
 S3 backend. The template's PolicyDocument is a JSON object; the API stores its JSON text.
 """
 
+import contextlib
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
@@ -34,7 +35,5 @@ class BucketPolicyResource(Resource, CloudFormationModel):
         _backend(self.account_id, self.region_name).put_bucket_policy(self.physical_id, policy)
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(MissingBucket):  # the bucket went first
             _backend(self.account_id, self.region_name).delete_bucket_policy(self.physical_id)
-        except MissingBucket:
-            pass  # the bucket went first

@@ -23,10 +23,11 @@ Dynamic references are resolved from the backend when a resource's properties ar
 resource sees the value, never the reference. Values are never logged.
 """
 
+import contextlib
 import json
 import re
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.awslambda.utils import get_backend as lambda_backend
 from moto.cloudformation import parsing
@@ -36,7 +37,7 @@ from moto.rds.models import rds_backends
 from moto.secretsmanager.exceptions import SecretNotFoundException
 from moto.secretsmanager.models import FakeSecret, SecretsManagerBackend, secretsmanager_backends
 
-from ._common import Resource, as_bool, as_int
+from ._common import Getters, Resource, as_bool, as_int
 
 
 def _backend(account_id: str, region_name: str) -> SecretsManagerBackend:
@@ -79,7 +80,7 @@ class SecretResource(Resource, CloudFormationModel):
     TYPE = "AWS::SecretsManager::Secret"
     NAME_PROPERTY = "Name"
     IN_PLACE = frozenset({"Description", "KmsKeyId", "SecretString", "GenerateSecretString", "Tags"})
-    ATTRIBUTES = {"Id": lambda r: r.physical_id}
+    ATTRIBUTES: ClassVar[Getters] = {"Id": lambda r: r.physical_id}
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Resource:
@@ -112,10 +113,8 @@ class SecretResource(Resource, CloudFormationModel):
             backend.put_secret_value(self.physical_id, self._value(backend, props), None, None, ["AWSCURRENT"])
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(SecretNotFoundException):
             _backend(self.account_id, self.region_name).delete_secret(self.physical_id, None, True)
-        except SecretNotFoundException:
-            pass
 
 
 def _target_details(props: dict[str, Any], account_id: str, region_name: str) -> dict[str, Any]:
@@ -139,7 +138,7 @@ def _target_details(props: dict[str, Any], account_id: str, region_name: str) ->
 class SecretTargetAttachmentResource(Resource, CloudFormationModel):
     TYPE = "AWS::SecretsManager::SecretTargetAttachment"
     IN_PLACE = frozenset({"TargetId", "TargetType"})
-    ATTRIBUTES = {"Id": lambda r: r.physical_id}
+    ATTRIBUTES: ClassVar[Getters] = {"Id": lambda r: r.physical_id}
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Resource:
@@ -170,7 +169,7 @@ _schedules: dict[str, dict[str, Any]] = {}  # secret ARN -> RotationRules, for D
 class RotationScheduleResource(Resource, CloudFormationModel):
     TYPE = "AWS::SecretsManager::RotationSchedule"
     IN_PLACE = frozenset({"RotationLambdaARN", "RotationRules", "RotateImmediatelyOnUpdate"})
-    ATTRIBUTES = {"Id": lambda r: r.physical_id}
+    ATTRIBUTES: ClassVar[Getters] = {"Id": lambda r: r.physical_id}
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Resource:

@@ -10,13 +10,13 @@ DkimDNSTokenName1..3 and DkimDNSTokenValue1..3 are the CNAME names and values to
 
 import random
 import string
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 from moto.ses.models import SESBackend, ses_backends
 from moto.sesv2.models import SESV2Backend, sesv2_backends
 
-from ._common import Resource, as_bool
+from ._common import Getters, Resource, as_bool
 
 
 def _v2(resource: Resource) -> SESV2Backend:
@@ -43,7 +43,7 @@ class EmailIdentityResource(Resource, CloudFormationModel):
     TYPE = "AWS::SES::EmailIdentity"
     IN_PLACE = frozenset({"ConfigurationSetAttributes", "DkimAttributes", "DkimSigningAttributes",
                           "FeedbackAttributes", "MailFromAttributes"})
-    ATTRIBUTES = {
+    ATTRIBUTES: ClassVar[Getters] = {
         **{f"DkimDNSTokenName{i + 1}": _dkim_name(i) for i in range(3)},
         **{f"DkimDNSTokenValue{i + 1}": _dkim_value(i) for i in range(3)},
     }

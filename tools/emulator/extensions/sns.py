@@ -6,12 +6,12 @@ each further property (RawMessageDelivery, FilterPolicy, ...) through set_subscr
 which rejects attributes moto does not support rather than dropping them.
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 from moto.sns.models import SNSBackend, sns_backends
 
-from ._common import Resource, as_bool, json_text
+from ._common import Getters, Resource, as_bool, json_text
 
 _SUBSCRIBE = ("TopicArn", "Endpoint", "Protocol", "Region")  # properties that are not attributes
 _JSON = ("FilterPolicy", "DeliveryPolicy", "RedrivePolicy", "ReplayPolicy")
@@ -25,7 +25,7 @@ def _attribute(name: str, value: Any) -> Any:
 
 class SubscriptionResource(Resource, CloudFormationModel):
     TYPE = "AWS::SNS::Subscription"
-    ATTRIBUTES = {"Arn": lambda r: r.physical_id}
+    ATTRIBUTES: ClassVar[Getters] = {"Arn": lambda r: r.physical_id}
 
     def needs_replacement(self, changed: set[str]) -> bool:
         return bool(changed & set(_SUBSCRIBE))

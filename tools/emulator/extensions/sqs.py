@@ -5,19 +5,20 @@ complete with no Policy on the queues. This model sets the Policy attribute of e
 Queues (a list of queue URLs) through moto's SQS backend. Its Ref is a generated id, as in AWS.
 """
 
-from typing import Any
+import contextlib
+from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
 from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import SQSBackend, sqs_backends
 
-from ._common import Resource, json_text
+from ._common import Getters, Resource, json_text
 
 
 class QueuePolicyResource(Resource, CloudFormationModel):
     TYPE = "AWS::SQS::QueuePolicy"
     IN_PLACE = frozenset({"PolicyDocument", "Queues"})
-    ATTRIBUTES = {"Id": lambda r: r.physical_id}
+    ATTRIBUTES: ClassVar[Getters] = {"Id": lambda r: r.physical_id}
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str) -> Resource:
@@ -40,7 +41,5 @@ class QueuePolicyResource(Resource, CloudFormationModel):
 
     def destroy(self) -> None:
         for queue_url in self.properties.get("Queues", []):
-            try:
+            with contextlib.suppress(QueueDoesNotExist):  # the queue went first
                 self._set_policy(queue_url, "")
-            except QueueDoesNotExist:
-                pass  # the queue went first
