@@ -13,7 +13,7 @@ BIOMAGE := bin/biomage
 # vitest, the benchmarks; bin/biomage picks it by itself). Absent, the machine's Node runs them.
 export PATH := $(or $(BIOMAGE_TOOLS_DIR),$(CURDIR)/.tools)/node/bin:$(PATH)
 
-.PHONY: help runtime deps tools tools-e2e build dev dev-down check test test-unit test-integration test-e2e typecheck import-cycles bench bench-e2e clean
+.PHONY: help runtime deps tools tools-e2e build dev dev-down check test test-unit test-integration test-e2e typecheck import-cycles lint lint-python lint-shell bench bench-e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -57,7 +57,22 @@ typecheck: deps
 import-cycles: deps ## fail on any import cycle among src/'s modules, naming each as a path of files
 	node tools/check-import-cycles.mjs src
 
-test: build tools typecheck import-cycles ## run the unit and integration tests
+# The linters, clean: ruff on tools/ (ruff.toml) and shellcheck on every shell script. shellcheck
+# comes from the machine's packages (Debian/Ubuntu: apt-get install shellcheck), as in CI.
+lint: lint-python lint-shell ## run the linters: ruff (tools/), shellcheck (every shell script)
+
+lint-python:
+	tools/install.sh venv
+	$(or $(BIOMAGE_TOOLS_DIR),$(CURDIR)/.tools)/venv/bin/ruff check
+
+# Every shell script by its shebang (tracked or new), so none needs listing. bin/biomage is
+# sh and JavaScript in one file: shellcheck reads its sh part, the lines up to the `exec`.
+lint-shell:
+	@command -v shellcheck >/dev/null || { echo "shellcheck is missing: apt-get install shellcheck" >&2; exit 1; }
+	shellcheck -x $$(git grep --untracked -lIE '^#!' | xargs awk 'FNR == 1 && /^#!.*[\/ ](ba|da)?sh( |$$)/ && FILENAME != "bin/biomage" {print FILENAME} {nextfile}')
+	sed -n '1,/^":" \/\/; exec /p' $(BIOMAGE) | shellcheck -s sh -
+
+test: build tools typecheck import-cycles lint ## run the unit and integration tests
 	npx vitest run
 
 test-unit: build ## run only the unit tests (no tools needed)

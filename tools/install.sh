@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317 # the build_* functions run as "build_$tool", failed_step and finished as traps: calls shellcheck cannot see
 # Installs the pinned toolchain (tools/versions.env) into the git-ignored .tools/ folder.
 #
 #   tools/install.sh            everything
@@ -19,7 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS_DIR=${BIOMAGE_TOOLS_DIR:-$ROOT/.tools}
 BIN=$TOOLS_DIR/bin
-# shellcheck source=versions.env
+# shellcheck source=tools/versions.env
 source "$ROOT/tools/versions.env"
 
 # Never let `go` fetch a different toolchain behind our back: the pinned minimum is checked below.
@@ -224,9 +225,9 @@ build_kube() {
     cd "$SCRATCH/src"
     quiet go mod init biomage.local/kube
     go mod edit -require="k8s.io/kubernetes@$KUBERNETES_RELEASE"
-    for module in $(sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' "$kubernetes/go.mod"); do
+    while read -r module; do
       go mod edit -replace="$module=$module@$staging"
-    done
+    done < <(sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' "$kubernetes/go.mod")
     v=k8s.io/component-base/version major=${KUBERNETES_RELEASE%%.*}
     minor=${KUBERNETES_RELEASE#*.}; minor=${minor%%.*}
     # The version stamps `--version` prints and the API server reports at /version.
@@ -377,13 +378,14 @@ failed_step() {
     return*) step=$(sed -n "${BASH_LINENO[1]}{s/^[[:space:]]*//;p}" "${BASH_SOURCE[0]}") ;;
   esac
   # A build function as a whole names nothing new: the failed command's own output is above.
+  # shellcheck disable=SC2016 # the command as written in this script, not expanded
   [ "$step" != '"build_$tool"' ] || return 0
   printf '%s' "$step" >"$SCRATCH/.failed-step"
 }
 
 # finished TOOL STATUS: the EXIT trap of a tool's subshell.
 finished() {
-  local tool=$1 rc=$2 step= dir
+  local tool=$1 rc=$2 step='' dir
   if [ -n "$SCRATCH" ]; then
     if [ -f "$SCRATCH/.failed-step" ]; then step=$(<"$SCRATCH/.failed-step"); fi
     rm -rf "$SCRATCH"
@@ -400,7 +402,7 @@ finished() {
 run_install() {
   (
     set -eE
-    SCRATCH= STAGED=() INSTALLING=$1
+    SCRATCH='' STAGED=() INSTALLING=$1
     trap failed_step ERR
     trap 'finished "$INSTALLING" $?' EXIT
     trap 'exit 130' INT
