@@ -1,0 +1,62 @@
+// ESLint with type information (typescript-eslint's strict, type-checked rules) over src/, test/
+// and bench/, run by `make lint` (part of `make test`).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    // Build output and local state; tools/'s .mjs are small scripts of their own (node runs them
+    // directly and the import-cycle check has its tests); bin/biomage is an sh/JavaScript launcher.
+    ignores: ['dist/', '.tools/', '.biomage/', 'node_modules/', 'tools/', 'bench/results/'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        // vitest.e2e.config.ts is outside tsconfig.json's include; a default project types it.
+        projectService: { allowDefaultProject: ['vitest.e2e.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    linterOptions: {
+      reportUnusedDisableDirectives: 'error',
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'all', caughtErrorsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-expressions': 'error',
+      // Style, not defects: numbers and booleans print as expected in messages (`${count} stacks`).
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      // `() => void f()` and `(x) => set.add(x)` shorthands are clear; statements still may not
+      // use a void value.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+    },
+  },
+  {
+    // In tests, a `!` that turns out wrong fails the test as surely as an explicit check would;
+    // with noUncheckedIndexedAccess, indexing a fixture's known contents would otherwise need one
+    // assertion per lookup.
+    files: ['test/**'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    // The plain JavaScript (bench/'s .mjs, the fake eksctl, this file) is outside the TypeScript
+    // project: linted by the JavaScript rules alone, without type information.
+    files: ['**/*.{js,mjs,cjs}'],
+    extends: [tseslint.configs.disableTypeChecked],
+    rules: {
+      // The .cjs fake (test/fixtures/fake-eksctl) is CommonJS: require is how it imports.
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+    languageOptions: {
+      globals: {
+        process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly',
+        setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly',
+        performance: 'readonly', fetch: 'readonly', AbortController: 'readonly', structuredClone: 'readonly',
+        require: 'readonly', module: 'writable', __dirname: 'readonly', __filename: 'readonly',
+      },
+    },
+  },
+);
