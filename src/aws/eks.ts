@@ -1,4 +1,3 @@
-import type { EKSClient } from '@aws-sdk/client-eks';
 import { clusterName, type Environment } from '../config/environments.js';
 import { InputError, OperationError } from '../ui/errors.js';
 import { awsClient } from './clients.js';

@@ -153,7 +153,7 @@ async function toLiveNodeGroup(ec2: EC2Client, ng: Nodegroup): Promise<LiveNodeG
     instanceTypes: ng.instanceTypes?.length ? ng.instanceTypes : template?.instanceType ? [template.instanceType] : [],
     ...(ng.amiType ? { amiType: ng.amiType } : {}),
     ...(diskSize !== undefined ? { diskSize: Number(diskSize) } : {}),
-    labels: { ...(ng.labels ?? {}) } as Record<string, string>,
+    labels: { ...(ng.labels ?? {}) },
     taints: (ng.taints ?? []).map((t): Taint => ({ key: t.key ?? '', ...(t.value ? { value: t.value } : {}), effect: t.effect ?? '' })),
     ...(ng.capacityType ? { capacityType: ng.capacityType } : {}),
     subnets: ng.subnets ?? [],

@@ -27,7 +27,7 @@ only with --use. On 401 Unauthorized or 403 Forbidden, the error names the IAM i
 whether infra/cluster_admins or infra/cluster_users lists it (docs/runbooks/cluster.md).`,
     )
     .action(
-      runner.action<KubeconfigOptions>((ctx, options) => kubeconfigCommand(ctx, { use: Boolean(options.use), verify: options.verify !== false })),
+      runner.action<KubeconfigOptions>((ctx, options) => kubeconfigCommand(ctx, { use: Boolean(options.use), verify: options.verify })),
     );
 }
 

@@ -1,4 +1,4 @@
-import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { join } from 'node:path';
 import { awsClient } from '../aws/clients.js';

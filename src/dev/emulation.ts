@@ -1,11 +1,3 @@
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClient } from '../aws/clients.js';
 import type { AwsTarget } from '../aws/target.js';
 import type { CfnValue } from '../cf/template.js';

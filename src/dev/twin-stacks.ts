@@ -1,6 +1,4 @@
 import type { CloudFormationClient, StackResourceSummary } from '@aws-sdk/client-cloudformation';
-import type { EKSClient } from '@aws-sdk/client-eks';
-import type { IAMClient } from '@aws-sdk/client-iam';
 import { awsClient } from '../aws/clients.js';
 import { callerIdentity } from '../aws/identity.js';
 import type { AwsTarget } from '../aws/target.js';
@@ -65,7 +63,7 @@ export async function registerDevCluster(target: AwsTarget, ctx?: Pick<Context, 
       );
       arn = created.OpenIDConnectProviderArn ?? '';
     }
-    const { network, plan } = await twinClusterStack(target, eks, name, cluster!, ctx);
+    const { network, plan } = await twinClusterStack(target, eks, name, cluster, ctx);
     return { cluster: { name, issuer, oidcProviderArn: arn, network }, stack: plan };
   } finally {
     eks.destroy();

@@ -171,7 +171,7 @@ export class GithubClient {
     let url: URL | undefined = this.url(`orgs/${encodeURIComponent(org)}/repos`, { per_page: '100', type: 'all' });
     while (url) {
       const response = await this.send('GET', url, `GET /orgs/${org}/repos`);
-      const page = (await this.json(response, `GET /orgs/${org}/repos`)) as unknown;
+      const page = await this.json(response, `GET /orgs/${org}/repos`);
       if (!Array.isArray(page)) throw this.malformed(`GET /orgs/${org}/repos`, 'a list of repositories');
       for (const item of page as { name?: unknown; archived?: unknown; default_branch?: unknown }[]) {
         if (typeof item?.name !== 'string') throw this.malformed(`GET /orgs/${org}/repos`, 'repositories with names');
@@ -236,7 +236,7 @@ export class GithubClient {
     let url: URL | undefined = this.url(`repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/keys`, { per_page: '100' });
     while (url) {
       const response = await this.send('GET', url, request);
-      const page = (await this.json(response, request)) as unknown;
+      const page = await this.json(response, request);
       if (!Array.isArray(page)) throw this.malformed(request, 'a list of deploy keys');
       for (const item of page as { id?: unknown; title?: unknown; key?: unknown; read_only?: unknown }[]) {
         if (typeof item?.id !== 'number' || typeof item.key !== 'string') throw this.malformed(request, 'deploy keys with ids');
@@ -256,7 +256,7 @@ export class GithubClient {
   async addDeployKey(owner: string, repo: string, key: { title: string; key: string; readOnly: boolean }): Promise<number> {
     const request = `POST /repos/${owner}/${repo}/keys`;
     const url = this.url(`repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/keys`);
-    const tries = this.tries(request);
+    const tries = this.tries();
     for (;;) {
       let response: Response;
       try {
@@ -290,7 +290,7 @@ export class GithubClient {
     if (!Array.isArray(body?.ssh_keys) || !body.ssh_keys.every((k) => typeof k === 'string') || !body.ssh_keys.length) {
       throw this.malformed(request, 'ssh_keys');
     }
-    return body.ssh_keys as string[];
+    return body.ssh_keys;
   }
 
   private url(path: string, query: Record<string, string> = {}): URL {
@@ -318,7 +318,7 @@ export class GithubClient {
    * not in `accepted`) becomes a GithubApiError with a hint. A POST is not retried after a 5xx or
    * a lost answer (it may have been applied): its error is marked `transient` for the caller.
    */
-  private async send(method: string, url: URL, request: string, accepted: number[] = [], body?: unknown, tries = this.tries(request)): Promise<Response> {
+  private async send(method: string, url: URL, request: string, accepted: number[] = [], body?: unknown, tries = this.tries()): Promise<Response> {
     let uncertain = false;
     try {
       for (;;) {
@@ -367,7 +367,7 @@ export class GithubClient {
   }
 
   /** The bound of one request: attempts made, time waited, and the wait before the next attempt. */
-  private tries(request: string) {
+  private tries() {
     const retry = this.retry;
     let attempts = 1;
     let waited = 0;

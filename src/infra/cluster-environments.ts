@@ -102,7 +102,7 @@ export function environmentValuesProblems(values: unknown, config: unknown): Val
     const list = isMapping(merged) && Array.isArray(merged.managedNodeGroups) ? merged.managedNodeGroups : [];
     list.forEach((group, index) => {
       if (!isMapping(group) || typeof group.name !== 'string') return;
-      const { minSize, desiredCapacity, maxSize } = group as Record<string, unknown>;
+      const { minSize, desiredCapacity, maxSize } = group;
       const counts = [minSize, desiredCapacity, maxSize];
       if (counts.some((c) => typeof c !== 'number')) return;
       if (!((minSize as number) <= (desiredCapacity as number) && (desiredCapacity as number) <= (maxSize as number))) {
@@ -124,7 +124,7 @@ export function environmentValuesProblems(values: unknown, config: unknown): Val
  */
 export function applyEnvironmentValues(config: unknown, values: unknown, env: Environment): Record<string, unknown> {
   const base = isMapping(config) ? config : {};
-  const settings = isMapping(values) && isMapping(values[env]) ? (values[env] as Record<string, unknown>) : undefined;
+  const settings = isMapping(values) && isMapping(values[env]) ? values[env] : undefined;
   const overrides = settings && isMapping(settings.managedNodeGroups) ? settings.managedNodeGroups : undefined;
   if (!overrides || !Array.isArray(base.managedNodeGroups)) return { ...base };
   const managedNodeGroups = base.managedNodeGroups.map((group: unknown) => {
@@ -141,8 +141,8 @@ export function applyEnvironmentValues(config: unknown, values: unknown, env: En
 /** Whether the environment file sets this field of this node group for this environment. */
 export function setsNodeGroupField(values: unknown, env: Environment, group: string, field: string): boolean {
   if (!isMapping(values) || !isMapping(values[env])) return false;
-  const overrides = (values[env] as Record<string, unknown>).managedNodeGroups;
-  return isMapping(overrides) && isMapping(overrides[group]) && field in (overrides[group] as Record<string, unknown>);
+  const overrides = values[env].managedNodeGroups;
+  return isMapping(overrides) && isMapping(overrides[group]) && field in overrides[group];
 }
 
 /** infra/cluster.yaml as eksctl gets it for one environment: its values merged, name and region filled in. */

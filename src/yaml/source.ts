@@ -97,7 +97,7 @@ export function parseYamlFile(text: string, options: { cfn?: boolean; asWritten?
         }
         return node ?? null;
       };
-      const start = lineAt(doc.contents as Node | null);
+      const start = lineAt(doc.contents);
       const value = walk(doc.contents, []);
       return {
         value,

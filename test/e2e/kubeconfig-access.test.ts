@@ -46,6 +46,6 @@ describe('the kubeconfig access check on a real API server', () => {
     const core = cluster.kc.makeApiClient(CoreV1Api);
     await core.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'nobody' } } });
     const request = await core.createNamespacedServiceAccountToken({ namespace: 'default', name: 'nobody', body: { spec: { audiences: [], expirationSeconds: 600 } } });
-    expect(await verifyAccess(withToken(request.status!.token!), context())).toEqual({ ok: false, status: 403, message: 'Forbidden' });
+    expect(await verifyAccess(withToken(request.status!.token), context())).toEqual({ ok: false, status: 403, message: 'Forbidden' });
   });
 });

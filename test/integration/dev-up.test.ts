@@ -121,7 +121,7 @@ describe('biomage dev up: the local twin with cf/ deployed', () => {
     expect(Subscriptions.find((s) => s.TopicArn === topic)?.Protocol).toBe('sqs');
 
     const sqs = awsClient(SQSClient, target);
-    const queueArn = report.resources.find((r) => r.type === 'AWS::SQS::Queue' && /dead|dlq/i.test(r.logicalId) === false)?.physicalId;
+    const queueArn = report.resources.find((r) => r.type === 'AWS::SQS::Queue' && !/dead|dlq/i.test(r.logicalId))?.physicalId;
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueArn, AttributeNames: ['All'] }));
     expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toMatchObject({ maxReceiveCount: expect.anything() });
     expect(Attributes?.Policy).toContain(topic);

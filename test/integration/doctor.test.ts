@@ -55,7 +55,7 @@ describe('biomage doctor', () => {
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/^kubeconform\s+missing/m);
     expect(human.stderr).toContain('To fix:');
-    expect(human.stderr).toMatch(/^  kubeconform: tools\/install.sh kubeconform$/m);
+    expect(human.stderr).toMatch(/^ {2}kubeconform: tools\/install.sh kubeconform$/m);
     expect(human.stderr).toContain('1 problem(s) found.');
   });
 

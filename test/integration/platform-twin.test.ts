@@ -88,7 +88,7 @@ describe('the platform fixture in the twin', () => {
   it('changing one parameter value in parameters.yaml updates exactly the stack of that template', async () => {
     // ssm.SupportAddress: one SSM parameter of one stack reads it, and no export depends on it.
     const text = readFileSync(parametersFile, 'utf8');
-    const changed = text.replace(/(\n  SupportAddress:\n    development: )support@/, '$1help@');
+    const changed = text.replace(/(\n {2}SupportAddress:\n {4}development: )support@/, '$1help@');
     expect(changed, 'the fixture sets ssm.SupportAddress for development').not.toBe(text);
     writeFileSync(parametersFile, changed);
     const after = await deploy();

@@ -6,7 +6,7 @@ import { checkContext } from '../../helpers/check-repo-k8s.js';
 const run = async (admins?: string, users?: string) =>
   (await accessListRules.check(
     checkContext({ ...(admins !== undefined ? { 'infra/cluster_admins': admins } : {}), ...(users !== undefined ? { 'infra/cluster_users': users } : {}) }),
-  )) as Finding[];
+  ));
 const lines = (findings: Finding[]) => findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`);
 
 describe('access lists', () => {

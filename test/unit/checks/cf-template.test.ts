@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cfTemplateRules } from '../../../src/checks/rules/cf-template.js';
-import { CLOUDFORMATION_MODULES, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
+import { memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
 
 const ENV = `AWSTemplateFormatVersion: '2010-09-09'
 Parameters:

@@ -16,7 +16,7 @@ const GOOD = `ci-policies:
           Resource: arn:aws:eks:eu-west-1:123456789012:cluster/biomage-staging
 `;
 
-const run = async (text: string, file = '.ci.yaml') => (await ciConfigRules.check(checkContext({ [file]: text }))) as Finding[];
+const run = async (text: string, file = '.ci.yaml') => await ciConfigRules.check(checkContext({ [file]: text }));
 const lines = (findings: Finding[]) => findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`);
 
 describe('ci-config-schema', () => {

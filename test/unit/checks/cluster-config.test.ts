@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../../src/checks/finding.js';
 import { clusterConfigRules } from '../../../src/checks/rules/cluster-config.js';
 import { checkContext } from '../../helpers/check-repo-k8s.js';
 
-const run = async (text: string) => (await clusterConfigRules.check(checkContext({ 'infra/cluster.yaml': text }))) as Finding[];
+const run = async (text: string) => await clusterConfigRules.check(checkContext({ 'infra/cluster.yaml': text }));
 
 describe('cluster-config-fields', () => {
   it('accepts a ClusterConfig without name and region', async () => {
@@ -44,7 +43,7 @@ describe('cluster-config-fields', () => {
 
 describe('cluster-environments', () => {
   const CONFIG = 'apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmanagedNodeGroups:\n  - name: general-1\n    minSize: 1\n    desiredCapacity: 2\n    maxSize: 3\n';
-  const check = async (files: Record<string, string>) => (await clusterConfigRules.check(checkContext(files))) as Finding[];
+  const check = async (files: Record<string, string>) => await clusterConfigRules.check(checkContext(files));
 
   it('an environment file without a cluster.yaml to apply to is reported', async () => {
     expect(await check({ 'infra/cluster-environments.yaml': 'staging: {}\nproduction: {}\n' })).toEqual([

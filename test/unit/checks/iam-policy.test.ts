@@ -3,7 +3,7 @@ import { compareFindings } from '../../../src/checks/finding.js';
 import { adminStatements } from '../../../src/checks/iam/policy.js';
 import { checkPolicyDocument, iamPolicyRules } from '../../../src/checks/rules/iam-policy.js';
 import { parseYamlFile } from '../../../src/yaml/source.js';
-import { CLOUDFORMATION_MODULES, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
+import { memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
 
 const HEAD = `AWSTemplateFormatVersion: '2010-09-09'
 Parameters:

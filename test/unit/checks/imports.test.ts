@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importRules } from '../../../src/checks/rules/imports.js';
-import { CLOUDFORMATION_MODULES, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
+import { memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
 
 const head = (envs = 'development, staging, production') => `AWSTemplateFormatVersion: '2010-09-09'
 Parameters:

@@ -66,7 +66,7 @@ const serviceAccount = (env: Environment | undefined, namespace: string, roleArn
 /** A release file: the rule judges roles only once releases/ holds one (the renderings are given). */
 const SOME_RELEASE = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: other\n';
 const run = async (rendered: RenderedManifest[]) =>
-  (await irsaServiceAccountRules.check(checkContext({ 'cf/irsa-api-role.yaml': ROLE, 'releases/development/other.yaml': SOME_RELEASE }, { rendered }))) as Finding[];
+  await irsaServiceAccountRules.check(checkContext({ 'cf/irsa-api-role.yaml': ROLE, 'releases/development/other.yaml': SOME_RELEASE }, { rendered }));
 const lines = (findings: Finding[]) => findings.map((f) => `${f.file}:${f.line} ${f.message}`);
 
 describe('irsa-service-account', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../../src/checks/finding.js';
 import { nodeGroupRules } from '../../../src/checks/rules/node-groups.js';
 import { checkContext } from '../../helpers/check-repo-k8s.js';
 
@@ -23,7 +22,7 @@ nodeGroups:
 const run = async (current: string, base: string | null = BASE) =>
   (await nodeGroupRules.check(
     checkContext({ 'infra/cluster.yaml': current }, { base: base === null ? {} : { 'infra/cluster.yaml': base }, baseName: 'origin/main' }),
-  )) as Finding[];
+  ));
 
 describe('node-group-immutable', () => {
   it('allows changing only the size, and adding or removing node groups', async () => {
@@ -111,7 +110,7 @@ production:
         { 'infra/cluster.yaml': cluster, 'infra/cluster-environments.yaml': values },
         { base: { 'infra/cluster.yaml': base.cluster ?? CLUSTER, 'infra/cluster-environments.yaml': base.values ?? VALUES }, baseName: 'origin/main' },
       ),
-    )) as Finding[];
+    ));
 
   it('a changed node count of one environment is allowed', async () => {
     expect(await runWith(CLUSTER, VALUES.replace('desiredCapacity: 2', 'desiredCapacity: 4'))).toEqual([]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { route53Rules } from '../../../src/checks/rules/route53.js';
-import { CLOUDFORMATION_MODULES, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
+import { memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
 
 const HEAD = `AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
