@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 
-const load = createRequire(import.meta.url);
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- require() returns any; each caller's declared return type names the module its package id loads
+const load = createRequire(import.meta.url) as <Module>(id: string) => Module;
 
 /*
  * The AWS SDK, loaded with require(). Each client package is one CommonJS file; importing it from

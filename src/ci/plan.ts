@@ -151,7 +151,7 @@ async function findOrphans(input: PlanInput, allRepos: GithubRepository[], repor
     const user = ciUserName(repo);
     report.user = user;
     report.notes.length = 0;
-    let keys: AccessKeyInfo[] = [];
+    let keys: AccessKeyInfo[];
     try {
       keys = (await listKeys(input.iam, user)) ?? [];
       for (const key of keys) input.mask(key.id);
