@@ -31,7 +31,7 @@ export interface CheckRequest {
   paths: string[];
   cwd: string;
   /** The revision node groups are compared with, and how to read a file there. */
-  base: { name: string; read(file: string): Promise<string | undefined> };
+  base: { name: string; read: (file: string) => Promise<string | undefined> };
   region: string;
   env?: NodeJS.ProcessEnv;
 }

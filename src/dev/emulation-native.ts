@@ -71,7 +71,7 @@ export interface NativePresenceInput {
   clients: ReturnType<typeof nativePresenceClients> & { ec2: EC2Client; iam: IAMClient; rds: RDSClient };
   physicalId: string;
   properties: Record<string, CfnValue>;
-  physicalIdOf(value: CfnValue): string | undefined;
+  physicalIdOf: (value: CfnValue) => string | undefined;
 }
 
 type NativeCheck = (input: NativePresenceInput) => Promise<unknown>;

@@ -64,7 +64,7 @@ export interface PresenceInput {
   physicalId: string;
   properties: Record<string, CfnValue>;
   /** Physical id of another resource of the same stack, for properties that `Ref` it. */
-  physicalIdOf(value: CfnValue): string | undefined;
+  physicalIdOf: (value: CfnValue) => string | undefined;
 }
 
 /** Resolves when the resource exists in its service; rejects (the service's own error) when not. */

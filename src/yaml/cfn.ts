@@ -30,7 +30,7 @@ const CFN_SCHEMA = jsyaml.DEFAULT_SCHEMA.extend(
 export interface ParsedYaml {
   value: unknown;
   /** 1-based line of the key or item at this path (`['Parameters', 'Environment']`), or of the nearest parent. */
-  lineOf(path: YamlPath): number;
+  lineOf: (path: YamlPath) => number;
 }
 
 export class YamlSyntaxError extends Error {

@@ -18,7 +18,7 @@ export function valueAt(input: unknown, path: YamlPath): unknown {
 export interface YamlDocument {
   value: unknown;
   /** 1-based line of the node at `path`, or of its nearest ancestor that exists. */
-  lineOf(path: YamlPath): number;
+  lineOf: (path: YamlPath) => number;
   /** The line where this document starts in the file. */
   line: number;
 }
