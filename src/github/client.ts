@@ -173,7 +173,7 @@ export class GithubClient {
       const response = await this.send('GET', url, `GET /orgs/${org}/repos`);
       const page = await this.json(response, `GET /orgs/${org}/repos`);
       if (!Array.isArray(page)) throw this.malformed(`GET /orgs/${org}/repos`, 'a list of repositories');
-      for (const item of page as { name?: unknown; archived?: unknown; default_branch?: unknown }[]) {
+      for (const item of page as ({ name?: unknown; archived?: unknown; default_branch?: unknown } | null)[]) {
         if (typeof item?.name !== 'string') throw this.malformed(`GET /orgs/${org}/repos`, 'repositories with names');
         repos.push({
           name: item.name,
@@ -195,7 +195,7 @@ export class GithubClient {
       await response.body?.cancel();
       return undefined;
     }
-    const body = (await this.json(response, request)) as { type?: unknown; encoding?: unknown; content?: unknown } | unknown[];
+    const body = (await this.json(response, request)) as { type?: unknown; encoding?: unknown; content?: unknown } | unknown[] | null;
     if (Array.isArray(body) || body?.type !== 'file') throw new GithubApiError(request, response.status, `${path} is not a file`, `make ${path} a file at the root of ${repo}`);
     // The JSON form carries files up to 1 MB inline; a CI config is a few hundred bytes.
     if (body.encoding !== 'base64' || typeof body.content !== 'string') {
@@ -208,7 +208,7 @@ export class GithubClient {
   async getActionsPublicKey(owner: string, repo: string): Promise<ActionsPublicKey> {
     const request = `GET /repos/${owner}/${repo}/actions/secrets/public-key`;
     const response = await this.send('GET', this.url(`repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/secrets/public-key`), request);
-    const body = (await this.json(response, request)) as { key_id?: unknown; key?: unknown };
+    const body = (await this.json(response, request)) as { key_id?: unknown; key?: unknown } | null;
     if (typeof body?.key_id !== 'string' || typeof body.key !== 'string') throw this.malformed(request, 'key_id and key');
     return { keyId: body.key_id, key: body.key };
   }
@@ -238,7 +238,7 @@ export class GithubClient {
       const response = await this.send('GET', url, request);
       const page = await this.json(response, request);
       if (!Array.isArray(page)) throw this.malformed(request, 'a list of deploy keys');
-      for (const item of page as { id?: unknown; title?: unknown; key?: unknown; read_only?: unknown }[]) {
+      for (const item of page as ({ id?: unknown; title?: unknown; key?: unknown; read_only?: unknown } | null)[]) {
         if (typeof item?.id !== 'number' || typeof item.key !== 'string') throw this.malformed(request, 'deploy keys with ids');
         keys.push({ id: item.id, title: typeof item.title === 'string' ? item.title : '', key: item.key, readOnly: item.read_only !== false });
       }
@@ -268,7 +268,7 @@ export class GithubClient {
         await tries.wait({ kind: 'transient', error });
         continue;
       }
-      const body = (await this.json(response, request)) as { id?: unknown };
+      const body = (await this.json(response, request)) as { id?: unknown } | null;
       if (typeof body?.id !== 'number') throw this.malformed(request, 'the new key id');
       return body.id;
     }
@@ -286,7 +286,7 @@ export class GithubClient {
   async sshHostKeys(): Promise<string[]> {
     const request = 'GET /meta';
     const response = await this.send('GET', this.url('meta'), request);
-    const body = (await this.json(response, request)) as { ssh_keys?: unknown };
+    const body = (await this.json(response, request)) as { ssh_keys?: unknown } | null;
     if (!Array.isArray(body?.ssh_keys) || !body.ssh_keys.every((k) => typeof k === 'string') || !body.ssh_keys.length) {
       throw this.malformed(request, 'ssh_keys');
     }
@@ -428,7 +428,7 @@ export class GithubClient {
 
 async function errorMessage(response: Response): Promise<string> {
   try {
-    const body = (await response.json()) as { message?: unknown };
+    const body = (await response.json()) as { message?: unknown } | null;
     return typeof body?.message === 'string' ? body.message : response.statusText;
   } catch {
     return response.statusText;
