@@ -59,13 +59,22 @@ function repositoryWith(templatesDir, rename = []) {
 const identity = { file: (f) => f, text: (t) => t, parameters: (t) => t };
 
 /**
- * Copy k of the fixture: every name this platform owns (`biomage-…`, `/biomage/…`, …) gets its
- * own prefix, so copies never collide on a stack, export or resource name; eksctl's exports stay.
+ * Copy k of the fixture: every name this platform owns gets its own prefix and suffix
+ * (`biomage-…` → `biomage<k>-…`, `…-${Environment}` → `…-${Environment}-c<k>`, the domains
+ * `c<k>.<domain>`), so copies never collide on a stack, export or resource name; eksctl's exports
+ * stay as they are.
  */
+const EKSCTL_EXPORT = 'eksctl-biomage-${Environment}-cluster';
+const renamed = (k) => (t) =>
+  t
+    .replaceAll(EKSCTL_EXPORT, '\u0000')
+    .replace(/(?<!eksctl-)biomage(?=[-/_])/g, `biomage${k}`)
+    .replaceAll('${Environment}', `\${Environment}-c${k}`)
+    .replaceAll('\u0000', EKSCTL_EXPORT);
 const copyNumber = (k) => ({
   file: (f) => f.replace(/\.ya?ml$/, `-c${k}.yaml`),
-  text: (t) => t.replace(/(?<!eksctl-)biomage(?=[-/_])/g, `biomage${k}`),
-  parameters: (t) => t.replace(/^([A-Za-z0-9][A-Za-z0-9-]*):/gm, `$1-c${k}:`).replace(/(?<!eksctl-)biomage(?=[-/_])/g, `biomage${k}`),
+  text: renamed(k),
+  parameters: (t) => renamed(k)(t.replace(/^([A-Za-z0-9][A-Za-z0-9-]*):/gm, `$1-c${k}:`)).replace(/\bcellenics\.(localhost|example)\b/g, `c${k}.cellenics.$1`),
 });
 
 const fixtureDir = join(repo, 'test', 'fixtures', 'platform', 'cf');
@@ -133,7 +142,11 @@ async function loopScript(root) {
 function timed(file, args, cwd, okStatuses = [0]) {
   const started = process.hrtime.bigint();
   const result = spawnSync(file, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (!okStatuses.includes(result.status)) throw new Error(`${file} ${args.join(' ').slice(0, 300)} exited ${result.status}:\n${result.stderr.slice(-1500)}`);
+  if (!okStatuses.includes(result.status)) {
+    // The lines that say what failed, wherever they are in a long progress log.
+    const failures = result.stderr.split('\n').filter((line) => /FAILED|failed|reason:/.test(line)).slice(0, 20).join('\n');
+    throw new Error(`${file} ${args.join(' ').slice(0, 300)} exited ${result.status}:\n${failures || result.stderr.slice(-1500)}`);
+  }
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
