@@ -28,8 +28,15 @@ Exit codes:
   3  a check found problems
 
 Environment:
-  BIOMAGE_ENV, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, NO_COLOR set the options above;
-  KUBECONFIG is honoured; CI (or no terminal) means nothing prompts: production needs --yes.`;
+  BIOMAGE_ENV, BIOMAGE_ROOT, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, NO_COLOR set the options above;
+  KUBECONFIG is honoured; CI (or no terminal) means nothing prompts: production needs --yes.
+  BIOMAGE_TOOLS_DIR relocates the pinned toolchain (.tools/ beside biomage's own code);
+  BIOMAGE_STATE_DIR relocates local state (.biomage/ in the repository: the twin, the local cluster).
+
+Repository:
+  biomage works on the repository you stand in, as git does: the nearest folder at or above the
+  working directory that holds cf/ and infra/cluster.yaml. --root <dir> (or BIOMAGE_ROOT) names
+  another; outside any, a command that reads the repository exits 2.`;
 
 export function buildProgram(io: Io, setExitCode: (code: number) => void): Command {
   const program = new Command('biomage')
@@ -50,12 +57,16 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .addOption(
       new Option('--endpoint-url <url>', 'AWS endpoint of the local twin (development only)').env('AWS_ENDPOINT_URL'),
     )
+    .addOption(
+      new Option('--root <dir>', 'the repository to work on (default: the one holding the working directory)').env('BIOMAGE_ROOT'),
+    )
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
     .option('-y, --yes', 'confirm changes to production without a prompt (required when not interactive)')
     .option('--dry-run', 'show what would change; change nothing')
     .option('-v, --verbose', 'stream tool output and show stack traces')
     .addOption(new Option('--no-color', 'plain output (also when stderr is not a terminal)').env('NO_COLOR'))
     .addHelpText('after', EXIT_CODES_HELP)
+    .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({

@@ -1,5 +1,7 @@
 import { isEnvironment, type Environment } from './config/environments.js';
 import { assertEndpointFitsEnvironment, resolveAwsTarget, type AwsTarget } from './aws/target.js';
+import { stateDir } from './paths.js';
+import { resolveRepositoryRoot, type RootSource } from './repository-root.js';
 import { UsageError } from './ui/errors.js';
 import type { Io, Output } from './ui/output.js';
 
@@ -18,11 +20,26 @@ export interface GlobalOptions {
   dryRun: boolean;
   verbose: boolean;
   color: boolean;
+  /** --root (or BIOMAGE_ROOT): the repository to work on. Unset, it is found from the working directory. */
+  root?: string;
+  /** Which of the two set root, for messages. */
+  rootSource?: Exclude<RootSource, 'cwd'>;
 }
 
 /** Everything a command needs to run: validated options, the output layer, and AWS on demand. */
-export interface Context extends Readonly<Omit<GlobalOptions, 'color'>> {
+export interface Context extends Readonly<Omit<GlobalOptions, 'color' | 'root' | 'rootSource'>> {
   readonly command: string;
+  /**
+   * The repository this command works on (its cf/, infra/, releases/): --root or BIOMAGE_ROOT,
+   * else the nearest folder holding cf/ and infra/cluster.yaml at or above the working directory.
+   * Resolved on first use, so a command that reads no repository file runs anywhere; outside a
+   * repository, reading it throws a UsageError (exit 2).
+   */
+  readonly root: string;
+  /** Where root came from: the flag, the variable, or the search from the working directory. */
+  readonly rootSource: RootSource;
+  /** The repository's local state, .biomage/ (or BIOMAGE_STATE_DIR): the twin's record, the local cluster. */
+  readonly stateDir: string;
   readonly out: Output;
   readonly processEnv: NodeJS.ProcessEnv;
   /** A person can answer a prompt: stdin is a terminal and CI is not set. */
@@ -47,16 +64,31 @@ export function parseGlobalOptions(raw: Record<string, unknown>): GlobalOptions 
     verbose: raw.verbose === true,
     color: raw.color !== false,
   };
+  const root = text(raw.root);
+  if (root) {
+    options.root = root;
+    options.rootSource = raw.rootSource === 'env' ? 'env' : 'flag';
+  }
   assertEndpointFitsEnvironment(options.env, options.endpointUrl);
   return options;
 }
 
-export function createContext(command: string, options: GlobalOptions, out: Output, io: Io): Context {
+export function createContext(command: string, options: GlobalOptions, out: Output, io: Io, cwd = process.cwd()): Context {
   let target: Promise<AwsTarget> | undefined;
-  const { color: _color, ...rest } = options;
+  let root: string | undefined;
+  const { color: _color, root: given, rootSource: source, ...rest } = options;
+  const repository = () => (root ??= resolveRepositoryRoot({ given, source, cwd }));
+  const state = () => stateDir(repository, io.env);
   return {
     ...rest,
     command,
+    get root() {
+      return repository();
+    },
+    rootSource: source ?? 'cwd',
+    get stateDir() {
+      return state();
+    },
     out,
     processEnv: io.env,
     interactive: Boolean(io.stdin.isTTY) && !io.env.CI,
@@ -67,6 +99,7 @@ export function createContext(command: string, options: GlobalOptions, out: Outp
         profile: options.profile,
         endpointUrl: options.endpointUrl,
         processEnv: io.env,
+        stateDir: state,
       })),
   };
 }

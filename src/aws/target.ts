@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_REGION, isLocal, type Environment } from '../config/environments.js';
-import { stateDir } from '../paths.js';
 import { isAlive } from '../tools/pid.js';
 import { UsageError } from '../ui/errors.js';
 
@@ -21,6 +20,8 @@ export interface AwsTargetInput {
   profile?: string;
   endpointUrl?: string;
   processEnv?: NodeJS.ProcessEnv;
+  /** The repository's local state, where `biomage dev up` recorded the twin; asked for only by development without an endpoint. */
+  stateDir?: () => string;
 }
 
 /** The record `biomage dev up` leaves so later commands find the running emulator. */
@@ -30,13 +31,13 @@ export interface EmulatorRecord {
   startedAt: string;
 }
 
-export function emulatorRecordPath(processEnv: NodeJS.ProcessEnv = process.env): string {
-  return join(stateDir(processEnv), 'emulator.json');
+export function emulatorRecordPath(stateDir: string): string {
+  return join(stateDir, 'emulator.json');
 }
 
-/** The running twin's record, or undefined when none was started or its process is gone. */
-export function readEmulatorRecord(processEnv: NodeJS.ProcessEnv = process.env): EmulatorRecord | undefined {
-  const file = emulatorRecordPath(processEnv);
+/** The running twin's record in this state folder, or undefined when none was started or its process is gone. */
+export function readEmulatorRecord(stateDir: string): EmulatorRecord | undefined {
+  const file = emulatorRecordPath(stateDir);
   if (!existsSync(file)) return undefined;
   try {
     const record = JSON.parse(readFileSync(file, 'utf8')) as EmulatorRecord;
@@ -65,7 +66,7 @@ export async function resolveAwsTarget(input: AwsTargetInput): Promise<AwsTarget
   const region = input.region ?? (await profileRegion(input.profile, processEnv)) ?? DEFAULT_REGION;
   if (!isLocal(input.env)) return { region, profile: input.profile, local: false };
 
-  const endpoint = input.endpointUrl ?? readEmulatorRecord(processEnv)?.endpoint;
+  const endpoint = input.endpointUrl ?? (input.stateDir ? readEmulatorRecord(input.stateDir())?.endpoint : undefined);
   if (!endpoint) {
     throw new UsageError('development is the local twin, and no emulator is running', {
       hint: 'start it with `make dev` (or `biomage dev up`), or pass --endpoint-url',

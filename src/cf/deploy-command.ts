@@ -1,7 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { awsClient } from '../aws/clients.js';
 import type { Context } from '../context.js';
-import { repoRoot } from '../paths.js';
 import { confirmChange } from '../ui/confirm.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
@@ -46,7 +45,7 @@ export interface DeployRun {
  * `dev up`, so the twin is deployed by exactly the code that deploys staging and production.
  */
 export async function deployTemplates(ctx: Context, request: DeployCfRequest): Promise<DeployRun> {
-  const root = request.root ?? repoRoot;
+  const root = request.root ?? ctx.root;
   const templates = await loadTemplates(root, {
     paths: request.paths,
     ...(request.changedSince ? { changedSince: request.changedSince } : {}),

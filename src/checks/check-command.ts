@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_REGION } from '../config/environments.js';
 import type { Context } from '../context.js';
-import { biomageVersion, repoRoot } from '../paths.js';
+import { biomageVersion } from '../paths.js';
 import { UsageError } from '../ui/errors.js';
 import type { Paint } from '../ui/style.js';
 import { renderSarif } from './report/sarif.js';
@@ -15,12 +15,13 @@ export type Format = (typeof FORMATS)[number];
 export interface CheckOptions {
   paths: string[];
   base?: string;
+  /** The repository to check; the command's (ctx.root) when unset. */
   root?: string;
 }
 
 /** `biomage check`'s findings; a missing tool or unreadable input is thrown (exit 2). */
 export async function checkRepository(ctx: Context, options: CheckOptions): Promise<CheckReport> {
-  const root = resolve(options.root ?? repoRoot);
+  const root = options.root === undefined ? ctx.root : resolve(options.root);
   return runCheck({
     root,
     paths: options.paths,

@@ -9,7 +9,6 @@ import { GITHUB_ORGANISATION, GITHUB_REPOSITORY, loadGithubConfig } from '../con
 import type { Context } from '../context.js';
 import { GithubClient, githubApiUrl, githubToken } from '../github/client.js';
 import { loadSealer } from '../github/sealed-box.js';
-import { repoRoot } from '../paths.js';
 import { confirmChange } from '../ui/confirm.js';
 import { UsageError } from '../ui/errors.js';
 import { discoverRepositories, readCiConfigs } from './discovery.js';
@@ -50,7 +49,7 @@ export async function rotateCi(ctx: Context, request: RotateCiRequest): Promise<
   for (const name of [...request.repos, ...request.allowAdmin]) {
     if (!GITHUB_REPOSITORY.test(name)) throw new UsageError(`'${name}' is not a GitHub repository name`, { hint: 'letters, digits, `.`, `_` and `-`, at most 100' });
   }
-  const root = request.root ?? repoRoot;
+  const root = request.root ?? ctx.root;
   const org = request.org ?? loadGithubConfig(root).organisation;
   if (!GITHUB_ORGANISATION.test(org)) throw new UsageError(`'${org}' is not a GitHub organisation login`, { hint: 'pass --org <login>' });
 

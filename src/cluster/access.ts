@@ -93,20 +93,23 @@ export function listedIn(root: string, arn: string): string[] {
 
 /**
  * Why the cluster refused, said in terms of this repository: which IAM identity asked, whether
- * the access lists name it, and what to do.
+ * the access lists name it, and what to do. Without a repository (`root` undefined: biomage ran
+ * outside one) the lists are not read, and the message says so.
  */
 export function refusedError(
   refusal: { status: 401 | 403; message: string },
   identity: CallerIdentity,
-  context: { env: string; cluster: string; root: string },
+  context: { env: string; cluster: string; root: string | undefined },
 ): OperationError {
   const principal = iamPrincipal(identity.arn);
-  const lists = listedIn(context.root, identity.arn);
+  const lists = context.root === undefined ? [] : listedIn(context.root, identity.arn);
   const who = principal.arn === identity.arn ? identity.arn : `${identity.arn} (the role ${principal.arn})`;
   const apply = `biomage deploy-infra --env ${context.env} --action configure`;
   const listedText = lists.length
     ? `it is listed in ${lists.join(' and ')}, so the mapping has not been applied to ${context.cluster} yet`
-    : `it is in neither ${ACCESS_LISTS.join(' nor ')}`;
+    : context.root === undefined
+      ? `${ACCESS_LISTS.join(' and ')} were not read (biomage ran outside the repository)`
+      : `it is in neither ${ACCESS_LISTS.join(' nor ')}`;
   const hint = lists.length
     ? `apply the access lists to the cluster (${apply}), once the change that lists it is merged; then run biomage kubeconfig again`
     : `add ${principal.arn} to infra/cluster_admins (administrators) or infra/cluster_users, merge it and apply it (${apply}); or use a profile that is listed (AWS_PROFILE)`;

@@ -6,7 +6,6 @@ import type { AwsTarget } from '../aws/target.js';
 import { needsConfirmation } from '../config/environments.js';
 import type { Context } from '../context.js';
 import type { ClusterEnvironment } from '../infra/cluster-config.js';
-import { repoRoot, stateDir } from '../paths.js';
 import { eksctl, eksctlEnvironment, EksctlConfigRejectedError, eksctlValidate, runEksctl } from '../tools/eksctl.js';
 import { locate } from '../tools/locate.js';
 import { ToolFailedError } from '../tools/run.js';
@@ -38,7 +37,7 @@ async function prepare(ctx: Context, request: ClusterRequest, command: string): 
   const env = eksEnvironment(ctx.env, command);
   const target = request.target ?? (await ctx.aws());
   ctx.out.step(`Rendering infra/cluster.yaml for ${env} (${target.region})`);
-  const source = loadClusterSource(request.root ?? repoRoot, env, target.region);
+  const source = loadClusterSource(request.root ?? ctx.root, env, target.region);
   await checkClusterSchema(source, ctx.processEnv);
   // Found before AWS is asked anything: a missing eksctl is a missing tool, not a failed deploy.
   if (!locate(eksctl.name, ctx.processEnv)) {
@@ -199,7 +198,7 @@ export async function deployCluster(ctx: Context, request: ClusterRequest): Prom
     } else if (plan.actions.length) {
       if (needsConfirmation(ctx.env) && !ctx.yes) ctx.out.info(`${plan.actions.length} step(s) above will change ${source.name}.`);
       await confirmChange(ctx, `deploy-infra of ${source.name}`);
-      report.log = logFile(ctx.processEnv, env);
+      report.log = logFile(ctx.stateDir, env);
       await runSteps(ctx, prepared, file, report);
     } else {
       ctx.out.success(`${source.name} matches the config: nothing to change`);
@@ -282,8 +281,8 @@ async function runAction(
   }
 }
 
-function logFile(processEnv: NodeJS.ProcessEnv, env: string): string {
-  const dir = join(stateDir(processEnv), 'logs');
+function logFile(stateDir: string, env: string): string {
+  const dir = join(stateDir, 'logs');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `deploy-infra-${env}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
   writeFileSync(file, '', { mode: 0o600 });

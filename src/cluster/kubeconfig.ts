@@ -4,7 +4,6 @@ import { delimiter, dirname, join } from 'node:path';
 import { Document, isMap, isSeq, parseDocument, type YAMLSeq } from 'yaml';
 import { requireCallerIdentity } from '../aws/identity.js';
 import type { Context } from '../context.js';
-import { repoRoot } from '../paths.js';
 import { locate } from '../tools/locate.js';
 import { InputError, ToolMissingError } from '../ui/errors.js';
 import { renderTable } from '../ui/output.js';
@@ -239,7 +238,7 @@ export async function writeKubeconfig(ctx: Context, request: KubeconfigRequest):
   if (request.verify) {
     ctx.out.step(`Checking access: listing the nodes of ${context} (as \`kubectl --context ${context} get nodes\`)`);
     const result = await verifyAccess(file, context);
-    if (!result.ok) throw refusedError(result, identity, { env, cluster: context, root: request.root ?? repoRoot });
+    if (!result.ok) throw refusedError(result, identity, { env, cluster: context, root: request.root ?? repositoryIfAny(ctx) });
     report.access = { checked: true, nodes: result.nodes };
   }
   return report;
@@ -266,4 +265,13 @@ export function renderKubeconfigReport(report: KubeconfigReport, paint: Paint): 
     lines.push('  access was not checked (--no-verify, or --dry-run)');
   }
   return lines.join('\n');
+}
+
+/** The repository, when biomage runs inside one: writing a kubeconfig needs none, only the refusal's advice reads its access lists. */
+function repositoryIfAny(ctx: Context): string | undefined {
+  try {
+    return ctx.root;
+  } catch {
+    return undefined;
+  }
 }

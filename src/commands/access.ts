@@ -25,15 +25,15 @@ written by \`biomage kubeconfig\`.`,
       .description(apply ? 'make aws-auth match the access lists (production asks first, or needs --yes)' : 'show how aws-auth differs from the access lists; changes nothing')
       .action(
         runner.action(async (ctx) => {
-          const [{ clusterTarget }, { reconcileClusterAccess, renderAccessReport }, { confirmChange }, { repoRoot }] = await Promise.all([
+          const [{ clusterTarget }, { reconcileClusterAccess, renderAccessReport }, { confirmChange }] = await Promise.all([
             import('../configure/cluster-target.js'),
             import('../access/apply.js'),
             import('../ui/confirm.js'),
-            import('../paths.js'),
           ]);
-          const target = clusterTarget(ctx.env, ctx.processEnv);
+          const { root } = ctx;
+          const target = clusterTarget(ctx.env, ctx.processEnv, () => ctx.stateDir);
           if (apply) await confirmChange(ctx, `biomage access apply (${target.label})`);
-          const report = await reconcileClusterAccess(ctx, target, repoRoot, apply);
+          const report = await reconcileClusterAccess(ctx, target, root, apply);
           ctx.out.result(ctx.command, report, renderAccessReport);
         }),
       );

@@ -6,7 +6,6 @@ import type { Runner } from './runner.js';
 interface CheckCommandOptions {
   format: 'text' | 'json' | 'sarif';
   base?: string;
-  root?: string;
   listRules?: boolean;
 }
 
@@ -17,7 +16,6 @@ export function registerCheck(program: Command, runner: Runner): void {
     .argument('[paths...]', 'report only findings in these files or folders (the whole repository is still read)')
     .addOption(new Option('--format <format>', 'text, json (the --json document) or sarif (for GitHub code scanning, on stdout)').choices(['text', 'json', 'sarif']).default('text'))
     .option('--base <git-ref>', 'compare node groups in infra/cluster.yaml with this revision (default: the merge base with main)')
-    .option('--root <dir>', 'check this repository instead of the one biomage belongs to')
     .option('--list-rules', 'print every rule with its rationale and fix, and exit')
     .addHelpText(
       'after',
@@ -29,7 +27,7 @@ Exit 0 clean, 3 findings, 2 a tool or its schemas are missing (run \`make tools\
     .action(
       runner.action<CheckCommandOptions, [string[]]>(async (ctx, options, paths) => {
         if (options.listRules) return listRulesCommand(ctx);
-        return checkCommand(ctx, { paths, format: options.format, base: options.base, root: options.root });
+        return checkCommand(ctx, { paths, format: options.format, base: options.base });
       }),
     );
 }

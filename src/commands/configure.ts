@@ -33,15 +33,15 @@ rerun. --dry-run reads and reports what each step would change.`,
     )
     .action(
       runner.action<ConfigureOptions>(async (ctx, options) => {
-        const [{ clusterTarget }, { configureCluster, renderConfigure }, { repoRoot }, { confirmChange }] = await Promise.all([
+        const [{ clusterTarget }, { configureCluster, renderConfigure }, { confirmChange }] = await Promise.all([
           import('../configure/cluster-target.js'),
           import('../configure/index.js'),
-          import('../paths.js'),
           import('../ui/confirm.js'),
         ]);
-        const target = clusterTarget(ctx.env, ctx.processEnv);
+        const { root } = ctx;
+        const target = clusterTarget(ctx.env, ctx.processEnv, () => ctx.stateDir);
         await confirmChange(ctx, `biomage configure (${target.label})`);
-        const report = await configureCluster(ctx, target, repoRoot, {
+        const report = await configureCluster(ctx, target, root, {
           timeoutMs: options.timeout * 1000,
           takeOverDns: options.takeOverDns === true,
           rotateDeployKey: options.rotateDeployKey === true,

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { DeployCfRequest } from '../cf/deploy-command.js';
 import type { Context } from '../context.js';
@@ -8,7 +7,6 @@ interface DeployCfOptions {
   changedSince?: string;
   force?: boolean;
   concurrency: number;
-  root?: string;
 }
 
 export function registerDeployCf(program: Command, runner: Runner): void {
@@ -18,7 +16,6 @@ export function registerDeployCf(program: Command, runner: Runner): void {
     .argument('[templates...]', 'templates under cf/ to deploy (default: all of cf/)')
     .option('--changed-since <git-ref>', 'only the templates changed since this git ref (what CI passes)')
     .option('--force', 'create a change set even when the template and parameters are unchanged since the last deploy')
-    .option('--root <dir>', 'deploy the cf/ of this checkout instead of the one biomage belongs to')
     .addOption(
       new Option('--concurrency <n>', 'stacks deployed at once').default(4).argParser((v) => {
         const n = Number(v);
@@ -45,7 +42,6 @@ production asks for confirmation, or needs --yes. Exit 1 when any stack failed.`
           changedSince: options.changedSince,
           force: Boolean(options.force),
           concurrency: options.concurrency,
-          ...(options.root ? { root: resolve(options.root) } : {}),
         });
       }),
     );

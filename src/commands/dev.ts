@@ -1,6 +1,6 @@
+import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { TwinState } from '../dev/twin.js';
-import { repoRoot } from '../paths.js';
 import type { Handler, Runner } from './runner.js';
 
 interface UpOptions {
@@ -9,7 +9,7 @@ interface UpOptions {
 }
 
 interface ClusterUpOptions {
-  repo: string;
+  repo?: string;
   nodes: number;
 }
 
@@ -49,7 +49,7 @@ export function registerDev(program: Command, runner: Runner): void {
     .action(
       localAction(runner, 'dev status', async (ctx) => {
         const { twinStatus } = await import('../dev/twin.js');
-        const state = await twinStatus(ctx.processEnv);
+        const state = await twinStatus(ctx.stateDir);
         ctx.out.result(ctx.command, state, describe);
         return state.running ? 0 : 3;
       }),
@@ -66,7 +66,7 @@ export function registerDev(program: Command, runner: Runner): void {
           return;
         }
         const { clusterDown } = await import('../dev/cluster/lifecycle.js');
-        const [state, cluster] = await Promise.all([twinDown(ctx.processEnv), clusterDown(ctx.processEnv)]);
+        const [state, cluster] = await Promise.all([twinDown(ctx.stateDir), clusterDown(ctx.stateDir, ctx.processEnv)]);
         ctx.out.result(ctx.command, { ...state, cluster }, (s) =>
           [
             s.pid ? `Stopped the local twin (pid ${s.pid}).` : 'The local twin was not running.',
@@ -85,17 +85,18 @@ function registerCluster(dev: Command, runner: Runner): void {
   cluster
     .command('up')
     .description('start the local cluster (or keep the running one); its kubeconfig is .biomage/cluster/kubeconfig')
-    .addOption(new Option('--repo <dir>', 'the repository Flux clones (served read-only on 127.0.0.1)').default(repoRoot, 'this repository'))
+    .option('--repo <dir>', 'the repository Flux clones (served read-only on 127.0.0.1; default: the one biomage works on)')
     .addOption(new Option('--nodes <count>', 'simulated nodes').default(2).argParser(parseCount))
     .action(
       localAction<ClusterUpOptions>(runner, 'dev cluster up', async (ctx, options) => {
+        const repo = options.repo ? resolve(options.repo) : ctx.root;
         if (ctx.dryRun) {
-          ctx.out.info(`dry run: would start the local cluster (kwokctl, ${options.nodes} simulated nodes, Flux controllers) and serve ${options.repo}`);
+          ctx.out.info(`dry run: would start the local cluster (kwokctl, ${options.nodes} simulated nodes, Flux controllers) and serve ${repo}`);
           return;
         }
         const { clusterUp } = await import('../dev/cluster/lifecycle.js');
         const { renderClusterUp } = await import('../dev/cluster/render.js');
-        const report = await clusterUp(ctx.processEnv, { repo: options.repo, nodes: options.nodes, progress: (line) => ctx.out.step(line) });
+        const report = await clusterUp(ctx.stateDir, ctx.processEnv, { repo, nodes: options.nodes, progress: (line) => ctx.out.step(line) });
         ctx.out.result(ctx.command, report, renderClusterUp);
       }),
     );
@@ -107,7 +108,7 @@ function registerCluster(dev: Command, runner: Runner): void {
       localAction(runner, 'dev cluster status', async (ctx) => {
         const { clusterStatus } = await import('../dev/cluster/lifecycle.js');
         const { renderClusterStatus } = await import('../dev/cluster/render.js');
-        const status = await clusterStatus(ctx.processEnv);
+        const status = await clusterStatus(ctx.stateDir);
         ctx.out.result(ctx.command, status, renderClusterStatus);
         return status.running ? 0 : 3;
       }),
@@ -123,7 +124,7 @@ function registerCluster(dev: Command, runner: Runner): void {
           return;
         }
         const { clusterDown } = await import('../dev/cluster/lifecycle.js');
-        const result = await clusterDown(ctx.processEnv);
+        const result = await clusterDown(ctx.stateDir, ctx.processEnv);
         ctx.out.result(ctx.command, result, (r) => (r.stopped.length ? `Stopped ${r.stopped.join(', ')}.` : 'The local cluster was not running.'));
       }),
     );

@@ -8,7 +8,7 @@ interface DoctorOptions {
 export function registerDoctor(program: Command, runner: Runner): void {
   program
     .command('doctor')
-    .description('report each tool (version, where it came from) and the AWS identity; say how to fix what is missing')
+    .description('report the repository and toolchain in use, each tool (version, where it came from) and the AWS identity; say how to fix what is missing')
     .option('--no-aws', 'skip the AWS identity check (STS GetCallerIdentity)')
     .addHelpText('after', '\nExit code 3 when a required tool is missing or at the wrong version, or AWS is unreachable.')
     .action(

@@ -11,17 +11,13 @@ interface RenderOptions {
   sha: string;
   source?: string;
   set: string[];
-  root?: string;
 }
 
 interface PushOptions {
   remote: string;
   branch?: string;
   attempts: number;
-  root?: string;
 }
-
-const ROOT_OPTION = ['--root <dir>', 'the checkout of this repository to write to (default: the one biomage belongs to)'] as const;
 
 export function registerRelease(program: Command, runner: Runner): void {
   const release = program
@@ -40,7 +36,6 @@ export function registerRelease(program: Command, runner: Runner): void {
     .requiredOption('--sha <commit>', 'the full commit SHA of the service the image was built from')
     .addOption(new Option('--source <owner/name>', 'the service repository, for the record on the release').env('GITHUB_REPOSITORY'))
     .option('--set <name=value>', 'fill the placeholder ${name} (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
-    .option(...ROOT_OPTION)
     .addHelpText(
       'after',
       [
@@ -53,10 +48,10 @@ export function registerRelease(program: Command, runner: Runner): void {
     )
     .action(
       runner.action<RenderOptions>(async (ctx, options) => {
-        const [{ renderRelease }, root] = await Promise.all([import('../releases/render.js'), checkoutRoot(options.root)]);
+        const { renderRelease } = await import('../releases/render.js');
         const result = await renderRelease(
           { env: ctx.env, template: options.template, image: options.image, sha: options.sha, source: options.source, set: options.set },
-          { root, dryRun: ctx.dryRun, env: ctx.processEnv },
+          { root: ctx.root, dryRun: ctx.dryRun, env: ctx.processEnv },
         );
         ctx.out.result(ctx.command, result, (r) =>
           !r.changed
@@ -72,16 +67,15 @@ export function registerRelease(program: Command, runner: Runner): void {
     .option('--remote <name>', 'the git remote to push to', 'origin')
     .option('--branch <name>', 'the branch Flux reads (default: defaultBranch of infra/github.yaml)')
     .addOption(new Option('--attempts <n>', 'pushes to try before giving up').default(5).argParser(positiveInteger))
-    .option(...ROOT_OPTION)
     .addHelpText('after', '\nNever force-pushes. Exit 1 when two pipelines changed the same release file at once (nothing is pushed).')
     .action(
       runner.action<PushOptions>(async (ctx, options) => {
-        const [{ pushReleases }, { loadGithubConfig }, { confirmChange }, root] = await Promise.all([
+        const [{ pushReleases }, { loadGithubConfig }, { confirmChange }] = await Promise.all([
           import('../releases/push.js'),
           import('../config/github.js'),
           import('../ui/confirm.js'),
-          checkoutRoot(options.root),
         ]);
+        const { root } = ctx;
         const branch = options.branch ?? loadGithubConfig(root).defaultBranch;
         await confirmChange(ctx, `release push to ${branch} (releases/${ctx.env}/)`);
         const result = await pushReleases({ env: ctx.env, root, remote: options.remote, branch, attempts: options.attempts, dryRun: ctx.dryRun });
@@ -100,14 +94,13 @@ export function registerRelease(program: Command, runner: Runner): void {
     .addHelpText('after', '\nRead from infra/github.yaml; `configure` applies the same objects. With --json, the objects as JSON.')
     .action(
       runner.action(async (ctx) => {
-        const [{ fluxSyncManifests, fluxSyncObjects, githubSource }, { loadGithubConfig }, { clusterEnvironment }, { repoRoot }] = await Promise.all([
+        const [{ fluxSyncManifests, fluxSyncObjects, githubSource }, { loadGithubConfig }, { clusterEnvironment }] = await Promise.all([
           import('../releases/flux-sync.js'),
           import('../config/github.js'),
           import('../infra/cluster-config.js'),
-          import('../paths.js'),
         ]);
         const env = clusterEnvironment(ctx.env);
-        const github = loadGithubConfig(repoRoot);
+        const github = loadGithubConfig(ctx.root);
         const source = githubSource(github);
         if (ctx.json) ctx.out.result(ctx.command, fluxSyncObjects(env, source), () => '');
         else ctx.out.document(fluxSyncManifests(env, source).trimEnd());
@@ -121,12 +114,8 @@ export function registerRelease(program: Command, runner: Runner): void {
     .addHelpText('after', '\nExit 3 when a file under releases/ other than *.md was added, changed, renamed or deleted.')
     .action(
       runner.action<GuardOptions>(async (ctx, options) => {
-        const [{ pathsChangedSince }, { forbiddenReleaseChanges }, { repoRoot }] = await Promise.all([
-          import('../tools/git.js'),
-          import('../releases/guard.js'),
-          import('../paths.js'),
-        ]);
-        const forbidden = forbiddenReleaseChanges(await pathsChangedSince(options.base, repoRoot));
+        const [{ pathsChangedSince }, { forbiddenReleaseChanges }] = await Promise.all([import('../tools/git.js'), import('../releases/guard.js')]);
+        const forbidden = forbiddenReleaseChanges(await pathsChangedSince(options.base, ctx.root));
         const exitCode = forbidden.length ? 3 : 0;
         ctx.out.result(
           ctx.command,
@@ -144,11 +133,6 @@ export function registerRelease(program: Command, runner: Runner): void {
         return exitCode;
       }),
     );
-}
-
-async function checkoutRoot(root: string | undefined): Promise<string> {
-  const [{ resolve }, { repoRoot }] = await Promise.all([import('node:path'), import('../paths.js')]);
-  return resolve(root ?? repoRoot);
 }
 
 function positiveInteger(value: string): number {

@@ -4,7 +4,7 @@ import { asBiomageError } from '../ui/errors.js';
 import { outputFor, type Io } from '../ui/output.js';
 
 /** The global options, as opposed to a command's own. */
-const GLOBAL_KEYS = ['env', 'region', 'profile', 'endpointUrl', 'json', 'yes', 'dryRun', 'verbose', 'color'] as const;
+const GLOBAL_KEYS = ['env', 'region', 'profile', 'endpointUrl', 'json', 'yes', 'dryRun', 'verbose', 'color', 'root'] as const;
 
 /** A command's work: returns its exit code (0 when omitted), or throws a BiomageError. */
 export type Handler<O, A extends unknown[]> = (ctx: Context, options: O, ...args: A) => Promise<number | void>;
@@ -28,7 +28,10 @@ export function createRunner(io: Io, setExitCode: (code: number) => void): Runne
       const out = outputFor({ json: Boolean(all.json), verbose: Boolean(all.verbose), color: all.color !== false }, io);
       try {
         const { parseGlobalOptions, createContext } = await import('../context.js');
-        const globals = parseGlobalOptions(Object.fromEntries(GLOBAL_KEYS.map((k) => [k, all[k]])));
+        const globals = parseGlobalOptions({
+          ...Object.fromEntries(GLOBAL_KEYS.map((k) => [k, all[k]])),
+          rootSource: command.getOptionValueSourceWithGlobals('root'),
+        });
         const ctx = createContext(name, globals, out, io);
         setExitCode((await handler(ctx, command.opts() as never, ...(positional as never))) ?? 0);
       } catch (error) {

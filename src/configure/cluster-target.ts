@@ -16,12 +16,13 @@ export interface ClusterTarget {
 }
 
 /**
- * development is the local cluster (`biomage dev cluster up`, its own kubeconfig); staging and
- * production are the EKS clusters, through the context `biomage kubeconfig` writes.
+ * development is the local cluster (`biomage dev cluster up`, its own kubeconfig, recorded in the
+ * repository's state folder, asked for only then); staging and production are the EKS clusters,
+ * through the context `biomage kubeconfig` writes.
  */
-export function clusterTarget(env: Environment, processEnv: NodeJS.ProcessEnv): ClusterTarget {
+export function clusterTarget(env: Environment, processEnv: NodeJS.ProcessEnv, stateDir: () => string): ClusterTarget {
   if (isLocal(env)) {
-    const record = readClusterRecord(clusterFiles(processEnv));
+    const record = readClusterRecord(clusterFiles(stateDir()));
     if (!record) {
       throw new UsageError('the local cluster is not running, so there is nothing to configure for development', {
         hint: 'start it with `biomage dev cluster up` (or `make dev` then `biomage dev cluster up`), then rerun',

@@ -40,9 +40,9 @@ export function renderConfigure(report: ConfigureReport, paint: Paint, dryRun = 
  * take-over, the deploy key kept), its table shown like the cluster steps' summary.
  */
 export async function runConfigure(ctx: Context, env: ClusterEnvironment, aws?: AwsTarget): Promise<ConfigureReport> {
-  const [{ clusterTarget }, { repoRoot }] = await Promise.all([import('./cluster-target.js'), import('../paths.js')]);
+  const { clusterTarget } = await import('./cluster-target.js');
   const options = { timeoutMs: 300_000, takeOverDns: false, rotateDeployKey: false, ...(aws ? { aws } : {}) };
-  const report = await configureCluster(ctx, clusterTarget(env, ctx.processEnv), repoRoot, options);
+  const report = await configureCluster(ctx, clusterTarget(env, ctx.processEnv, () => ctx.stateDir), ctx.root, options);
   ctx.out.info(renderConfigure(report, ctx.out.paint, ctx.dryRun));
   return report;
 }

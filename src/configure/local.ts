@@ -31,7 +31,7 @@ export async function configureLocal(ctx: Context, target: ClusterTarget, root: 
     {
       name: 'flux',
       async run() {
-        const status = await clusterStatus(ctx.processEnv);
+        const status = await clusterStatus(ctx.stateDir);
         const unhealthy = status.components.filter((c) => !c.healthy).map((c) => c.name);
         if (unhealthy.length) {
           throw new OperationError(`the local cluster's Flux is not healthy (${unhealthy.join(', ')} not ready)`, {

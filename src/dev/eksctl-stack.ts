@@ -11,7 +11,7 @@ import type { CfnTemplate, Template } from '../cf/template.js';
 import { parseCfnYaml } from '../yaml/cfn.js';
 import { eksctlStacks } from '../cluster/live.js';
 import type { Context } from '../context.js';
-import { repoRoot } from '../paths.js';
+import { installRoot } from '../paths.js';
 import { OperationError } from '../ui/errors.js';
 import { outputFor } from '../ui/output.js';
 
@@ -41,8 +41,8 @@ export interface ClusterNetwork {
   attached: boolean;
 }
 
-/** The template, parsed; `root` is where tools/ is (the repository, or the installed package). */
-export function loadEksctlStackTemplate(root = repoRoot): Template {
+/** The template, parsed; it ships with biomage (tools/emulator/), so `root` is the installation's. */
+export function loadEksctlStackTemplate(root = installRoot): Template {
   const body = readFileSync(join(root, EKSCTL_STACK_TEMPLATE), 'utf8');
   return { file: EKSCTL_STACK_TEMPLATE, name: 'eksctl-cluster', body, doc: parseCfnYaml(body).value as CfnTemplate, irsa: false };
 }

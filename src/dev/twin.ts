@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { emulatorRecordPath, readEmulatorRecord, type EmulatorRecord } from '../aws/target.js';
 import { isLocal, type Environment } from '../config/environments.js';
 import { writeFileAtomically } from '../atomic-file.js';
-import { stateDir } from '../paths.js';
 import { answers, startEmulator, stopEmulator } from '../tools/moto.js';
 import { UsageError } from '../ui/errors.js';
 
@@ -13,10 +12,11 @@ export interface TwinFiles {
   logFile: string;
 }
 
-export function twinFiles(processEnv: NodeJS.ProcessEnv): TwinFiles {
-  const dir = stateDir(processEnv);
+/** The twin's files in the repository's state folder (`ctx.stateDir`: .biomage/, or BIOMAGE_STATE_DIR). */
+export function twinFiles(stateDir: string): TwinFiles {
+  const dir = stateDir;
   return {
-    record: emulatorRecordPath(processEnv),
+    record: emulatorRecordPath(stateDir),
     envFile: join(dir, 'development.env'),
     logFile: join(dir, 'emulator.log'),
   };
@@ -42,9 +42,9 @@ export function assertLocal(env: Environment, command: string): void {
 }
 
 /** Start the emulator (or keep the one running) and write the files services read to find it. */
-export async function twinUp(processEnv: NodeJS.ProcessEnv, region: string, port: number | undefined): Promise<TwinState> {
-  const files = twinFiles(processEnv);
-  const existing = readEmulatorRecord(processEnv);
+export async function twinUp(stateDir: string, processEnv: NodeJS.ProcessEnv, region: string, port: number | undefined): Promise<TwinState> {
+  const files = twinFiles(stateDir);
+  const existing = readEmulatorRecord(stateDir);
   if (existing && (await answers(existing.endpoint))) {
     writeEnvFile(files.envFile, existing.endpoint, region);
     return { running: true, ...existing, reused: true, files };
@@ -53,7 +53,7 @@ export async function twinUp(processEnv: NodeJS.ProcessEnv, region: string, port
   if (existing) await stopEmulator(existing.pid);
   rmSync(files.record, { force: true });
 
-  mkdirSync(stateDir(processEnv), { recursive: true });
+  mkdirSync(stateDir, { recursive: true });
   const emulator = await startEmulator({ logFile: files.logFile, keepRunning: true, port, env: processEnv });
   const record: EmulatorRecord = { endpoint: emulator.endpoint, pid: emulator.pid, startedAt: new Date().toISOString() };
   writeFileAtomically(files.record, `${JSON.stringify(record, null, 2)}\n`);
@@ -61,17 +61,17 @@ export async function twinUp(processEnv: NodeJS.ProcessEnv, region: string, port
   return { running: true, ...record, reused: false, files };
 }
 
-export async function twinStatus(processEnv: NodeJS.ProcessEnv): Promise<TwinState> {
-  const files = twinFiles(processEnv);
-  const record = readEmulatorRecord(processEnv);
+export async function twinStatus(stateDir: string): Promise<TwinState> {
+  const files = twinFiles(stateDir);
+  const record = readEmulatorRecord(stateDir);
   if (!record || !(await answers(record.endpoint))) return { running: false, files };
   return { running: true, ...record, files };
 }
 
 /** Stop the emulator and remove the files that point at it. Safe to run when nothing runs. */
-export async function twinDown(processEnv: NodeJS.ProcessEnv): Promise<TwinState> {
-  const files = twinFiles(processEnv);
-  const record = readEmulatorRecord(processEnv);
+export async function twinDown(stateDir: string): Promise<TwinState> {
+  const files = twinFiles(stateDir);
+  const record = readEmulatorRecord(stateDir);
   if (record) await stopEmulator(record.pid);
   rmSync(files.record, { force: true });
   rmSync(files.envFile, { force: true });

@@ -27,7 +27,7 @@ export async function devUp(ctx: Context, port: number | undefined, withCluster 
   // The cluster shares nothing with the emulator: it starts alongside, and joins the report at the end.
   const localCluster = withCluster ? startLocalCluster(ctx) : undefined;
   try {
-    const twin = await twinUp(ctx.processEnv, ctx.region ?? DEFAULT_REGION, port);
+    const twin = await twinUp(ctx.stateDir, ctx.processEnv, ctx.region ?? DEFAULT_REGION, port);
     ctx.out.step(`${twin.reused ? 'reusing' : 'started'} the AWS emulator at ${twin.endpoint}`);
     const target = await ctx.aws();
     const { cluster, stack: clusterStack } = await registerDevCluster(target, ctx);
@@ -49,8 +49,7 @@ export async function devUp(ctx: Context, port: number | undefined, withCluster 
 
 async function startLocalCluster(ctx: Context): Promise<ClusterUpReport> {
   const { clusterUp } = await import('./cluster/lifecycle.js');
-  const { repoRoot } = await import('../paths.js');
-  return clusterUp(ctx.processEnv, { repo: repoRoot, progress: (line) => ctx.out.step(`cluster: ${line}`) });
+  return clusterUp(ctx.stateDir, ctx.processEnv, { repo: ctx.root, progress: (line) => ctx.out.step(`cluster: ${line}`) });
 }
 
 export function renderDevUp(report: DevUpReport, paint: Paint): string {

@@ -6,7 +6,6 @@ import type { StackAction } from '../cf/stack-deployer.js';
 import { environmentDns } from '../config/dns.js';
 import type { Context } from '../context.js';
 import type { ClusterEnvironment } from '../infra/cluster-config.js';
-import { repoRoot } from '../paths.js';
 import { confirmChange } from '../ui/confirm.js';
 import { OperationError } from '../ui/errors.js';
 import { holdsRecords, loadRoute53Template, recordChange, recordWrites, route53StackPlan, writeRecords, type RecordChange } from './deploy.js';
@@ -65,7 +64,7 @@ export interface DnsResult {
  * from Route 53: the result is what Route 53 holds, not what CloudFormation reported.
  */
 export async function configureDns(ctx: Context, env: ClusterEnvironment, options: DnsOptions): Promise<DnsResult> {
-  const root = options.root ?? repoRoot;
+  const root = options.root ?? ctx.root;
   const dryRun = options.dryRun ?? ctx.dryRun;
   const target = options.target ?? (await ctx.aws());
   const confirm = options.confirm ?? ((what: string) => confirmChange(ctx, what));

@@ -1,5 +1,7 @@
 import { callerIdentity } from '../aws/identity.js';
 import type { AwsTarget } from '../aws/target.js';
+import { installRoot, toolsDir } from '../paths.js';
+import type { RootSource } from '../repository-root.js';
 import { locate, type ToolSource } from '../tools/locate.js';
 import { machineNode, runningNode } from '../tools/node.js';
 import type { ToolSpec } from '../tools/spec.js';
@@ -45,7 +47,26 @@ export interface RuntimeReport {
   machine?: { path: string; version?: string } | null;
 }
 
+/** The repository biomage works on from here; outside one, why not (not a problem of the machine). */
+export interface RepositoryReport {
+  /** Absent outside any repository. */
+  root?: string;
+  source: RootSource;
+  error?: string;
+  fix?: string;
+}
+
+/** The pinned toolchain in use, and the installation of biomage it belongs to. */
+export interface ToolchainReport {
+  dir: string;
+  /** True when BIOMAGE_TOOLS_DIR moved it away from the installation. */
+  relocated: boolean;
+  install: string;
+}
+
 export interface DoctorReport {
+  repository: RepositoryReport;
+  toolchain: ToolchainReport;
   runtime: RuntimeReport;
   tools: ToolReport[];
   aws: AwsReport;
@@ -76,6 +97,21 @@ export async function diagnoseTools(catalog: readonly ToolSpec[], env: NodeJS.Pr
       return fits ? { ...located, status: 'ok' } : { ...located, status: 'wrong-version', fix: spec.install };
     }),
   );
+}
+
+/** Which repository a command run here works on; the failure to find one is reported, not thrown. */
+export function diagnoseRepository(root: () => string, source: RootSource): RepositoryReport {
+  try {
+    return { root: root(), source };
+  } catch (error) {
+    const hint = (error as { hint?: string }).hint;
+    return { source, error: (error as Error).message, ...(hint ? { fix: hint } : {}) };
+  }
+}
+
+/** The toolchain lives with the installation (.tools/ beside biomage's code) unless BIOMAGE_TOOLS_DIR says otherwise. */
+export function diagnoseToolchain(env: NodeJS.ProcessEnv): ToolchainReport {
+  return { dir: toolsDir(env), relocated: Boolean(env.BIOMAGE_TOOLS_DIR), install: installRoot };
 }
 
 /** The running Node and, when it is the pinned one, the machine's node beside it. */

@@ -1,8 +1,21 @@
+import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
 import { compareVersions } from '../tools/versions.js';
-import { countProblems, diagnoseAws, diagnoseRuntime, diagnoseTools, type DoctorReport, type RuntimeReport } from './diagnose.js';
+import {
+  countProblems,
+  diagnoseAws,
+  diagnoseRepository,
+  diagnoseRuntime,
+  diagnoseToolchain,
+  diagnoseTools,
+  type DoctorReport,
+  type RepositoryReport,
+  type RuntimeReport,
+  type ToolchainReport,
+  type ToolReport,
+} from './diagnose.js';
 import { TOOL_CATALOG } from './tool-catalog.js';
 
 export async function runDoctor(ctx: Context, options: { aws: boolean }): Promise<DoctorReport> {
@@ -11,7 +24,33 @@ export async function runDoctor(ctx: Context, options: { aws: boolean }): Promis
     diagnoseTools(TOOL_CATALOG, ctx.processEnv),
     diagnoseAws(ctx.env, ctx.aws, !options.aws),
   ]);
-  return { runtime, tools, aws, problems: countProblems(tools, aws) };
+  const repository = diagnoseRepository(() => ctx.root, ctx.rootSource);
+  const toolchain = diagnoseToolchain(ctx.processEnv);
+  const fixed = repository.root === toolchain.install ? tools : tools.map((t) => installerOf(t, toolchain.install));
+  return { repository, toolchain, runtime, tools: fixed, aws, problems: countProblems(fixed, aws) };
+}
+
+/**
+ * Run from another clone, that clone's tools/install.sh would fill its own .tools/, which this
+ * biomage does not use: the fix names the installation's installer instead.
+ */
+function installerOf(tool: ToolReport, install: string): ToolReport {
+  return tool.fix?.startsWith('tools/') ? { ...tool, fix: join(install, tool.fix) } : tool;
+}
+
+const ROOT_SOURCES = { flag: '--root', env: 'BIOMAGE_ROOT', cwd: 'found from the working directory' } as const;
+
+/** The repository commands work on from here, and where it came from; outside one, the fix. */
+export function renderRepository(repository: RepositoryReport, paint: Paint): string {
+  if (repository.root) return `Repository: ${repository.root} (${ROOT_SOURCES[repository.source]})`;
+  return [`Repository: ${paint('yellow', 'none')}  ${repository.error ?? ''}`, ...(repository.fix ? [`  fix: ${repository.fix}`] : [])].join('\n');
+}
+
+/** The toolchain in use: the installation's .tools/, or where BIOMAGE_TOOLS_DIR moved it. */
+export function renderToolchain(toolchain: ToolchainReport): string {
+  return toolchain.relocated
+    ? `Toolchain: ${toolchain.dir} (BIOMAGE_TOOLS_DIR), for biomage installed in ${toolchain.install}`
+    : `Toolchain: ${toolchain.dir}, beside biomage installed in ${toolchain.install}`;
 }
 
 /** One line: the Node that runs biomage, where it came from, and (for the pinned one) why. */
@@ -38,7 +77,13 @@ export function renderDoctor(report: DoctorReport, paint: Paint): string {
     t.wanted ?? '-',
     t.path ? `${t.source}: ${t.path}` : '-',
   ]);
-  const lines = [renderTable(['tool', 'status', 'version', 'pinned', 'from'], rows), '', renderRuntime(report.runtime)];
+  const lines = [
+    renderTable(['tool', 'status', 'version', 'pinned', 'from'], rows),
+    '',
+    renderRepository(report.repository, paint),
+    renderToolchain(report.toolchain),
+    renderRuntime(report.runtime),
+  ];
 
   const fixes = report.tools.filter((t) => t.status !== 'ok' && t.fix);
   if (fixes.length) {

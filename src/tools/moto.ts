@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot } from '../paths.js';
+import { installRoot } from '../paths.js';
 import { OperationError, ToolMissingError } from '../ui/errors.js';
 import { locate } from './locate.js';
 import { logTail, respondsOk } from './daemon.js';
@@ -26,7 +26,7 @@ export const moto: ToolSpec = {
   },
 };
 
-export const LAUNCHER = join(repoRoot, 'tools', 'emulator', 'launch.py');
+export const LAUNCHER = join(installRoot, 'tools', 'emulator', 'launch.py');
 
 export interface EmulatorOptions {
   /** Where the emulator's own log goes (it logs every request). */

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { repoRoot, toolsDir } from '../paths.js';
+import { installRoot, toolsDir } from '../paths.js';
 import type { ToolSource } from './locate.js';
 import { locate } from './locate.js';
 import { runToolOk } from './run.js';
@@ -12,7 +12,7 @@ import { firstLine, type ToolSpec } from './spec.js';
  * checkout's.
  */
 export function pinnedNodeDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [...new Set([join(toolsDir(env), 'node'), join(repoRoot, '.tools', 'node')])];
+  return [...new Set([join(toolsDir(env), 'node'), join(installRoot, '.tools', 'node')])];
 }
 
 function realpath(path: string): string | undefined {

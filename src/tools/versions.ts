@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../paths.js';
+import { installRoot } from '../paths.js';
 
 /** The pinned versions from tools/versions.env, the same file the installer sources. */
 export type PinnedVersions = Readonly<Record<string, string>>;
@@ -8,7 +8,7 @@ export type PinnedVersions = Readonly<Record<string, string>>;
 let cached: PinnedVersions | undefined;
 
 export function pinnedVersions(): PinnedVersions {
-  cached ??= parseVersionsEnv(readFileSync(join(repoRoot, 'tools', 'versions.env'), 'utf8'));
+  cached ??= parseVersionsEnv(readFileSync(join(installRoot, 'tools', 'versions.env'), 'utf8'));
   return cached;
 }
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterTarget } from '../../src/configure/cluster-target.js';
 import { configureCluster } from '../../src/configure/index.js';
 import { StepFailedError } from '../../src/configure/steps.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import type { BiomageError } from '../../src/ui/errors.js';
 import { testContext } from '../helpers/context.js';
 import { seedCluster } from '../helpers/eks-cluster.js';
@@ -102,7 +102,7 @@ describe('configure on an EKS cluster (local cluster as the API server, fakes fo
 
   async function configure(options: { dryRun?: boolean } = {}) {
     const c = testContext('configure', { env: 'staging', yes: true, dryRun: options.dryRun ?? false }, env);
-    const target = clusterTarget('staging', env);
+    const target = clusterTarget('staging', env, () => c.ctx.stateDir);
     const error = await configureCluster(c.ctx, target, cluster.repo, { timeoutMs: 60_000, takeOverDns: false, rotateDeployKey: false, aws: aws.target() }).then(
       () => undefined,
       (e: unknown) => e as BiomageError,

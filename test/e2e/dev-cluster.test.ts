@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { cleanEnv, spawnCli } from '../helpers/cli.js';
 import { processesUnder } from './helpers/global-setup.js';
 import { startLocalCluster, type LocalCluster } from './helpers/local-cluster.js';

@@ -4,7 +4,7 @@ import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusOf, waitUntil } from '../../src/k8s/client.js';
 import { fluxObjectState, GIT_REPOSITORIES, HELM_RELEASES, KUSTOMIZATIONS } from '../../src/k8s/flux-status.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { startLocalCluster, type LocalCluster } from './helpers/local-cluster.js';
 
 const RELEASE = 'releases/development/ui.yaml';

@@ -8,7 +8,7 @@ import { iamPolicyRules } from '../../src/checks/rules/iam-policy.js';
 import { importRules } from '../../src/checks/rules/imports.js';
 import { irsaTrustRules } from '../../src/checks/rules/irsa-trust.js';
 import { route53Rules } from '../../src/checks/rules/route53.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { parseParametersText } from '../../src/cf/parameters.js';
 import { PARAMETERS_FILE } from '../../src/cf/layout.js';
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 
 export interface CliRun {
   code: number;
@@ -37,10 +37,13 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
 
 export const BIN = join(repoRoot, 'bin', 'biomage');
 
-/** Run the built CLI as a real process (bin/biomage → dist/), for exit codes and start-up. */
-export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
+/**
+ * Run the built CLI as a real process (bin/biomage → dist/), for exit codes and start-up; `cwd`
+ * is the folder it runs in (the repository it works on is found from there), this one by default.
+ */
+export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd?: string): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(BIN, argv, { env, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(BIN, argv, { env, timeout: 120_000, ...(cwd ? { cwd } : {}) }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -50,7 +53,7 @@ export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
 /** The environment without anything that could point biomage somewhere it should not go. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of ['BIOMAGE_ENV', 'AWS_REGION', 'AWS_PROFILE', 'AWS_ENDPOINT_URL', 'NO_COLOR', 'BIOMAGE_STATE_DIR', 'BIOMAGE_TOOLS_DIR']) {
+  for (const k of ['BIOMAGE_ENV', 'BIOMAGE_ROOT', 'AWS_REGION', 'AWS_PROFILE', 'AWS_ENDPOINT_URL', 'NO_COLOR', 'BIOMAGE_STATE_DIR', 'BIOMAGE_TOOLS_DIR']) {
     delete env[k];
   }
   return { ...env, ...extra };

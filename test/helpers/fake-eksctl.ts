@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, toolsDir } from '../../src/paths.js';
+import { installRoot as repoRoot, toolsDir } from '../../src/paths.js';
 
 export interface EksctlCall {
   argv: string[];

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_REGION, ENVIRONMENTS } from '../../src/config/environments.js';
 import { isTemplateFileName } from '../../src/cf/layout.js';
 import { parseCfnYaml } from '../../src/yaml/cfn.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { formatFinding } from '../../src/checks/report/text.js';
 import { ruleOf, runCheck } from '../../src/checks/run-check.js';
 

@@ -4,7 +4,7 @@ import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, ListSt
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
 import { loadTemplate } from '../../src/cf/template.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { lintTemplates } from '../../src/tools/cfn-lint.js';
 import { useEmulator } from '../helpers/emulator.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { renderChart, type RenderResult } from '../../src/tools/helm.js';
 import { validateManifests } from '../../src/tools/kubeconform.js';
 import { renderedObjects, type Obj } from '../helpers/chart-render.js';

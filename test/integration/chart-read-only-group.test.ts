@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ADMIN_GROUP, READ_ONLY_GROUP } from '../../src/access/mapping.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { helm, lintCharts, renderChart, type RenderResult } from '../../src/tools/helm.js';
 import { runTool } from '../../src/tools/run.js';
 import { validateManifests } from '../../src/tools/kubeconform.js';

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { runCli } from '../helpers/cli.js';
 
 const fixture = (rule: string, variant: 'bad' | 'good') => join(repoRoot, 'test', 'fixtures', 'check', rule, variant);

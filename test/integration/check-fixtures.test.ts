@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { formatFinding } from '../../src/checks/report/text.js';
 import { RULES, ruleOf, runCheck } from '../../src/checks/run-check.js';
 import { DEFAULT_REGION } from '../../src/config/environments.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 
 /**
  * One folder per rule under test/fixtures/check/<rule-id>/: `bad/` is a minimal repository that

@@ -29,7 +29,7 @@ import type { AwsTarget } from '../../src/aws/target.js';
 import { HASH_TAG } from '../../src/cf/plan.js';
 import { DnsInUseError } from '../../src/dns/guard.js';
 import { configureDns, type DnsResult } from '../../src/dns/index.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { BiomageError, ConfirmationRequiredError, OperationError } from '../../src/ui/errors.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';

@@ -18,7 +18,7 @@ import type { AwsTarget } from '../../src/aws/target.js';
 import { HASH_TAG } from '../../src/cf/plan.js';
 import { githubOidcStep } from '../../src/configure/github-oidc.js';
 import type { ClusterEnvironment } from '../../src/infra/cluster-config.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { BiomageError } from '../../src/ui/errors.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';

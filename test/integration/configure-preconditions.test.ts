@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterTarget } from '../../src/configure/cluster-target.js';
 import { configureCluster } from '../../src/configure/index.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import type { BiomageError } from '../../src/ui/errors.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { testContext } from '../helpers/context.js';
@@ -44,7 +44,7 @@ describe('configure refuses to start without what its steps need', () => {
     delete env.GITHUB_TOKEN;
     delete env.GH_TOKEN;
     const c = testContext('configure', { env: 'staging', yes: true }, env);
-    const error = (await configureCluster(c.ctx, clusterTarget('staging', env), repoRoot, { timeoutMs: 10_000, takeOverDns: false, rotateDeployKey: false, aws: aws.target() }).catch(
+    const error = (await configureCluster(c.ctx, clusterTarget('staging', env, () => c.ctx.stateDir), repoRoot, { timeoutMs: 10_000, takeOverDns: false, rotateDeployKey: false, aws: aws.target() }).catch(
       (e: unknown) => e,
     )) as BiomageError;
     expect(error.exitCode).toBe(2);

@@ -4,7 +4,7 @@ import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudfo
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
 import { deployCfCommand } from '../../src/commands/deploy-cf.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { BiomageError } from '../../src/ui/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { testContext } from '../helpers/context.js';

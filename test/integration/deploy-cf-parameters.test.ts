@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
 import type { DeployCfReport } from '../../src/cf/deploy-command.js';
 import { deployCfCommand } from '../../src/commands/deploy-cf.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import type { JsonEnvelope } from '../../src/ui/output.js';
 import { runCli } from '../helpers/cli.js';
 import { recordCalls } from '../helpers/aws-calls.js';

@@ -11,7 +11,7 @@ import { deployCfCommand } from '../../src/commands/deploy-cf.js';
 import { loadTemplates, planDeploy } from '../../src/cf/deploy.js';
 import { HASH_TAG } from '../../src/cf/plan.js';
 import { deployStack } from '../../src/cf/stack-deployer.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { ConfirmationRequiredError } from '../../src/ui/errors.js';
 import { recordCalls } from '../helpers/aws-calls.js';
 import { testContext } from '../helpers/context.js';

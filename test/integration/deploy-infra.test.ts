@@ -7,7 +7,7 @@ import { describeCluster } from '../../src/cluster/live.js';
 import type { DeployAction } from '../../src/cluster/request.js';
 import { deployInfraCommand } from '../../src/commands/deploy-infra.js';
 import { awsClient } from '../../src/aws/clients.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { BiomageError, ConfirmationRequiredError, OperationError } from '../../src/ui/errors.js';
 import { EKSClient } from '@aws-sdk/client-eks';
 import type { AwsTarget } from '../../src/aws/target.js';

@@ -22,7 +22,7 @@ import type { StackPlan } from '../../src/cf/plan.js';
 import { EKSCTL_STACK_TEMPLATE, loadEksctlStackTemplate } from '../../src/dev/eksctl-stack.js';
 import { checkPresence, registerDevCluster, type DevCluster } from '../../src/dev/twin-stacks.js';
 import { twinDown, twinUp } from '../../src/dev/twin.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { lintTemplates } from '../../src/tools/cfn-lint.js';
 import { go } from '../../src/tools/go.js';
 import { runToolOk } from '../../src/tools/run.js';
@@ -89,7 +89,7 @@ describe("dev up's twin setup: eksctl's cluster stack (registerDevCluster)", () 
   beforeAll(async () => {
     // An older twin: the emulator running, the cluster registered without subnets and its OIDC
     // provider, as dev up did before it made eksctl's stack.
-    const twin = await twinUp(env, 'eu-west-1', undefined);
+    const twin = await twinUp(env.BIOMAGE_STATE_DIR!, env, 'eu-west-1', undefined);
     target = { region: 'eu-west-1', endpoint: twin.endpoint!, local: true };
     const { cluster: record } = await awsClient(EKSClient, target).send(
       new CreateClusterCommand({ name: 'biomage-development', roleArn: 'arn:aws:iam::123456789012:role/biomage-development-cluster', resourcesVpcConfig: { subnetIds: [] } }),
@@ -104,7 +104,7 @@ describe("dev up's twin setup: eksctl's cluster stack (registerDevCluster)", () 
     ({ cluster, stack } = await registerDevCluster(target, context.ctx));
   });
   afterAll(async () => {
-    await twinDown(env);
+    await twinDown(env.BIOMAGE_STATE_DIR!);
   });
 
   it("the template's outputs are eksctl's for this cluster, exported as eksctl exports them (its source at EKSCTL_VERSION)", async () => {

@@ -57,7 +57,7 @@ import { loadTemplates, planDeploy } from '../../src/cf/deploy.js';
 import { NATIVE_CHECKS } from '../../src/dev/emulation-native.js';
 import { EMULATED } from '../../src/dev/emulation.js';
 import { checkPresence } from '../../src/dev/twin-stacks.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';
 

@@ -14,7 +14,7 @@ import type { DeployCfReport } from '../../src/cf/deploy-command.js';
 import { deployCfCommand } from '../../src/commands/deploy-cf.js';
 import { loadTemplates, planDeploy } from '../../src/cf/deploy.js';
 import { checkPresence } from '../../src/dev/twin-stacks.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';
 

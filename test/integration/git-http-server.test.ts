@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handle } from '../../src/dev/cluster/git-http-server.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 
 /**
  * The local cluster's git server (src/dev/cluster/git-http-server.ts), driven by the real git CLI

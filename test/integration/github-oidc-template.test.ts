@@ -10,7 +10,7 @@ import { arnPattern, overlaps } from '../../src/checks/iam/arn.js';
 import { matchActions } from '../../src/checks/iam/catalog.js';
 import { HOSTED_ZONE_ID } from '../../src/config/dns.js';
 import { ENVIRONMENTS } from '../../src/config/environments.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { useEmulator } from '../helpers/emulator.js';
 
 /**

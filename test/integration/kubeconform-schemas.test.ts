@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { schemasDir, SchemasMissingError, validateManifests, type KubeconformResult } from '../../src/tools/kubeconform.js';
 import { pinnedVersions } from '../../src/tools/versions.js';
 

@@ -8,7 +8,7 @@ import { pinned } from '../../src/tools/versions.js';
 import type { PlanReport } from '../../src/cluster/deploy.js';
 import { planCommand } from '../../src/commands/plan.js';
 import { checkClusterSchema, loadClusterSource } from '../../src/cluster/source.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { testContext } from '../helpers/context.js';
 import { addNodeGroup, describeNodeGroup, seedCluster, stagingNodeGroups } from '../helpers/eks-cluster.js';
 import { useEmulator } from '../helpers/emulator.js';

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadGithubConfig } from '../../src/config/github.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { validateManifests } from '../../src/tools/kubeconform.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { renderChart } from '../../src/tools/helm.js';
 import { validateManifests } from '../../src/tools/kubeconform.js';
 import { runCli } from '../helpers/cli.js';

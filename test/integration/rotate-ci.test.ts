@@ -18,7 +18,7 @@ import { awsClient } from '../../src/aws/clients.js';
 import type { RepositoryReport, RotateCiReport } from '../../src/ci/report.js';
 import { rotateCiCommand } from '../../src/commands/rotate-ci.js';
 import { parseCiConfig } from '../../src/config/ci-config.js';
-import { repoRoot } from '../../src/paths.js';
+import { installRoot as repoRoot } from '../../src/paths.js';
 import { ConfirmationRequiredError } from '../../src/ui/errors.js';
 import { recordCalls } from '../helpers/aws-calls.js';
 import { runCli } from '../helpers/cli.js';

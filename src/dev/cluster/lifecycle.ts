@@ -22,7 +22,7 @@ import {
 import { clusterFiles, LOCAL_CLUSTER_NAME, readClusterRecord, writeClusterRecord, type ClusterFiles, type ClusterRecord } from './state.js';
 
 export interface ClusterUpOptions {
-  /** The repository served to Flux (default: this one). */
+  /** The repository served to Flux: the one the command works on, unless `dev cluster up --repo` names another. */
   repo: string;
   /** Simulated nodes (default 2). */
   nodes?: number;
@@ -53,23 +53,23 @@ const GIT_SERVER = 'git-server';
  * Flux CRDs, simulated nodes, the git server and the three Flux controllers. Anything that fails
  * midway is torn down again, so a failed `up` leaves no process behind.
  */
-export async function clusterUp(processEnv: NodeJS.ProcessEnv, options: ClusterUpOptions): Promise<ClusterUpReport> {
+export async function clusterUp(stateDir: string, processEnv: NodeJS.ProcessEnv, options: ClusterUpOptions): Promise<ClusterUpReport> {
   const started = Date.now();
-  const files = clusterFiles(processEnv);
+  const files = clusterFiles(stateDir);
   const progress = options.progress ?? (() => undefined);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const nodeCount = options.nodes ?? 2;
 
   const existing = readClusterRecord(files);
   if (existing) {
-    const status = await clusterStatus(processEnv);
+    const status = await clusterStatus(stateDir);
     if (status.running && resolve(existing.repo) === resolve(options.repo)) {
       const kc = await loadKubeConfig(existing.kubeconfig);
       const nodes = await waitForNodes(kc, nodeCount, timeoutMs);
       return { reused: true, record: existing, nodes, timings: { apiServerMs: 0, readyMs: Date.now() - started } };
     }
     progress(status.running ? `serving another repository (${existing.repo}): restarting` : 'found a stale local cluster: cleaning it up');
-    await clusterDown(processEnv);
+    await clusterDown(stateDir, processEnv);
   }
 
   const binaries = controlPlaneBinaries(processEnv, FLUX_CONTROLLERS);
@@ -154,16 +154,16 @@ export async function clusterUp(processEnv: NodeJS.ProcessEnv, options: ClusterU
 }
 
 /** Stop everything `up` started and remove .biomage/cluster. Safe when nothing runs. */
-export async function clusterDown(processEnv: NodeJS.ProcessEnv): Promise<{ stopped: string[] }> {
-  const files = clusterFiles(processEnv);
+export async function clusterDown(stateDir: string, processEnv: NodeJS.ProcessEnv): Promise<{ stopped: string[] }> {
+  const files = clusterFiles(stateDir);
   const record = readClusterRecord(files);
   const target: KwokctlTarget = { name: LOCAL_CLUSTER_NAME, workdir: files.kwokWorkdir, env: processEnv };
   const stopped = await stopAll(target, files, record?.daemons ?? []);
   return { stopped };
 }
 
-export async function clusterStatus(processEnv: NodeJS.ProcessEnv): Promise<ClusterStatus> {
-  const files = clusterFiles(processEnv);
+export async function clusterStatus(stateDir: string): Promise<ClusterStatus> {
+  const files = clusterFiles(stateDir);
   const record = readClusterRecord(files);
   if (!record) return { running: false, components: [] };
   const kc = await loadKubeConfig(record.kubeconfig).catch(() => undefined);

@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomically } from '../../atomic-file.js';
-import { stateDir } from '../../paths.js';
 
 /** kwokctl's name for the local cluster (its processes and work files are keyed by it). */
 export const LOCAL_CLUSTER_NAME = 'biomage-development';
@@ -21,8 +20,9 @@ export interface ClusterFiles {
   gitReadyFile: string;
 }
 
-export function clusterFiles(processEnv: NodeJS.ProcessEnv): ClusterFiles {
-  const dir = join(stateDir(processEnv), 'cluster');
+/** The local cluster's files in the repository's state folder (`ctx.stateDir`: .biomage/, or BIOMAGE_STATE_DIR). */
+export function clusterFiles(stateDir: string): ClusterFiles {
+  const dir = join(stateDir, 'cluster');
   return {
     dir,
     record: join(dir, 'cluster.json'),

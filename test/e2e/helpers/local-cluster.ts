@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'vitest';
 import { clusterFiles, readClusterRecord, type ClusterRecord } from '../../../src/dev/cluster/state.js';
 import { loadKubeConfig } from '../../../src/k8s/client.js';
-import { repoRoot } from '../../../src/paths.js';
+import { installRoot as repoRoot } from '../../../src/paths.js';
 import { groupAlive } from '../../../src/tools/daemon.js';
 import { cleanEnv, spawnCli, type CliRun } from '../../helpers/cli.js';
 import { processesUnder } from './global-setup.js';
@@ -48,7 +48,7 @@ export async function startLocalCluster(): Promise<LocalCluster> {
   const cli = (argv: string[]) => spawnCli(argv, env);
   const up = await cli(['dev', 'cluster', 'up', '--repo', repo]);
   if (up.code !== 0) throw new Error(`dev cluster up failed (${up.code}):\n${up.stderr}`);
-  const record = readClusterRecord(clusterFiles(env))!;
+  const record = readClusterRecord(clusterFiles(env.BIOMAGE_STATE_DIR!))!;
   const kc = await loadKubeConfig(record.kubeconfig);
 
   return {

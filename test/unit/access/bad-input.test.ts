@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseAwsAuth, planAwsAuth } from '../../../src/access/aws-auth.js';
 import { desiredEntries, readAccessLists } from '../../../src/access/mapping.js';
-import { repoRoot } from '../../../src/paths.js';
+import { installRoot as repoRoot } from '../../../src/paths.js';
 import { BiomageError } from '../../../src/ui/errors.js';
 import { knownNames } from './known-names.js';
 

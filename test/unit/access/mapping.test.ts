@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ADMIN_GROUP, desiredEntries, READ_ONLY_GROUP, readAccessLists, type AccessList } from '../../../src/access/mapping.js';
-import { repoRoot } from '../../../src/paths.js';
+import { installRoot as repoRoot } from '../../../src/paths.js';
 import { InputError } from '../../../src/ui/errors.js';
 import { knownNames } from './known-names.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { reconcileAccess, reconcileAwsAuth, type AwsAuthStore, type StoredAwsAuth } from '../../../src/access/reconcile.js';
-import { repoRoot } from '../../../src/paths.js';
+import { installRoot as repoRoot } from '../../../src/paths.js';
 import { InputError, OperationError } from '../../../src/ui/errors.js';
 import { desired, knownNames } from './known-names.js';
 

@@ -31,8 +31,8 @@ describe('resolveAwsTarget', () => {
   });
 
   it('development without an emulator is a usage error that says how to start one', async () => {
-    const env = { ...process.env, BIOMAGE_STATE_DIR: mkdtempSync(join(tmpdir(), 'biomage-state-')) };
-    const error = await resolveAwsTarget({ env: 'development', region: 'eu-west-1', processEnv: env }).catch((e: unknown) => e);
+    const state = mkdtempSync(join(tmpdir(), 'biomage-state-'));
+    const error = await resolveAwsTarget({ env: 'development', region: 'eu-west-1', stateDir: () => state }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).hint).toContain('make dev');
   });

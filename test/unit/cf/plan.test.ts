@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planStacks } from '../../../src/cf/plan.js';
 import { loadTemplate } from '../../../src/cf/template.js';
-import { repoRoot } from '../../../src/paths.js';
+import { installRoot as repoRoot } from '../../../src/paths.js';
 import { InputError } from '../../../src/ui/errors.js';
 
 function plan(fixture: string) {

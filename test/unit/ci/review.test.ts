@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reviewCiConfig } from '../../../src/ci/review.js';
 import { loadTemplateRepository } from '../../../src/checks/repository.js';
-import { repoRoot } from '../../../src/paths.js';
+import { installRoot as repoRoot } from '../../../src/paths.js';
 
 const fixture = (name: string) => readFileSync(join(repoRoot, 'test', 'fixtures', 'rotate-ci', name), 'utf8');
 const templates = loadTemplateRepository(repoRoot);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../src/paths.js';
+import { installRoot as repoRoot } from '../../../src/paths.js';
 import { pinned } from '../../../src/tools/versions.js';
 
 const cluster = parse(readFileSync(join(repoRoot, 'infra', 'cluster.yaml'), 'utf8')) as {

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { assertClusterInVpc, eksctlStackPlan, loadEksctlStackTemplate } from '../../../src/dev/eksctl-stack.js';
 import { EMULATED } from '../../../src/dev/emulation.js';
-import { repoRoot } from '../../../src/paths.js';
+import { installRoot as repoRoot } from '../../../src/paths.js';
 import { OperationError } from '../../../src/ui/errors.js';
 
 const template = loadEksctlStackTemplate();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTemplate } from '../../../src/cf/template.js';
 import { EMULATED, NOT_EMULATED } from '../../../src/dev/emulation.js';
-import { repoRoot } from '../../../src/paths.js';
+import { installRoot as repoRoot } from '../../../src/paths.js';
 
 /** cf/ and the platform fixture (GUIDE §7's shape): every type either is emulated or says why not. */
 const templatesOf = (root: string) =>

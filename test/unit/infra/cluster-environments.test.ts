@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { applyEnvironmentValues, environmentValuesProblems, renderForEnvironment } from '../../../src/infra/cluster-environments.js';
-import { repoRoot } from '../../../src/paths.js';
+import { installRoot as repoRoot } from '../../../src/paths.js';
 
 const CONFIG = {
   apiVersion: 'eksctl.io/v1alpha5',

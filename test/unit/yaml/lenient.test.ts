@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { indentFlowContinuations } from '../../../src/yaml/lenient.js';
 import { parseCfnYaml } from '../../../src/yaml/cfn.js';
 import { parseYamlFile } from '../../../src/yaml/source.js';
-import { repoRoot } from '../../../src/paths.js';
+import { installRoot as repoRoot } from '../../../src/paths.js';
 
 const fixtures = join(repoRoot, 'test', 'fixtures', 'cfn-yaml-lenient');
 const lenientFiles = readdirSync(fixtures).filter((f) => f.endsWith('.yaml'));
