@@ -176,7 +176,7 @@ export function describeValue(property: ImmutableProperty, value: unknown): stri
     case 'subnets':
       return (value as string[]).length ? [...(value as string[])].join(', ') : '(none)';
     case 'diskSize':
-      return value === undefined ? '(unknown)' : `${value} GiB`;
+      return value === undefined ? '(unknown)' : `${String(value)} GiB`;
     case 'labels': {
       const entries = Object.entries(value as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : 1));
       return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : '(none)';

@@ -54,14 +54,14 @@ export function parseExternalObjects(value: string): { objects: ExternalObject[]
 
 /** A Go duration as Flux's CRDs accept it (`5m`, `1h30m`, `30s`). */
 const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
-const duration = z.string().regex(DURATION, { message: 'must be a duration such as 5m or 1h' });
+const duration = z.string().regex(DURATION, { error: 'must be a duration such as 5m or 1h' });
 
 /** A Kubernetes object name (DNS-1123 subdomain). */
 const objectName = z
   .string()
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
-    message: 'must be lower-case letters, digits, - and . (a DNS subdomain)',
+    error: 'must be lower-case letters, digits, - and . (a DNS subdomain)',
   });
 
 /**

@@ -87,7 +87,7 @@ export async function configureEks(ctx: Context, target: ClusterTarget, root: st
       async run() {
         const { configureDns } = await import('../dns/index.js');
         // configure confirmed the whole run already (production asks once).
-        const dns = await configureDns(ctx, env, { takeOver: options.takeOverDns, root, target: aws, confirm: async () => undefined });
+        const dns = await configureDns(ctx, env, { takeOver: options.takeOverDns, root, target: aws, confirm: () => Promise.resolve(undefined) });
         return { result: dns.step.result, changed: !/^unchanged$/.test(dns.step.result), detail: dns.step.detail };
       },
     },

@@ -109,7 +109,7 @@ export function environmentValuesProblems(values: unknown, config: unknown): Val
         const overridden = ENVIRONMENT_NODE_GROUP_FIELDS.some((field) => setsNodeGroupField(values, env, group.name as string, field));
         add(
           overridden ? [env, 'managedNodeGroups', group.name] : ['managedNodeGroups', index, 'name'],
-          `${env}: node group ${group.name} needs minSize ≤ desiredCapacity ≤ maxSize, and has ${minSize}, ${desiredCapacity}, ${maxSize}`,
+          `${env}: node group ${group.name} needs minSize ≤ desiredCapacity ≤ maxSize, and has ${String(minSize)}, ${String(desiredCapacity)}, ${String(maxSize)}`,
           overridden ? CLUSTER_ENVIRONMENTS_FILE : CLUSTER_CONFIG_FILE,
         );
       }

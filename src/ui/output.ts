@@ -164,6 +164,7 @@ export function outputFor(options: { json: boolean; verbose: boolean; color: boo
 
 /** A plain text table: a header row, then the rows, columns padded to their widest cell. */
 export function renderTable(headers: string[], rows: string[][]): string {
+  // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour sequences this strips
   const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
   const widths = headers.map((h, i) => Math.max(visible(h).length, ...rows.map((r) => visible(r[i] ?? '').length)));
   const line = (cells: string[]) =>
