@@ -162,7 +162,7 @@ describe('biomage rotate-ci against the emulator (IAM, CloudFormation) and a fak
     expect(github.secrets('bad')).toEqual({});
   });
 
-  let before: Record<string, { id: string; secret: string }> = {};
+  const before: Record<string, { id: string; secret: string }> = {};
   const snapshot = async () => {
     for (const repo of ['api', 'ui']) {
       before[repo] = { id: (await keys(`ci-user-${repo}`))[0]!.id, secret: github.secrets(repo).AWS_SECRET_ACCESS_KEY! };
@@ -190,7 +190,7 @@ describe('biomage rotate-ci against the emulator (IAM, CloudFormation) and a fak
 
   it('a changed .ci.yaml is deployed; --repo leaves the other repositories alone', async () => {
     await snapshot();
-    const changed = fixture('api.ci.yaml').replace(/  - PolicyName: describe-clusters[\s\S]*$/, '').replace('ecr:PutImage', 'ecr:PutImage\n            - ecr:BatchGetImage');
+    const changed = fixture('api.ci.yaml').replace(/ {2}- PolicyName: describe-clusters[\s\S]*$/, '').replace('ecr:PutImage', 'ecr:PutImage\n            - ecr:BatchGetImage');
     repos.api = { name: 'api', files: { '.ci.yaml': changed } };
     publish();
     const run = await rotate(['--repo', 'api']);
@@ -224,7 +224,7 @@ describe('biomage rotate-ci against the emulator (IAM, CloudFormation) and a fak
     expect(await changeSets()).toBe(changeSetsBefore);
     expect(await policies('ci-user-ui')).toEqual(declared(fixture('ui.ci.yml')));
     for (const repo of ['api', 'ui']) expect((await keys(`ci-user-${repo}`)).map((k) => k.id)).toEqual([before[repo]!.id]);
-    repos.ui = { ...repos.ui!, files: { '.ci.yml': fixture('ui.ci.yml') } };
+    repos.ui = { ...repos.ui, files: { '.ci.yml': fixture('ui.ci.yml') } };
     publish();
   });
 
@@ -390,7 +390,7 @@ describe('biomage rotate-ci against the emulator (IAM, CloudFormation) and a fak
     expect(github.requests.slice(from).filter((r) => r.method === 'PUT' && r.path.includes('/ui/'))).toEqual([]);
     expect(run.by.api).toMatchObject({ result: 'ok', keyRotated: true });
     await iam().send(new DeleteAccessKeyCommand({ UserName: 'ci-user-ui', AccessKeyId: AccessKey!.AccessKeyId! }));
-    repos.ui = { ...repos.ui!, files: { '.ci.yml': fixture('ui.ci.yml') } };
+    repos.ui = { ...repos.ui, files: { '.ci.yml': fixture('ui.ci.yml') } };
     publish();
   });
 

@@ -127,7 +127,7 @@ describe('irsaServiceAccounts', () => {
 
   it('leaves out the role name when the template does not fix it', () => {
     const template = memoryRepo({
-      'cf/irsa-x.yaml': `${HEAD.replace(/      RoleName: .*\n/, '')}      AssumeRolePolicyDocument: ${jsonTrust(good())}`,
+      'cf/irsa-x.yaml': `${HEAD.replace(/ {6}RoleName: .*\n/, '')}      AssumeRolePolicyDocument: ${jsonTrust(good())}`,
     }).templates[0]!;
     expect(irsaServiceAccounts(template, 'staging')).toEqual([{ namespace: 'app-staging', serviceAccount: 'app', line: 16 }]);
   });
