@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irsaServiceAccounts, irsaTrustRules } from '../../../src/checks/rules/irsa-trust.js';
 import { installRoot as repoRoot } from '../../../src/paths.js';
-import { CLOUDFORMATION_MODULES, memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
+import { memoryRepo, realRepositoryFindings, runRules } from '../../helpers/check-repo.js';
 
 const HEAD = `AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
