@@ -154,17 +154,17 @@ export async function startFakeGithub(options: { org: string; repos: FakeRepo[];
     else await readBody(req);
     if (fault.status === 0) return void req.socket.destroy();
     for (const [name, value] of Object.entries(fault.headers ?? {})) res.setHeader(name, value);
-    return send(res, fault.status, { message: fault.message ?? 'injected fault', documentation_url: 'https://docs.github.com/rest' });
+    send(res, fault.status, { message: fault.message ?? 'injected fault', documentation_url: 'https://docs.github.com/rest' });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, { message: 'Bad credentials' });
-    if (req.headers['x-github-api-version'] !== '2022-11-28') return send(res, 400, { message: 'missing X-GitHub-Api-Version' });
+    if (req.headers.authorization !== `Bearer ${token}`) { send(res, 401, { message: 'Bad credentials' }); return; }
+    if (req.headers['x-github-api-version'] !== '2022-11-28') { send(res, 400, { message: 'missing X-GitHub-Api-Version' }); return; }
 
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    if (req.method === 'GET' && url.pathname === '/meta') return send(res, 200, { ssh_keys: SSH_HOST_KEYS });
+    if (req.method === 'GET' && url.pathname === '/meta') { send(res, 200, { ssh_keys: SSH_HOST_KEYS }); return; }
     if (req.method === 'GET' && parts[0] === 'orgs' && parts[2] === 'repos' && parts.length === 3) {
-      if (parts[1] !== options.org) return send(res, 404, { message: 'Not Found' });
+      if (parts[1] !== options.org) { send(res, 404, { message: 'Not Found' }); return; }
       const page = Number(url.searchParams.get('page') ?? '1');
       const all = repos.map((r) => ({ name: r.name, full_name: `${options.org}/${r.name}`, archived: r.archived === true, default_branch: r.defaultBranch ?? 'main' }));
       const slice = all.slice((page - 1) * pageSize, page * pageSize);
@@ -173,33 +173,33 @@ export async function startFakeGithub(options: { org: string; repos: FakeRepo[];
         next.searchParams.set('page', String(page + 1));
         res.setHeader('link', `<http://${req.headers.host}${next.pathname}${next.search}>; rel="next", <http://${req.headers.host}/x>; rel="last"`);
       }
-      return send(res, 200, slice);
+      send(res, 200, slice); return;
     }
-    if (parts[0] !== 'repos' || parts[1] !== options.org) return send(res, 404, { message: 'Not Found' });
+    if (parts[0] !== 'repos' || parts[1] !== options.org) { send(res, 404, { message: 'Not Found' }); return; }
     const repo = repos.find((r) => r.name === parts[2]);
-    if (!repo) return send(res, 404, { message: 'Not Found' });
+    if (!repo) { send(res, 404, { message: 'Not Found' }); return; }
 
     if (req.method === 'GET' && parts[3] === 'contents') {
       const path = parts.slice(4).join('/');
-      if (url.searchParams.get('ref') !== (repo.defaultBranch ?? 'main')) return send(res, 404, { message: 'No commit found for the ref' });
+      if (url.searchParams.get('ref') !== (repo.defaultBranch ?? 'main')) { send(res, 404, { message: 'No commit found for the ref' }); return; }
       const text = repo.files?.[path];
-      if (text === undefined) return send(res, 404, { message: 'Not Found' });
+      if (text === undefined) { send(res, 404, { message: 'Not Found' }); return; }
       // GitHub wraps the base64 at 60 characters.
       const content = Buffer.from(text).toString('base64').replace(/(.{60})/g, '$1\n');
-      return send(res, 200, { type: 'file', encoding: 'base64', path, content });
+      send(res, 200, { type: 'file', encoding: 'base64', path, content }); return;
     }
     if (parts[3] === 'keys') {
       const keys = keysOf(repo.name);
-      if (req.method === 'GET' && parts.length === 4) return send(res, 200, keys);
+      if (req.method === 'GET' && parts.length === 4) { send(res, 200, keys); return; }
       if (req.method === 'POST' && parts.length === 4) {
         const body = JSON.parse(await readBody(req)) as { title?: string; key?: string; read_only?: boolean };
-        if (typeof body.key !== 'string' || !/^ssh-(ed25519|rsa) [A-Za-z0-9+/=]+$/.test(body.key)) return send(res, 422, { message: 'key is invalid' });
-        if (keys.some((k) => k.key === body.key)) return send(res, 422, { message: 'key is already in use' });
-        return send(res, 201, addKey(repo.name, { title: body.title ?? '', key: body.key, readOnly: body.read_only ?? true }));
+        if (typeof body.key !== 'string' || !/^ssh-(ed25519|rsa) [A-Za-z0-9+/=]+$/.test(body.key)) { send(res, 422, { message: 'key is invalid' }); return; }
+        if (keys.some((k) => k.key === body.key)) { send(res, 422, { message: 'key is already in use' }); return; }
+        send(res, 201, addKey(repo.name, { title: body.title ?? '', key: body.key, readOnly: body.read_only ?? true })); return;
       }
       if (req.method === 'DELETE' && parts.length === 5) {
         const index = keys.findIndex((k) => k.id === Number(parts[4]));
-        if (index < 0) return send(res, 404, { message: 'Not Found' });
+        if (index < 0) { send(res, 404, { message: 'Not Found' }); return; }
         keys.splice(index, 1);
         res.statusCode = 204;
         return void res.end();
@@ -207,29 +207,29 @@ export async function startFakeGithub(options: { org: string; repos: FakeRepo[];
     }
     if (req.method === 'GET' && parts[3] === 'actions' && parts[4] === 'secrets' && parts[5] === 'public-key') {
       const s = state(repo.name);
-      return send(res, 200, { key_id: s.keyId, key: sodium.to_base64(s.keyPair.publicKey, sodium.base64_variants.ORIGINAL) });
+      send(res, 200, { key_id: s.keyId, key: sodium.to_base64(s.keyPair.publicKey, sodium.base64_variants.ORIGINAL) }); return;
     }
     if (req.method === 'PUT' && parts[3] === 'actions' && parts[4] === 'secrets' && parts.length === 6) {
       const name = parts[5]!;
       const body = JSON.parse(await readBody(req)) as { encrypted_value?: string; key_id?: string };
       const forced = failPut?.(repo.name, name);
       if (forced === 0) return void req.socket.destroy();
-      if (forced !== undefined) return send(res, forced, { message: 'injected failure' });
+      if (forced !== undefined) { send(res, forced, { message: 'injected failure' }); return; }
       const s = state(repo.name);
-      if (body.key_id !== s.keyId || typeof body.encrypted_value !== 'string') return send(res, 422, { message: 'wrong key_id or no encrypted_value' });
+      if (body.key_id !== s.keyId || typeof body.encrypted_value !== 'string') { send(res, 422, { message: 'wrong key_id or no encrypted_value' }); return; }
       let value: string;
       try {
         const sealed = sodium.from_base64(body.encrypted_value, sodium.base64_variants.ORIGINAL);
         value = sodium.to_string(sodium.crypto_box_seal_open(sealed, s.keyPair.publicKey, s.keyPair.privateKey));
       } catch {
-        return send(res, 422, { message: 'cannot decrypt the secret' });
+        send(res, 422, { message: 'cannot decrypt the secret' }); return;
       }
       const existed = s.secrets.has(name);
       s.secrets.set(name, value);
       res.statusCode = existed ? 204 : 201;
       return void res.end();
     }
-    return send(res, 404, { message: 'Not Found' });
+    send(res, 404, { message: 'Not Found' });
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
