@@ -392,7 +392,7 @@ export function rejections(declaration: Record<string, unknown>, value: Written,
     }
   });
   if (type === 'String' && typeof value === 'string') {
-    const length = [...value].length;
+    const length = Array.from(value).length;
     const min = numberOf(declaration.MinLength);
     const max = numberOf(declaration.MaxLength);
     if (min !== undefined && length < min) reasons.push(`${quote(value)} is ${length} characters, under the MinLength ${min}${constraint}`);

@@ -152,7 +152,7 @@ async function toLiveNodeGroup(ec2: EC2Client, ng: Nodegroup): Promise<LiveNodeG
     // A node group whose launch template names the instance type reports none itself.
     instanceTypes: ng.instanceTypes?.length ? ng.instanceTypes : template?.instanceType ? [template.instanceType] : [],
     ...(ng.amiType ? { amiType: ng.amiType } : {}),
-    ...(diskSize !== undefined ? { diskSize: Number(diskSize) } : {}),
+    ...(diskSize !== undefined ? { diskSize } : {}),
     labels: { ...(ng.labels ?? {}) },
     taints: (ng.taints ?? []).map((t): Taint => ({ key: t.key ?? '', ...(t.value ? { value: t.value } : {}), effect: t.effect ?? '' })),
     ...(ng.capacityType ? { capacityType: ng.capacityType } : {}),

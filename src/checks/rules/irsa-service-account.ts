@@ -43,7 +43,7 @@ export function renderedServiceAccounts(rendered: readonly RenderedManifest[]): 
 
 /** IAM's StringLike: `*` any run of characters, `?` one character. */
 const like = (pattern: string) =>
-  new RegExp(`^${[...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('')}$`);
+  new RegExp(`^${Array.from(pattern).map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('')}$`);
 
 /**
  * An IRSA role is only useful if a pod can assume it: the service account its trust names must

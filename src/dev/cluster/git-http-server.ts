@@ -55,7 +55,7 @@ function spawnBackend(repo: string, path: string, url: URL, request: IncomingMes
     REMOTE_ADDR: request.socket.remoteAddress ?? '127.0.0.1',
     // Protocol v2 is negotiated through this header; compressed request bodies through the other.
     ...(request.headers['git-protocol'] ? { GIT_PROTOCOL: String(request.headers['git-protocol']) } : {}),
-    ...(request.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: String(request.headers['content-encoding']) } : {}),
+    ...(request.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: request.headers['content-encoding'] } : {}),
   });
 }
 
