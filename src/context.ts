@@ -45,7 +45,7 @@ export interface Context extends Readonly<Omit<GlobalOptions, 'color' | 'root' |
   /** A person can answer a prompt: stdin is a terminal and CI is not set. */
   readonly interactive: boolean;
   /** Where AWS calls go, resolved on first use (reads ~/.aws/config or the twin's record). */
-  aws(): Promise<AwsTarget>;
+  aws: () => Promise<AwsTarget>;
 }
 
 /** The global options in their types, and the one rule that spans two of them. */

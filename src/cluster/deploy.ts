@@ -59,7 +59,7 @@ async function prepare(ctx: Context, request: ClusterRequest, command: string): 
 }
 
 /** A scratch copy of the rendered ClusterConfig for eksctl, removed by `cleanup`. */
-function writeRenderedConfig(source: ClusterSource): { file: string; cleanup(): void } {
+function writeRenderedConfig(source: ClusterSource): { file: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'biomage-cluster-'));
   chmodSync(dir, 0o700);
   const file = join(dir, `${source.name}.yaml`);

@@ -69,7 +69,7 @@ function subTextsIn(value: unknown, path: YamlPath, template: TemplateModel): { 
  * since JSON is YAML 1.2 (tabs, which JSON allows only as white space, become spaces first:
  * YAML refuses them as indentation, and one column for one keeps every offset).
  */
-export function jsonDocument(text: string, line: number): { value: unknown; lineOf(path: YamlPath): number } | undefined {
+export function jsonDocument(text: string, line: number): { value: unknown; lineOf: (path: YamlPath) => number } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
