@@ -1,6 +1,3 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   BatchClient,
   DeleteComputeEnvironmentCommand,
@@ -51,14 +48,11 @@ import { DeleteStateMachineCommand, DescribeStateMachineCommand, SFNClient } fro
 import { DeleteParameterCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
-import type { DeployCfReport } from '../../src/cf/deploy-command.js';
-import { deployCfCommand } from '../../src/commands/deploy-cf.js';
 import { loadTemplates, planDeploy } from '../../src/cf/deploy.js';
 import { NATIVE_CHECKS } from '../../src/dev/emulation-native.js';
 import { EMULATED } from '../../src/dev/emulation.js';
 import { checkPresence } from '../../src/dev/twin-stacks.js';
-import { installRoot as repoRoot } from '../../src/paths.js';
-import { testContext } from '../helpers/context.js';
+import { fixtureDeployer } from '../helpers/fixture-copy.js';
 import { useEmulator } from '../helpers/emulator.js';
 
 const STACKS = ['network', 'hook', 'batch', 'database'].map((name) => `biomage-${name}-development`);
@@ -72,24 +66,9 @@ const ZONE = 'development.fixture.example.org.';
  */
 describe('the twin creates, updates and deletes the types moto models itself', () => {
   const { emulator, target } = useEmulator();
-  const root = mkdtempSync(join(tmpdir(), 'biomage-catalogue-native-'));
-  cpSync(join(repoRoot, 'test', 'fixtures', 'catalogue-native'), root, { recursive: true });
+  const { root, deploy, edit } = fixtureDeployer('catalogue-native', () => emulator().endpoint);
   const client = <C>(Client: Parameters<typeof awsClient<C>>[0]) => awsClient(Client, target());
   let zoneId = '';
-
-  async function deploy() {
-    const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true });
-    const code = await deployCfCommand(c.ctx, { paths: [], force: false, concurrency: 4, root });
-    const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
-    return { code, stderr: c.stderr(), by: Object.fromEntries(report.stacks.map((s) => [s.stack, s])) };
-  }
-
-  function edit(file: string, from: string, to: string) {
-    const path = join(root, 'cf', file);
-    const text = readFileSync(path, 'utf8');
-    expect(text).toContain(from);
-    writeFileSync(path, text.replace(from, to));
-  }
 
   /** Physical ids by logical id, of one stack. */
   async function resources(stack: string): Promise<Record<string, string>> {

@@ -1,6 +1,3 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityClient, DescribeIdentityPoolCommand, GetIdentityPoolRolesCommand, ListIdentityPoolsCommand } from '@aws-sdk/client-cognito-identity';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -10,12 +7,9 @@ import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } fr
 import { GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
-import type { DeployCfReport } from '../../src/cf/deploy-command.js';
-import { deployCfCommand } from '../../src/commands/deploy-cf.js';
 import { loadTemplates, planDeploy } from '../../src/cf/deploy.js';
 import { checkPresence } from '../../src/dev/twin-stacks.js';
-import { installRoot as repoRoot } from '../../src/paths.js';
-import { testContext } from '../helpers/context.js';
+import { fixtureDeployer } from '../helpers/fixture-copy.js';
 import { useEmulator } from '../helpers/emulator.js';
 
 /**
@@ -25,23 +19,8 @@ import { useEmulator } from '../helpers/emulator.js';
  */
 describe('the twin creates Aurora, Secrets Manager, SES and Cognito identity pool resources', () => {
   const { emulator, target } = useEmulator();
-  const root = mkdtempSync(join(tmpdir(), 'biomage-catalogue-'));
-  cpSync(join(repoRoot, 'test', 'fixtures', 'catalogue-new'), root, { recursive: true });
+  const { root, deploy, edit } = fixtureDeployer('catalogue-new', () => emulator().endpoint);
   const client = <C>(Client: Parameters<typeof awsClient<C>>[0]) => awsClient(Client, target());
-
-  async function deploy() {
-    const c = testContext('deploy-cf', { endpointUrl: emulator().endpoint, json: true });
-    const code = await deployCfCommand(c.ctx, { paths: [], force: false, concurrency: 4, root });
-    const report = (JSON.parse(c.stdout()) as { result: DeployCfReport }).result;
-    return { code, stderr: c.stderr(), by: Object.fromEntries(report.stacks.map((s) => [s.stack, s])) };
-  }
-
-  function edit(file: string, from: string, to: string) {
-    const path = join(root, 'cf', file);
-    const text = readFileSync(path, 'utf8');
-    expect(text).toContain(from);
-    writeFileSync(path, text.replace(from, to));
-  }
 
   it('deploys an Aurora cluster whose credentials are a generated, attached and rotated secret', async () => {
     const { code, stderr } = await deploy();
