@@ -244,7 +244,7 @@ async function lastUsed(iam: IAMClient, key: AccessKeyInfo): Promise<string> {
   try {
     const { AccessKeyLastUsed } = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.id }));
     const date = AccessKeyLastUsed?.LastUsedDate;
-    return date ? `last used ${keyDate(date)}${AccessKeyLastUsed?.ServiceName && AccessKeyLastUsed.ServiceName !== 'N/A' ? ` (${AccessKeyLastUsed.ServiceName})` : ''}` : 'never used';
+    return date ? `last used ${keyDate(date)}${AccessKeyLastUsed.ServiceName && AccessKeyLastUsed.ServiceName !== 'N/A' ? ` (${AccessKeyLastUsed.ServiceName})` : ''}` : 'never used';
   } catch {
     return 'last use unknown';
   }

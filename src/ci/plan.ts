@@ -86,7 +86,9 @@ export async function planRun(input: PlanInput): Promise<RunPlan> {
     });
     if (!review.ok) {
       for (const problem of review.problems) fail(report, problem);
-      report.errors.at(-1)!.hint = review.hint;
+      const last = report.errors.at(-1);
+      if (!last) throw new Error('internal: a failed review has at least one problem');
+      last.hint = review.hint;
       continue;
     }
     report.notes.push(...review.warnings);

@@ -39,7 +39,8 @@ export function reviewCiConfig(input: ReviewInput): Review {
   if (nameProblem) return { ok: false, problems: [`repository ${repo}: ${nameProblem}`], hint: 'rename the repository, or give it a GitHub OIDC role instead (docs/runbooks/github-ci.md)' };
 
   const policies = parsed.config['ci-policies'];
-  const lineOf = parsed.document!.lineOf;
+  if (!parsed.document) throw new Error('internal: a valid .ci.yaml comes with its parsed document');
+  const lineOf = parsed.document.lineOf;
   const problems: string[] = [];
   const warnings: string[] = [];
   policies.forEach((policy, index) => {

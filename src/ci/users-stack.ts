@@ -56,9 +56,10 @@ export async function readUsersStack(cfn: CloudFormationClient): Promise<Current
   if (stack.StackStatus === 'ROLLBACK_COMPLETE' || stack.StackStatus === 'REVIEW_IN_PROGRESS') return { stack, users: new Map() };
 
   const { TemplateBody } = await cfn.send(new GetTemplateCommand({ StackName: CI_USERS_STACK, TemplateStage: 'Original' }));
-  let template: Partial<UsersTemplate>;
+  // Read from AWS: the stack may hold a template rotate-ci did not write, without the marker.
+  let template: Partial<CfnTemplate> & { Metadata?: { [MARKER]?: { organisation?: string } } };
   try {
-    template = JSON.parse(TemplateBody ?? '') as Partial<UsersTemplate>;
+    template = JSON.parse(TemplateBody ?? '') as typeof template;
   } catch {
     throw new InputError(`stack ${CI_USERS_STACK} holds a template that is not JSON: rotate-ci did not write it`, {
       where: CI_USERS_STACK,
@@ -132,7 +133,7 @@ export function buildUsersTemplate(organisation: string, resources: Record<strin
   const size = Buffer.byteLength(body);
   if (size > TEMPLATE_BODY_LIMIT) {
     const largest = ids
-      .map((id) => ({ name: String((resources[id] as Partial<UserResource>).Properties?.UserName ?? id), size: Buffer.byteLength(JSON.stringify(resources[id])) }))
+      .map((id) => ({ name: (resources[id] as Partial<UserResource>).Properties?.UserName ?? id, size: Buffer.byteLength(JSON.stringify(resources[id])) }))
       .sort((a, b) => b.size - a.size)
       .slice(0, 3)
       .map((u) => `${u.name} ${u.size} bytes`);

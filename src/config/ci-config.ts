@@ -66,7 +66,8 @@ export function parseCiConfig(text: string, file: string): ParsedCiConfig {
   if (yaml.documents.length !== 1) {
     return { problems: [{ path: [], line: yaml.documents[1]?.line ?? 1, message: `${file} must hold one YAML document, not ${yaml.documents.length}` }] };
   }
-  const document = yaml.documents[0]!;
+  const [document] = yaml.documents;
+  if (!document) throw new Error('internal: a YAML file of one document has no document');
   const result = ciConfigSchema.safeParse(document.value);
   if (result.success) return { config: result.data, problems: [], document };
   return { problems: schemaProblems(result.error, document.value, document.lineOf), document };

@@ -67,7 +67,8 @@ export function environmentDns(root: string, env: ClusterEnvironment, region: st
   const { config, lineOf } = readDnsConfig(root);
   const settings = config[env];
   const at = (field: keyof DnsConfig[ClusterEnvironment]) => `${DNS_CONFIG_FILE}:${lineOf([env, field])}`;
-  const certificateRegion = CERTIFICATE_ARN.exec(settings.certificateArn)![2]!;
+  const certificateRegion = CERTIFICATE_ARN.exec(settings.certificateArn)?.[2];
+  if (certificateRegion === undefined) throw new Error(`internal: ${env}.certificateArn passed the schema but does not match CERTIFICATE_ARN`);
   if (certificateRegion !== region) {
     throw new InputError(
       `${DNS_CONFIG_FILE}: ${env}.certificateArn is a certificate of ${certificateRegion}, and cluster biomage-${env} runs in ${region}: its load balancer can only use a certificate of ${region}`,

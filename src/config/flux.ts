@@ -43,8 +43,9 @@ export function parseExternalObjects(value: string): { objects: ExternalObject[]
   for (const entry of value.split(/[,\n]/).map((e) => e.trim()).filter(Boolean)) {
     const match = /^([A-Za-z]+)\/([a-z0-9*]([-a-z0-9.*]*[a-z0-9*])?)$/.exec(entry);
     const kind = match?.[1];
-    if (match && (EXTERNAL_OBJECT_KINDS as readonly string[]).includes(kind!)) {
-      objects.push({ kind: kind as ExternalObjectKind, name: match[2]! });
+    const name = match?.[2];
+    if (kind !== undefined && name !== undefined && (EXTERNAL_OBJECT_KINDS as readonly string[]).includes(kind)) {
+      objects.push({ kind: kind as ExternalObjectKind, name });
     } else {
       invalid.push(entry);
     }

@@ -66,7 +66,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  return `${typeof value} ${String(value)}`;
+  // What is left is a number, boolean, bigint or undefined: parsed YAML holds no symbols or functions.
+  return `${typeof value} ${String(value as number | boolean | bigint | undefined) /* eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- the assertion tells no-base-to-string what is left */}`;
 }
 
 function article(type: string): string {

@@ -34,7 +34,10 @@ export function indentFlowContinuations(text: string): string | undefined {
   let lines = text.split('\n');
   let changed = false;
   for (let pad = firstUnderIndentedLine(lines.join('\n')); pad; pad = firstUnderIndentedLine(lines.join('\n'))) {
-    lines = lines.map((content, index) => (pad.has(index) ? ' '.repeat(pad.get(index)!) + content : content));
+    lines = lines.map((content, index) => {
+      const width = pad.get(index);
+      return width === undefined ? content : ' '.repeat(width) + content;
+    });
     changed = true;
   }
   return changed ? lines.join('\n') : undefined;

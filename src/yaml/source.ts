@@ -93,6 +93,7 @@ export function parseYamlFile(text: string, options: { cfn?: boolean; asWritten?
           });
         }
         if (isScalar(node)) {
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scalar of the core schema holds a number, boolean or bigint here, never an object
           return options.asWritten && node.value !== null && typeof node.value !== 'string' ? (node.source ?? String(node.value)) : node.value;
         }
         return node ?? null;
