@@ -5,6 +5,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < items.length, checked just above
       results[i] = await fn(items[i]!);
     }
   };

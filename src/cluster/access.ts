@@ -1,3 +1,4 @@
+import type { V1Node } from '@kubernetes/client-node';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallerIdentity } from '../aws/identity.js';
@@ -40,7 +41,9 @@ export async function verifyAccess(file: string, context: string, timeoutMs = 30
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
       }),
     ]);
-    const nodes = (list.items ?? []).map((node): NodeSummary => {
+    // A server's answer: the client's types promise items, the guard does not rely on it.
+    const items = list.items as V1Node[] | undefined;
+    const nodes = (items ?? []).map((node): NodeSummary => {
       const labels = node.metadata?.labels ?? {};
       return {
         name: node.metadata?.name ?? '',
@@ -72,9 +75,15 @@ export async function verifyAccess(file: string, context: string, timeoutMs = 30
  */
 export function iamPrincipal(arn: string): { arn: string; name: string; type: 'user' | 'role' | 'other' } {
   const assumed = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
-  if (assumed) return { arn: `arn:${assumed[1]}:iam::${assumed[2]}:role/${assumed[3]}`, name: assumed[3]!, type: 'role' };
+  if (assumed) {
+    const [, partition = '', account = '', role = ''] = assumed;
+    return { arn: `arn:${partition}:iam::${account}:role/${role}`, name: role, type: 'role' };
+  }
   const iam = /^arn:[^:]+:iam::\d{12}:(user|role)\/(?:.*\/)?([^/]+)$/.exec(arn);
-  if (iam) return { arn, name: iam[2]!, type: iam[1] as 'user' | 'role' };
+  if (iam) {
+    const [, type = '', name = ''] = iam;
+    return { arn, name, type: type as 'user' | 'role' };
+  }
   return { arn, name: arn, type: 'other' };
 }
 

@@ -198,8 +198,9 @@ export async function deployCluster(ctx: Context, request: ClusterRequest): Prom
     } else if (plan.actions.length) {
       if (needsConfirmation(ctx.env) && !ctx.yes) ctx.out.info(`${plan.actions.length} step(s) above will change ${source.name}.`);
       await confirmChange(ctx, `deploy-infra of ${source.name}`);
-      report.log = logFile(ctx.stateDir, env);
-      await runSteps(ctx, prepared, file, report);
+      const log = logFile(ctx.stateDir, env);
+      report.log = log;
+      await runSteps(ctx, prepared, file, report, log);
     } else {
       ctx.out.success(`${source.name} matches the config: nothing to change`);
     }
@@ -211,18 +212,19 @@ export async function deployCluster(ctx: Context, request: ClusterRequest): Prom
 }
 
 /** Run the plan's steps in order; the first failure stops the run, with what ran and the log. */
-async function runSteps(ctx: Context, prepared: Prepared, file: string, report: DeployReport): Promise<void> {
+async function runSteps(ctx: Context, prepared: Prepared, file: string, report: DeployReport, log: string): Promise<void> {
   const { plan, source } = prepared;
   const total = plan.actions.length;
   const clients = clusterClients(prepared.target);
   try {
     for (const [i, action] of plan.actions.entries()) {
-      const step = report.steps[i]!;
+      const step = report.steps[i];
+      if (!step) throw new Error(`internal: the report has no step ${i + 1} of the plan's ${total}`);
       const label = `[${i + 1}/${total}] ${action.description}`;
       ctx.out.step(label);
       const started = Date.now();
       try {
-        await runAction(ctx, prepared, clients, action, file, report.log!);
+        await runAction(ctx, prepared, clients, action, file, log);
         if (action.kind === 'eksctl' && action.operation === 'create-cluster') {
           const cluster = await describeCluster(clients.eks, source.name);
           if (cluster.status !== 'ACTIVE') throw new OperationError(`eksctl finished, but cluster ${source.name} is ${cluster.status ?? 'missing'}, not ACTIVE`);
@@ -234,7 +236,7 @@ async function runSteps(ctx: Context, prepared: Prepared, file: string, report: 
         ctx.out.info(renderSummary(report, ctx.out.paint));
         throw new OperationError(`step ${i + 1} of ${total} failed (${action.description}): ${(error as Error).message}`, {
           where: actionCommand(action),
-          hint: `eksctl's full output is in ${report.log}; the steps before it stand. Fix the cause and run deploy-infra again: each step skips or repeats harmlessly what is already done`,
+          hint: `eksctl's full output is in ${log}; the steps before it stand. Fix the cause and run deploy-infra again: each step skips or repeats harmlessly what is already done`,
           cause: error,
         });
       }

@@ -121,6 +121,9 @@ export function amiTypeFor(amiFamily: string, instanceType: string | undefined):
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const number = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+/** A parsed YAML value as text, `fallback` when absent (null or undefined). */
+// eslint-disable-next-line @typescript-eslint/no-base-to-string -- config scalars; a mapping given where a scalar belongs shows as eksctl would then reject it
+const textOr = (value: unknown, fallback: string): string => (value === undefined || value === null ? fallback : String(value));
 
 /** The managed node groups of a rendered ClusterConfig, in EKS's terms, with eksctl's defaults. */
 export function desiredNodeGroups(config: Record<string, unknown>): DesiredNodeGroup[] {
@@ -136,7 +139,7 @@ export function desiredNodeGroups(config: Record<string, unknown>): DesiredNodeG
       labels[EKSCTL_LABELS.nodeGroup] = name;
       const taints = (Array.isArray(spec.taints) ? spec.taints : []).map((t) => {
         const taint = record(t);
-        return { key: String(taint.key ?? ''), ...(text(taint.value) ? { value: taint.value as string } : {}), effect: TAINT_EFFECTS[String(taint.effect)] ?? String(taint.effect) };
+        return { key: textOr(taint.key, ''), ...(text(taint.value) ? { value: taint.value as string } : {}), effect: TAINT_EFFECTS[String(taint.effect)] ?? String(taint.effect) };
       });
       const market = text(record(spec.instanceMarketOptions).marketType);
       return {
@@ -176,6 +179,7 @@ export function describeValue(property: ImmutableProperty, value: unknown): stri
     case 'subnets':
       return (value as string[]).length ? [...(value as string[])].join(', ') : '(none)';
     case 'diskSize':
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a disk size: a number from the config or the live node group
       return value === undefined ? '(unknown)' : `${String(value)} GiB`;
     case 'labels': {
       const entries = Object.entries(value as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : 1));
@@ -187,6 +191,7 @@ export function describeValue(property: ImmutableProperty, value: unknown): stri
       return taints.length ? taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${effects[t.effect] ?? t.effect}`).join(', ') : '(none)';
     }
     default:
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the remaining properties are scalars (strings, numbers, booleans)
       return value === undefined ? '(none)' : String(value);
   }
 }

@@ -35,6 +35,9 @@ export const RENDERED_CONFIG = '<rendered ClusterConfig>';
 const ALL_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 
 const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+/** A parsed YAML value as text, `fallback` when absent (null or undefined). */
+// eslint-disable-next-line @typescript-eslint/no-base-to-string -- config scalars; a mapping given where a scalar belongs shows as eksctl would then reject it
+const textOr = (value: unknown, fallback: string): string => (value === undefined || value === null ? fallback : String(value));
 
 /** The control-plane log types the config turns on. */
 function desiredLogging(config: Record<string, unknown>): string[] {
@@ -48,13 +51,13 @@ function desiredServiceAccounts(config: Record<string, unknown>): { namespace: s
   const list = record(config.iam).serviceAccounts;
   return (Array.isArray(list) ? list : []).map((sa) => {
     const metadata = record(record(sa).metadata);
-    return { namespace: String(metadata.namespace ?? 'default'), name: String(metadata.name ?? '') };
+    return { namespace: textOr(metadata.namespace, 'default'), name: textOr(metadata.name, '') };
   });
 }
 
 /** Compare the rendered config with the live cluster and decide what to run. Reads nothing itself. */
 export function planCluster(source: ClusterSource, live: LiveState, identity: CallerIdentity): ClusterPlan {
-  const version = String(record(source.config.metadata).version ?? '');
+  const version = textOr(record(source.config.metadata).version, '');
   const warnings: string[] = [];
   const nodeGroups = live.cluster.exists
     ? compareNodeGroups(desiredNodeGroups(source.config), live.nodeGroups, live.clusterSubnets, live.otherNodeGroups)
@@ -94,7 +97,7 @@ export function planCluster(source: ClusterSource, live: LiveState, identity: Ca
       const prefix = eksctlStacks.iamServiceAccountPrefix(source.name);
       eksctl('delete-iamserviceaccounts', `delete IRSA service accounts the config no longer declares (${removed.map((s) => s.slice(prefix.length)).join(', ')})`);
     }
-    const addons = (Array.isArray(source.config.addons) ? source.config.addons : []).map((a) => `${String(record(a).name)} ${String(record(a).version ?? '(default)')}`);
+    const addons = (Array.isArray(source.config.addons) ? source.config.addons : []).map((a) => `${String(record(a).name)} ${textOr(record(a).version, '(default)')}`);
     if (addons.length) {
       eksctl('create-addons', `create the add-ons the cluster lacks (eksctl skips those it has): ${addons.join(', ')}`);
       eksctl('update-addons', `move the add-ons to their pinned versions and settings: ${addons.join(', ')}`);
@@ -144,7 +147,8 @@ export function actionCommand(action: PlannedAction, configFile = RENDERED_CONFI
 export function guardError(plan: ClusterPlan, source: ClusterSource): InputError {
   const taken = new Set(plan.nodeGroups.map((g) => g.name));
   const details = plan.violations.map((v) => `${v.name} (${v.changes.map((c) => `${c.property}: live ${c.live}, config ${c.desired}`).join('; ')})`);
-  const first = plan.violations[0]!;
+  const [first] = plan.violations;
+  if (!first) throw new Error('internal: guardError called for a plan without guard violations');
   const managed = Array.isArray(source.config.managedNodeGroups) ? source.config.managedNodeGroups : [];
   const index = managed.findIndex((g) => record(g).name === first.name);
   const renames = plan.violations.map((v) => `${v.name} → ${nextNodeGroupName(v.name, taken)}`).join(', ');

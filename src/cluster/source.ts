@@ -39,7 +39,8 @@ export function eksEnvironment(env: Environment, command: string): ClusterEnviro
  * been asked of AWS yet.
  */
 export function loadClusterSource(root: string, env: ClusterEnvironment, region: string): ClusterSource {
-  const config = readYaml(root, CLUSTER_CONFIG_FILE, true)!;
+  const config = readYaml(root, CLUSTER_CONFIG_FILE, true);
+  if (!config) throw new Error(`internal: readYaml of the required ${CLUSTER_CONFIG_FILE} returned nothing`);
   const values = readYaml(root, CLUSTER_ENVIRONMENTS_FILE, false);
   // Without the environment file every environment gets cluster.yaml as it is.
   const problems = values ? environmentValuesProblems(values.value, config.value) : [];
@@ -114,7 +115,8 @@ export async function checkClusterSchema(source: ClusterSource, processEnv: Node
   const path: (string | number)[] = (first?.path ?? '').split('/').filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replaceAll('~1', '/').replaceAll('~0', '~')));
   // An unknown field is reported at its parent; point at the field itself.
   const unknown = /additional properties '([^']+)' not allowed/.exec(first?.msg ?? '');
-  const line = source.document.lineOf(unknown ? [...path, unknown[1]!] : path);
+  const unknownField = unknown?.[1];
+  const line = source.document.lineOf(unknownField === undefined ? path : [...path, unknownField]);
   const field = path.join('.');
   throw new InputError(
     `the ClusterConfig for ${source.env} does not match eksctl's schema: ${field ? `${field}: ` : ''}${first?.msg ?? 'invalid'}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`,

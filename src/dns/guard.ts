@@ -112,13 +112,13 @@ export function judgeRecord(name: string, current: ResourceRecordSet[], ours: Lo
   if (current.length === 0) return { ...base, state: 'absent', now: 'no A or CNAME record' };
   const now = current.map((set) => describeSet(set, ours, known)).join('; ');
   const [only] = current;
-  const simpleAlias = current.length === 1 && only!.Type === 'A' && !only!.SetIdentifier && only!.AliasTarget?.DNSName;
-  if (!simpleAlias) return { ...base, state: 'in-the-way', now };
-  const alias = only!.AliasTarget!;
-  const target = canonicalDnsName(alias.DNSName!);
+  const alias = current.length === 1 && only?.Type === 'A' && !only.SetIdentifier ? only.AliasTarget : undefined;
+  const aliasName = alias?.DNSName;
+  if (!alias || !aliasName) return { ...base, state: 'in-the-way', now };
+  const target = canonicalDnsName(aliasName);
   if (target === canonicalDnsName(ours.dnsName)) {
     const exact =
-      alias.DNSName!.toLowerCase().replace(/\.$/, '') === ours.dnsName.toLowerCase().replace(/\.$/, '') &&
+      aliasName.toLowerCase().replace(/\.$/, '') === ours.dnsName.toLowerCase().replace(/\.$/, '') &&
       alias.HostedZoneId === ours.canonicalHostedZoneId &&
       alias.EvaluateTargetHealth === true;
     return { ...base, state: exact ? 'ours' : 'ours-differs', now };

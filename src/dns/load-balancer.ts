@@ -28,32 +28,35 @@ export interface LoadBalancer {
   stack?: string;
 }
 
+/** An application load balancer as listed, kept only when it has the ARN and DNS name we use. */
+type Listed = ElbLoadBalancer & { LoadBalancerArn: string; DNSName: string };
+
 /** DescribeTags takes at most 20 load balancers per call. */
 const TAGS_PER_CALL = 20;
 
 /** Every application load balancer in the client's region, with its controller tags. Reads only. */
 export async function listLoadBalancers(elb: ElasticLoadBalancingV2Client, region: string): Promise<LoadBalancer[]> {
   const { DescribeLoadBalancersCommand, DescribeTagsCommand } = elasticLoadBalancingV2Sdk();
-  const found: ElbLoadBalancer[] = [];
+  const found: Listed[] = [];
   let marker: string | undefined;
   do {
     const page = await elb.send(new DescribeLoadBalancersCommand({ Marker: marker }));
-    found.push(...(page.LoadBalancers ?? []).filter((lb) => lb.Type === 'application' && lb.LoadBalancerArn && lb.DNSName));
+    found.push(...(page.LoadBalancers ?? []).filter((lb): lb is Listed => lb.Type === 'application' && !!lb.LoadBalancerArn && !!lb.DNSName));
     marker = page.NextMarker;
   } while (marker);
 
   const tags = new Map<string, Map<string, string>>();
   for (let i = 0; i < found.length; i += TAGS_PER_CALL) {
-    const arns = found.slice(i, i + TAGS_PER_CALL).map((lb) => lb.LoadBalancerArn!);
+    const arns = found.slice(i, i + TAGS_PER_CALL).map((lb) => lb.LoadBalancerArn);
     const { TagDescriptions = [] } = await elb.send(new DescribeTagsCommand({ ResourceArns: arns }));
     for (const d of TagDescriptions) tags.set(d.ResourceArn ?? '', new Map((d.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])));
   }
   return found.map((lb) => {
-    const own = tags.get(lb.LoadBalancerArn!);
+    const own = tags.get(lb.LoadBalancerArn);
     return {
-      name: lb.LoadBalancerName ?? lb.LoadBalancerArn!,
-      arn: lb.LoadBalancerArn!,
-      dnsName: lb.DNSName!,
+      name: lb.LoadBalancerName ?? lb.LoadBalancerArn,
+      arn: lb.LoadBalancerArn,
+      dnsName: lb.DNSName,
       canonicalHostedZoneId: lb.CanonicalHostedZoneId ?? '',
       region,
       state: lb.State?.Code ?? 'unknown',
@@ -73,7 +76,8 @@ export function environmentLoadBalancer(all: LoadBalancer[], env: Environment, r
   const group = ingressGroup(env);
   const where = `configure, DNS step: ELBv2 DescribeLoadBalancers in ${region}`;
   const matches = all.filter((lb) => lb.cluster === cluster && lb.stack === group);
-  if (matches.length === 0) {
+  const [ours] = matches;
+  if (!ours) {
     const ofCluster = all.filter((lb) => lb.cluster === cluster);
     const others = ofCluster.length ? ` (cluster ${cluster} has load balancers of other groups: ${ofCluster.map((lb) => `${lb.name} for ${lb.stack ?? 'no group'}`).join(', ')})` : '';
     throw new OperationError(
@@ -92,7 +96,6 @@ export function environmentLoadBalancer(all: LoadBalancer[], env: Environment, r
       hint: `the controller keeps one per group: find the stale one (its listeners have no rules for the group's Ingresses) and delete it, then rerun configure`,
     });
   }
-  const ours = matches[0]!;
   if (ours.state === 'failed') {
     throw new OperationError(`load balancer ${ours.name} of the ingress group ${group} is in state failed`, {
       where,

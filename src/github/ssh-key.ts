@@ -10,7 +10,9 @@ export interface SshKeyPair {
 
 export function generateSshKeyPair(comment: string): SshKeyPair {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
+  const { x } = publicKey.export({ format: 'jwk' });
+  if (x === undefined) throw new Error('internal: an ed25519 public key exported as JWK has no x');
+  const raw = Buffer.from(x, 'base64url');
   return {
     privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
     publicKey: `${openSshEd25519(raw)} ${comment}`,

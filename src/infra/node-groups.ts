@@ -42,7 +42,7 @@ export function changedProperties(before: NodeGroup, after: NodeGroup): string[]
 /** `ng-1` → `ng-2`, `workers` → `workers-2`: a name not in use. */
 export function nextNodeGroupName(name: string, taken: ReadonlySet<string>): string {
   const match = /^(.*?)(\d+)$/.exec(name);
-  const stem = match ? match[1]! : `${name}-`;
+  const stem = match?.[1] ?? `${name}-`;
   let n = match ? Number(match[2]) + 1 : 2;
   while (taken.has(`${stem}${n}`)) n++;
   return `${stem}${n}`;
