@@ -87,10 +87,10 @@ export function parseAwsAuth(data: Record<string, string> | undefined): AwsAuth 
     const [yamlError] = doc.errors;
     if (yamlError) {
       const line = yamlError.linePos?.[0].line;
-      throw malformed(`not valid YAML${line ? ` at line ${line} of the value` : ''}: ${yamlError.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+      throw malformed(`not valid YAML${line ? ` at line ${line} of the value` : ''}: ${(yamlError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
     }
     // An empty key (or `null`) is an empty list, as aws-iam-authenticator reads it.
-    const value = doc.toJSON() ?? [];
+    const value: unknown = doc.toJSON() ?? [];
     const parsed = SCHEMAS[type].safeParse(value);
     if (!parsed.success) throw malformed(describeProblem(parsed.error, value));
     parsed.data.forEach((item, index) => {
@@ -103,7 +103,9 @@ export function parseAwsAuth(data: Record<string, string> | undefined): AwsAuth 
       };
       entries.push(entry);
       // As read, not as parsed: zod would put the known keys first.
-      original.set(entry, (value as Record<string, unknown>[])[index]!);
+      const read = (value as Record<string, unknown>[])[index];
+      if (!read) throw new Error(`internal: ${key} parsed to more entries than it holds`);
+      original.set(entry, read);
     });
   }
   return { entries, original, otherData };

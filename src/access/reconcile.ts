@@ -129,6 +129,7 @@ export async function kubernetesStore(kubeconfigFile: string, context?: string):
     async replace(current, data) {
       const read = objects.get(current) ?? { metadata: { ...AWS_AUTH } };
       // resourceVersion makes the API server refuse (409) if anyone wrote since the read.
+      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- the client serialises a body by its declared type, from its own fields: the prototype is not needed
       const body: V1ConfigMap = { ...read, metadata: { ...read.metadata, resourceVersion: current.resourceVersion }, data };
       return call('replace', (a) => a.replaceNamespacedConfigMap({ ...AWS_AUTH, body }))
         .then(() => true)
@@ -187,7 +188,7 @@ async function callApi<T>(what: string, where: string, request: () => Promise<T>
  * which dumps the response headers.
  */
 function describe(error: unknown, code: number | undefined): string {
-  if (code === undefined) return (error as Error).message ?? String(error);
+  if (code === undefined) return (error as Partial<Error>).message ?? String(error);
   const body = (error as { body?: unknown }).body;
   let status: { message?: unknown } | undefined;
   try {

@@ -52,8 +52,10 @@ export async function planDeploy(templates: Template[], input: PlanInput): Promi
     const available = await listExports(input.cfn);
     for (const [name, importers] of external) {
       if (available.has(name)) continue;
-      throw new InputError(`${importers[0]!.template.file} imports ${name}, which no template in this run exports and the account does not have`, {
-        where: importers[0]!.template.file,
+      const [importer] = importers;
+      if (!importer) throw new Error(`internal: export ${name} is listed with no template importing it`);
+      throw new InputError(`${importer.template.file} imports ${name}, which no template in this run exports and the account does not have`, {
+        where: importer.template.file,
         hint: 'deploy the template that exports it first (or in the same run: `biomage deploy-cf` with no arguments deploys all of cf/)',
       });
     }
@@ -79,6 +81,11 @@ export async function runDeploy(cfn: CloudFormationClient, plans: StackPlan[], o
   const outcomes = new Map<string, StackOutcome>();
   const pending = [...plans];
   const running = new Map<string, Promise<void>>();
+  const outcomeOf = (stack: string): StackOutcome => {
+    const outcome = outcomes.get(stack);
+    if (!outcome) throw new Error(`internal: stack ${stack} has no outcome yet`);
+    return outcome;
+  };
 
   while (pending.length || running.size) {
     for (const plan of [...pending]) {
@@ -89,12 +96,12 @@ export async function runDeploy(cfn: CloudFormationClient, plans: StackPlan[], o
 
       // A dependency planned as an update (dry run) already has its exports: it does not block.
       const blocked = plan.dependsOn.filter((d) => {
-        const dep = outcomes.get(d)!;
+        const dep = outcomeOf(d);
         return dep.result !== 'ok' && !(dep.result === 'planned' && dep.action === 'update');
       });
       if (blocked.length) {
         // In a dry run the exports of a stack still to be created do not exist yet: say so rather than fail.
-        const planned = options.dryRun && blocked.every((d) => outcomes.get(d)!.result === 'planned');
+        const planned = options.dryRun && blocked.every((d) => outcomeOf(d).result === 'planned');
         outcomes.set(plan.stackName, {
           stack: plan.stackName,
           template: plan.template.file,
@@ -118,7 +125,7 @@ export async function runDeploy(cfn: CloudFormationClient, plans: StackPlan[], o
     }
     if (running.size) await Promise.race(running.values());
   }
-  return plans.map((p) => outcomes.get(p.stackName)!);
+  return plans.map((p) => outcomeOf(p.stackName));
 }
 
 /** The existing stacks among `names`, in as few calls as possible (one page lists many stacks). */

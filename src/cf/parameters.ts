@@ -288,7 +288,9 @@ export function resolveParameters(file: ParametersFile, template: ParameterDecla
         problems.push(...valueProblems(file, template, parameter, declaration, value, noEcho));
       }
       if (hasDefault && serialised(value.value) === serialised(declaration.Default)) continue;
-      values.get(env)!.push({ key: parameter, value: serialised(value.value), noEcho });
+      const list = values.get(env);
+      if (!list) throw new Error(`internal: no parameter values started for ${env}`);
+      list.push({ key: parameter, value: serialised(value.value), noEcho });
     }
 
     if (missing.length) {
@@ -437,10 +439,11 @@ export function blocking(problems: readonly ParameterProblem[]): ParameterProble
 export function parametersError(problems: readonly ParameterProblem[], env: Environment): InputError {
   const sorted = [...problems].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   const [first] = sorted;
-  if (sorted.length === 1) return new InputError(first!.message, { where: `${first!.file}:${first!.line}`, hint: first!.fix });
+  if (!first) throw new Error('internal: parametersError needs at least one problem');
+  if (sorted.length === 1) return new InputError(first.message, { where: `${first.file}:${first.line}`, hint: first.fix });
   return new InputError(
     [`the template parameters for ${env} have ${sorted.length} problems:`, ...sorted.map((p) => `  ${p.file}:${p.line}: ${p.message}\n    next: ${p.fix}`)].join('\n'),
-    { where: `${first!.file}:${first!.line}`, hint: `fix each one at its line; \`biomage check\` lists them for every environment` },
+    { where: `${first.file}:${first.line}`, hint: `fix each one at its line; \`biomage check\` lists them for every environment` },
   );
 }
 

@@ -45,7 +45,7 @@ export function planStacks(templates: Template[], input: PlanInput): StackPlan[]
   const plans = templates.map((template): StackPlan => {
     const name = stackName(template, input.env);
     if (template.irsa && !input.oidcProvider) throw new Error(`no OIDC provider resolved for ${template.file}`);
-    const filled: Record<string, string> = { Environment: input.env, ...(template.irsa ? { OIDCProvider: input.oidcProvider! } : {}) };
+    const filled: Record<string, string> = { Environment: input.env, ...(template.irsa && input.oidcProvider ? { OIDCProvider: input.oidcProvider } : {}) };
     const fromFile = [...(input.values?.get(template.file) ?? [])];
     // Only the file's values that differ from the Default are sent, so a template without any
     // keeps the hash it had before cf/parameters.yaml existed.
@@ -107,7 +107,11 @@ function assertAcyclic(plans: StackPlan[]): void {
       });
     }
     state.set(plan.stackName, 'visiting');
-    for (const dep of plan.dependsOn) visit(byName.get(dep)!, [...path, plan.stackName]);
+    for (const dep of plan.dependsOn) {
+      const dependency = byName.get(dep);
+      if (!dependency) throw new Error(`internal: ${plan.stackName} depends on ${dep}, which is not planned`);
+      visit(dependency, [...path, plan.stackName]);
+    }
     state.set(plan.stackName, 'done');
   };
   for (const plan of plans) visit(plan, []);

@@ -72,13 +72,13 @@ export function substitute(text: string, lookup: (name: string) => string): stri
 
 /** `${Name}` from the known values; undefined when one of them is not known. */
 function substituteKnown(text: string, known: KnownValues): string | undefined {
-  let unresolved = false;
+  const unresolved: string[] = [];
   const out = substitute(text, (name) => {
     const value = known[name];
-    if (value === undefined) unresolved = true;
+    if (value === undefined) unresolved.push(name);
     return value ?? '';
   });
-  return unresolved ? undefined : out;
+  return unresolved.length ? undefined : out;
 }
 
 export interface References {

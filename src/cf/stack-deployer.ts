@@ -275,9 +275,9 @@ class EventStream {
   }
 
   async poll(): Promise<void> {
-    const fresh = (await this.latest()).filter((e) => e.EventId && !this.seen.has(e.EventId)).reverse();
+    const fresh = (await this.latest()).filter((e): e is StackEvent & { EventId: string } => !!e.EventId && !this.seen.has(e.EventId)).reverse();
     for (const event of fresh) {
-      this.seen.add(event.EventId!);
+      this.seen.add(event.EventId);
       this.all.push(event);
       this.emit(event);
     }

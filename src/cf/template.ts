@@ -72,13 +72,15 @@ export function loadTemplate(absPath: string, root: string): Template {
       hint: 'fix the YAML at that line (indentation, an unclosed bracket or quote)',
     });
   }
-  const doc = parsed.value as CfnTemplate | null;
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || !doc.Resources || typeof doc.Resources !== 'object') {
+  const value = parsed.value as Partial<CfnTemplate> | null;
+  if (!value || typeof value !== 'object' || Array.isArray(value) || !value.Resources || typeof value.Resources !== 'object') {
     throw new InputError(`${file} is not a CloudFormation template: it has no Resources`, {
       where: `${file}:1`,
       hint: 'a template is a YAML mapping with at least a Resources section',
     });
   }
+  // Checked just above: a mapping with a Resources mapping.
+  const doc = value as CfnTemplate;
 
   // Deploying needs the parameter and every environment in it; its Type and any extra value are
   // for `biomage check` to report.
