@@ -90,7 +90,7 @@ async function resolve(input: NativePresenceInput, value: CfnValue): Promise<str
   if (direct) return direct;
   const node = (value ?? {}) as Record<string, unknown>;
   const getAtt = node['Fn::GetAtt'];
-  const logicalId = Array.isArray(getAtt) ? getAtt[0] : typeof getAtt === 'string' ? getAtt.split('.')[0] : undefined;
+  const logicalId = Array.isArray(getAtt) ? (getAtt as unknown[])[0] : typeof getAtt === 'string' ? getAtt.split('.')[0] : undefined;
   if (typeof logicalId === 'string') return input.physicalIdOf({ Ref: logicalId });
   const exportName = node['Fn::ImportValue'];
   if (typeof exportName === 'string') {
@@ -144,7 +144,7 @@ async function hostedZoneIds(input: NativePresenceInput, recordName?: string): P
       const name = dnsName(z.Name ?? '');
       return zoneName ? name === zoneName : !!recordName && (dnsName(recordName) === name || dnsName(recordName).endsWith(`.${name}`));
     })
-    .map((z) => z.Id!);
+    .flatMap((z) => (z.Id === undefined ? [] : [z.Id]));
   if (!ids.length) throw new Absent(`no hosted zone ${zoneName ?? `for ${recordName ?? 'its records'}`}`);
   return ids;
 }
@@ -304,10 +304,11 @@ export const NATIVE_CHECKS: Readonly<Record<string, NativeCheck>> = {
   'AWS::Route53::RecordSetGroup': async (input) => {
     const records = list(input.properties.RecordSets) as Record<string, CfnValue>[];
     const [zone] = await hostedZoneIds(input, records.map((r) => r.Name).find((n): n is string => typeof n === 'string'));
+    if (zone === undefined) throw new Error('internal: hostedZoneIds returns at least one zone or throws');
     for (const record of records) {
       // A name built at deploy time (an SES identity's DKIM token) cannot be named here: then the
       // zone must at least hold a record of the type.
-      await recordPresent(input, zone!, typeof record.Name === 'string' ? record.Name : undefined, record.Type);
+      await recordPresent(input, zone, typeof record.Name === 'string' ? record.Name : undefined, record.Type);
     }
   },
   'AWS::StepFunctions::StateMachine': ({ clients, physicalId }) => clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: physicalId })),

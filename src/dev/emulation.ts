@@ -103,12 +103,12 @@ export const EMULATED: Readonly<Record<string, PresenceCheck>> = {
   // A VPC's way out, as eksctl's cluster stack builds it (moto's models mended by tools/emulator/vpc_fidelity.py).
   'AWS::EC2::InternetGateway': ({ clients, physicalId }) => clients.ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [physicalId] })),
   'AWS::EC2::VPCGatewayAttachment': async ({ clients, properties, physicalIdOf }) => {
-    const { InternetGateways = [] } = await clients.ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [physicalIdOf(properties.InternetGatewayId)!] }));
+    const { InternetGateways = [] } = await clients.ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [referencedId(physicalIdOf, properties.InternetGatewayId, 'internet gateway')] }));
     if (!InternetGateways[0]?.Attachments?.some((a) => a.VpcId === physicalIdOf(properties.VpcId))) throw absent('NotAttached', 'the gateway is not attached to the VPC');
   },
   'AWS::EC2::RouteTable': ({ clients, physicalId }) => clients.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [physicalId] })),
   'AWS::EC2::Route': async ({ clients, properties, physicalIdOf }) => {
-    const { RouteTables = [] } = await clients.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [physicalIdOf(properties.RouteTableId)!] }));
+    const { RouteTables = [] } = await clients.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [referencedId(physicalIdOf, properties.RouteTableId, 'route table')] }));
     if (!RouteTables[0]?.Routes?.some((r) => r.DestinationCidrBlock === properties.DestinationCidrBlock)) throw absent('NoRoute', 'the route table has no such route');
   },
   // Physical id: the association's id (rtbassoc-…).
@@ -160,6 +160,13 @@ export const EMULATED: Readonly<Record<string, PresenceCheck>> = {
   // Types moto models itself, some mended by the extensions: src/dev/emulation-native.ts.
   ...NATIVE_CHECKS,
 };
+
+/** The physical id of the resource a property refers to; one not deployed is a failed check. */
+function referencedId(physicalIdOf: (value: CfnValue) => string | undefined, value: CfnValue, what: string): string {
+  const id = physicalIdOf(value);
+  if (id === undefined) throw absent('Unresolved', `the ${what} it refers to is not among the deployed resources`);
+  return id;
+}
 
 /** A failed presence check: `dev up` shows the error's name. */
 function absent(name: string, message: string): Error {

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Node } from '@kubernetes/client-node';
 import { FLUX_NAMESPACE } from '../../config/flux.js';
 import { toolsDir } from '../../paths.js';
 import { locate } from '../../tools/locate.js';
@@ -21,8 +21,9 @@ export function controlPlaneBinaries(env: NodeJS.ProcessEnv, also: readonly stri
     if (found) paths[name] = found.path;
     else missing.push(name);
   }
-  if (missing.length) {
-    throw new ToolMissingError(missing[0]!, `the local cluster's toolchain is not built: ${missing.join(', ')} missing from ${join(toolsDir(env), 'bin')}`, {
+  const [firstMissing] = missing;
+  if (firstMissing !== undefined) {
+    throw new ToolMissingError(firstMissing, `the local cluster's toolchain is not built: ${missing.join(', ')} missing from ${join(toolsDir(env), 'bin')}`, {
       hint: 'build it once with `make tools-e2e` (tools/install.sh e2e; Kubernetes from source takes several minutes cold)',
     });
   }
@@ -127,7 +128,7 @@ export async function waitForNodes(kc: KubeConfig, count: number, timeoutMs: num
     async () => {
       const list = await api.listNode();
       const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-      return ready.length >= count ? ready.map((n) => n.metadata!.name!).sort() : undefined;
+      return ready.length >= count ? ready.map(nodeName).sort() : undefined;
     },
     timeoutMs,
   );
@@ -142,4 +143,11 @@ export async function apiServerReady(kc: KubeConfig): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A listed node's name: the API server names every object it lists. */
+function nodeName(node: V1Node): string {
+  const name = node.metadata?.name;
+  if (name === undefined) throw new Error('internal: the API server listed a node without a name');
+  return name;
 }

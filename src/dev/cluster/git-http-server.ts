@@ -133,12 +133,13 @@ function main(): void {
     process.exit(2);
   }
   const options = { repo: values.repo, name: values.name };
+  const readyFile = values['ready-file'];
   const server = createServer((request, response) => handle(options, request, response));
   server.listen(Number(values.port), '127.0.0.1', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     // Written once listening, so whoever started us knows the port and that requests will be answered.
-    writeFileSync(values['ready-file']!, JSON.stringify({ port, pid: process.pid }));
+    writeFileSync(readyFile, JSON.stringify({ port, pid: process.pid }));
     process.stderr.write(`serving ${resolve(options.repo)} at http://127.0.0.1:${port}/${options.name}\n`);
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => server.close(() => process.exit(0)));

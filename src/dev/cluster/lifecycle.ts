@@ -84,9 +84,15 @@ export async function clusterUp(stateDir: string, processEnv: NodeJS.ProcessEnv,
   rmSync(files.dir, { recursive: true, force: true });
   mkdirSync(files.logs, { recursive: true });
   mkdirSync(files.storage, { recursive: true });
-  const [apiPort, storagePort, ...controllerPorts] = await freePorts(2 + FLUX_CONTROLLERS.length * 2);
+  const ports = await freePorts(2 + FLUX_CONTROLLERS.length * 2);
+  const portAt = (i: number): number => {
+    const port = ports[i];
+    if (port === undefined) throw new Error(`internal: freePorts gave ${ports.length} ports, not the ${i + 1} asked for`);
+    return port;
+  };
+  const [apiPort, storagePort] = [portAt(0), portAt(1)];
   const target: KwokctlTarget = { name: LOCAL_CLUSTER_NAME, workdir: files.kwokWorkdir, env: processEnv };
-  writeFileSync(files.kwokConfig, kwokctlConfiguration(binaries, apiPort!, kubectlPath));
+  writeFileSync(files.kwokConfig, kwokctlConfiguration(binaries, apiPort, kubectlPath));
 
   const daemons: DaemonRecord[] = [];
   // Should we be interrupted (Ctrl-C) or crash while starting, nothing we started may stay behind.
@@ -109,23 +115,26 @@ export async function clusterUp(stateDir: string, processEnv: NodeJS.ProcessEnv,
 
     const health: Record<string, string> = {};
     FLUX_CONTROLLERS.forEach((controller, index) => {
-      const ports = { metrics: controllerPorts[index * 2]!, health: controllerPorts[index * 2 + 1]! };
-      health[controller] = `http://127.0.0.1:${ports.health}/readyz`;
+      const controllerPorts = { metrics: portAt(2 + index * 2), health: portAt(3 + index * 2) };
+      health[controller] = `http://127.0.0.1:${controllerPorts.health}/readyz`;
       daemons.push(
         startController({
           controller,
           kubeconfig: files.kubeconfig,
           namespace: FLUX_NAMESPACE,
-          ports,
+          ports: controllerPorts,
           logFile: join(files.logs, `${controller}.log`),
           env: processEnv,
-          ...(controller === 'source-controller' ? { storage: { path: files.storage, port: storagePort! } } : {}),
+          ...(controller === 'source-controller' ? { storage: { path: files.storage, port: storagePort } } : {}),
         }),
       );
     });
     progress(`started ${FLUX_CONTROLLERS.join(', ')} and the git server`);
 
-    const gitPort = await waitUntil('the git server to listen', async () => (assertRunning(gitServer), readGitPort(files)), timeoutMs, 50);
+    const gitPort = await waitUntil('the git server to listen', () => {
+      assertRunning(gitServer);
+      return Promise.resolve(readGitPort(files));
+    }, timeoutMs, 50);
     health[GIT_SERVER] = `http://127.0.0.1:${gitPort}/${name}/info/refs?service=git-upload-pack`;
     const record: ClusterRecord = {
       name: LOCAL_CLUSTER_NAME,
@@ -140,7 +149,7 @@ export async function clusterUp(stateDir: string, processEnv: NodeJS.ProcessEnv,
     };
     writeClusterRecord(files, record);
 
-    const [nodes] = await Promise.all([waitForNodes(kc, nodeCount, timeoutMs), ...daemons.map((d) => waitHealthy(d, health[d.name]!, timeoutMs))]);
+    const [nodes] = await Promise.all([waitForNodes(kc, nodeCount, timeoutMs), ...daemons.map((d) => waitHealthy(d, healthUrl(health, d.name), timeoutMs))]);
     return { reused: false, record, nodes, timings: { apiServerMs, readyMs: Date.now() - started } };
   } catch (error) {
     progress('start-up failed: stopping what was started');
@@ -169,7 +178,10 @@ export async function clusterStatus(stateDir: string): Promise<ClusterStatus> {
   const kc = await loadKubeConfig(record.kubeconfig).catch(() => undefined);
   const api = { name: 'kube-apiserver', healthy: kc ? await apiServerReady(kc) : false };
   const components = await Promise.all(
-    record.daemons.map(async (d) => ({ name: d.name, pid: d.pid, healthy: groupAlive(d.pid) && record.health[d.name] !== undefined && (await respondsOk(record.health[d.name]!)) })),
+    record.daemons.map(async (d) => {
+      const url = record.health[d.name];
+      return { name: d.name, pid: d.pid, healthy: groupAlive(d.pid) && url !== undefined && (await respondsOk(url)) };
+    }),
   );
   const all = [api, ...components];
   return { running: all.every((c) => c.healthy), record, components: all };
@@ -245,6 +257,13 @@ function assertRunning(daemon: DaemonRecord): void {
 }
 
 /** The port the git server writes to its ready file once it listens. */
+/** The health URL of a daemon we started: every one gets its URL before it is waited for. */
+function healthUrl(health: Record<string, string>, name: string): string {
+  const url = health[name];
+  if (url === undefined) throw new Error(`internal: no health URL for ${name}`);
+  return url;
+}
+
 function readGitPort(files: ClusterFiles): number | undefined {
   return existsSync(files.gitReadyFile) ? (JSON.parse(readFileSync(files.gitReadyFile, 'utf8')) as { port: number }).port : undefined;
 }
