@@ -2,6 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import type { RenderResult } from '../../src/tools/helm.js';
 
 /** A rendered object, read freely in assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered objects of every kind, read by path in assertions that fail loudly on a wrong shape
 export type Obj = Record<string, any>;
 
 /** A `helm template` that must succeed: its text and its objects (empty documents dropped). */

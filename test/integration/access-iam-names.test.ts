@@ -20,7 +20,8 @@ describe('iamNameResolver', () => {
     await iam.send(new CreateUserCommand({ UserName: 'shared' }));
     await iam.send(new CreateRoleCommand({ RoleName: 'shared', AssumeRolePolicyDocument: trust }));
   });
-  afterAll(() => iam?.destroy());
+  // Assigned in beforeAll, which may have failed before that.
+  afterAll(() => (iam as IAMClient | undefined)?.destroy());
 
   it('finds a user, with its path', async () => {
     expect(await iamNameResolver(iam)('alice')).toEqual({ arn: expect.stringMatching(/^arn:aws:iam::\d{12}:user\/staff\/alice$/), type: 'user' });

@@ -7,7 +7,8 @@ import { cleanEnv, spawnCli } from '../helpers/cli.js';
 
 const state = mkdtempSync(join(tmpdir(), 'biomage-dev-'));
 const env = cleanEnv({ BIOMAGE_STATE_DIR: state, CI: 'true' });
-const json = <T>(stdout: string) => (JSON.parse(stdout) as { result: T }).result;
+/** The `result` of a --json output, typed by the caller that knows the command. */
+const json = (stdout: string): unknown => (JSON.parse(stdout) as { result: unknown }).result;
 
 interface State {
   running: boolean;
@@ -30,7 +31,7 @@ describe('biomage dev (the local twin)', () => {
   it('up starts the emulator, survives the CLI exiting, and writes the env file', async () => {
     const up = await spawnCli(['dev', 'up', '--json'], env);
     expect(up.code, up.stderr).toBe(0);
-    const started = json<{ twin: State }>(up.stdout).twin;
+    const started = (json(up.stdout) as { twin: State }).twin;
     expect(started).toMatchObject({ running: true, reused: false });
     expect(isAlive(started.pid!)).toBe(true);
     const envFile = readFileSync(join(state, 'development.env'), 'utf8');
@@ -39,14 +40,14 @@ describe('biomage dev (the local twin)', () => {
 
     // Commands for development find the twin on their own, without --endpoint-url.
     const doctor = await spawnCli(['doctor', '--json'], env);
-    expect(json<{ aws: { status: string; endpoint: string } }>(doctor.stdout).aws).toMatchObject({ status: 'ok', endpoint: started.endpoint });
+    expect((json(doctor.stdout) as { aws: { status: string; endpoint: string } }).aws).toMatchObject({ status: 'ok', endpoint: started.endpoint });
 
-    const again = json<{ twin: State }>((await spawnCli(['dev', 'up', '--json'], env)).stdout).twin;
+    const again = (json((await spawnCli(['dev', 'up', '--json'], env)).stdout) as { twin: State }).twin;
     expect(again).toMatchObject({ reused: true, pid: started.pid, endpoint: started.endpoint });
 
     const status = await spawnCli(['dev', 'status', '--json'], env);
     expect(status.code).toBe(0);
-    expect(json<State>(status.stdout)).toMatchObject({ running: true, pid: started.pid });
+    expect(json(status.stdout) as State).toMatchObject({ running: true, pid: started.pid });
 
     const down = await spawnCli(['dev', 'down', '--json'], env);
     expect(down.code).toBe(0);
@@ -55,6 +56,6 @@ describe('biomage dev (the local twin)', () => {
 
     const after = await spawnCli(['dev', 'status', '--json'], env);
     expect(after.code).toBe(3);
-    expect(json<State>(after.stdout).running).toBe(false);
+    expect((json(after.stdout) as State).running).toBe(false);
   });
 });

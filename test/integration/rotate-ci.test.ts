@@ -51,7 +51,8 @@ describe('biomage rotate-ci against the emulator (IAM, CloudFormation) and a fak
     github = await startFakeGithub({ org: ORG, repos: Object.values(repos), pageSize: 2 });
     material.add(github.token);
   });
-  afterAll(() => github?.close());
+  // Assigned in beforeAll, which may have failed before that.
+  afterAll(() => (github as FakeGithub | undefined)?.close());
 
   const iam = () => awsClient(IAMClient, target());
   const cfn = () => awsClient(CloudFormationClient, target());

@@ -7,7 +7,7 @@ describe('the platform lifecycle policy', () => {
       { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 },
       { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 200 },
     ]);
-    expect(LIFECYCLE_POLICY.rules.every((r) => r.action.type === 'expire')).toBe(true);
+    for (const rule of LIFECYCLE_POLICY.rules) expect(rule.action.type).toBe('expire');
   });
 
   it('has unique rule priorities, and a `tagged` rule always names its tags (ECR requires one or the other)', () => {

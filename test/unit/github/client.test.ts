@@ -71,7 +71,7 @@ describe('the GitHub REST client, against a fake GitHub on 127.0.0.1', () => {
       token: 't',
       baseUrl: new URL('https://api.example.com'),
       fetch: async (url) => {
-        seen.push(String(url));
+        seen.push(url instanceof Request ? url.url : url.toString());
         return new Response('[]', { status: 200, headers: { link: '<https://evil.example.net/orgs/o/repos?page=2>; rel="next"' } });
       },
     });
@@ -102,7 +102,7 @@ describe('token and API URL', () => {
       token: 't',
       baseUrl: new URL('https://ghe.example.com/api/v3'),
       fetch: async (url) => {
-        seen.push(String(url));
+        seen.push(url instanceof Request ? url.url : url.toString());
         return new Response(JSON.stringify({ key_id: 'k', key: 'a' }), { status: 200 });
       },
     });

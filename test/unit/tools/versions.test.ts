@@ -26,9 +26,9 @@ describe('compareVersions', () => {
 describe('python-requirements.txt', () => {
   it('pins every package exactly and agrees with versions.env on moto and cfn-lint', async () => {
     const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
+    const path = await import('node:path');
     const { installRoot } = await import('../../../src/paths.js');
-    const lines = readFileSync(join(installRoot, 'tools', 'python-requirements.txt'), 'utf8')
+    const lines = readFileSync(path.join(installRoot, 'tools', 'python-requirements.txt'), 'utf8')
       .split('\n')
       .filter((l) => l && !l.startsWith('#'));
     for (const line of lines) expect(line).toMatch(/^[A-Za-z0-9_.-]+==[^=\s]+$/);
