@@ -143,7 +143,7 @@ function buildModel(repo: Repository): CfnModel {
           if (!template.environments.includes(env)) continue;
           const scope = model.scope(template, env);
           for (const [logicalId, resource] of Object.entries(template.resources)) {
-            const type = String(resource.Type ?? '');
+            const type = typeof resource.Type === 'string' ? resource.Type : '';
             if (!ARN_TYPES.has(type) || !isLive(resource.Condition, scope)) continue;
             list.push({ template, logicalId, type, arn: attribute(logicalId, 'Arn', scope) });
           }
@@ -265,11 +265,11 @@ function evaluate(value: unknown, scope: Scope, depth: number): Value {
     case 'Ref':
       return typeof args === 'string' ? reference(args, scope) : UNKNOWN;
     case 'Fn::GetAtt': {
-      const [id, attr] = Array.isArray(args) ? args : typeof args === 'string' ? (longValue('GetAtt', args) as string[]) : [];
+      const [id, attr] = Array.isArray(args) ? (args as unknown[]) : typeof args === 'string' ? (longValue('GetAtt', args) as string[]) : [];
       return typeof id === 'string' && typeof attr === 'string' ? attribute(id, attr, scope) : UNKNOWN;
     }
     case 'Fn::Sub': {
-      const [text, locals] = Array.isArray(args) ? args : [args, undefined];
+      const [text, locals] = Array.isArray(args) ? (args as unknown[]) : [args, undefined];
       if (typeof text !== 'string') return UNKNOWN;
       const vars: Record<string, string> = {};
       for (const [name, local] of Object.entries(recordOf(locals))) vars[name] = flat(evaluate(local, scope, depth + 1));
@@ -331,7 +331,8 @@ function subVariable(name: string, scope: Scope): string {
 function reference(name: string, scope: Scope): Value {
   const known = scope.known[name];
   if (known !== undefined) {
-    const type = String(recordOf(scope.template.parameters[name]).Type ?? '');
+    const declared = recordOf(scope.template.parameters[name]).Type;
+    const type = typeof declared === 'string' ? declared : '';
     return type === 'CommaDelimitedList' || type.startsWith('List<') ? known.split(',').map((s) => s.trim()) : known;
   }
   const resource = scope.template.resources[name];
@@ -428,7 +429,7 @@ export function describe(value: unknown): string {
     case 'Fn::GetAtt':
       return `\${${Array.isArray(args) ? args.join('.') : String(args)}}`;
     case 'Fn::Sub': {
-      const [text, locals] = Array.isArray(args) ? args : [args, undefined];
+      const [text, locals] = Array.isArray(args) ? (args as unknown[]) : [args, undefined];
       if (typeof text !== 'string') return 'Fn::Sub';
       const vars = recordOf(locals);
       return text.replace(/\$\{([^}!][^}]*)\}/g, (match, name: string) => (name.trim() in vars ? describe(vars[name.trim()]) : match));

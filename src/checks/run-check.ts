@@ -69,7 +69,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
           return request.base.name;
         },
       };
-      return Promise.all(RULE_MODULES.map((m) => m.check(ctx))).then((all) => all.flat());
+      return Promise.all(RULE_MODULES.map(async (m) => m.check(ctx))).then((all) => all.flat());
     }),
   ]);
 

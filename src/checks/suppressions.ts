@@ -37,9 +37,11 @@ export function parseSuppressions(file: string, text: string): Suppression[] {
     let target = index;
     if (alone) {
       target = index + 1;
-      while (target < lines.length && (/^\s*$/.test(lines[target]!) || MARKER.test(lines[target]!))) target++;
+      const skipped = (line: string | undefined) => line !== undefined && (/^\s*$/.test(line) || MARKER.test(line));
+      while (skipped(lines[target])) target++;
     }
-    found.push({ file, line: index + 1, target: target + 1, rule: match[1]!, reason: match[2]!.replace(CLOSERS, '').trim(), used: false });
+    const [, rule = '', reason = ''] = match;
+    found.push({ file, line: index + 1, target: target + 1, rule, reason: reason.replace(CLOSERS, '').trim(), used: false });
   });
   return found;
 }

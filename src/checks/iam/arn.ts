@@ -21,7 +21,7 @@ const anyRun: Token = { kind: 'star', exclude: '' };
 export function arnPattern(text: string): Token[] {
   const tokens: Token[] = [];
   for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
+    const char = text.charAt(i);
     if (char === '$' && text[i + 1] === '{') {
       const end = text.indexOf('}', i);
       if (end > 0) {
@@ -98,7 +98,7 @@ function compiledTypes(service: string): CompiledType[] {
     const tokens: Token[] = [];
     let literals = 0;
     for (let i = 0; i < format.length; i++) {
-      const char = format[i]!;
+      const char = format.charAt(i);
       if (char === '$' && format[i + 1] === '{') {
         const end = format.indexOf('}', i);
         const next = format[end + 1];

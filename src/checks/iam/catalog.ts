@@ -152,10 +152,12 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j runs within 1..b.length, and both rows hold b.length + 1 entries
       current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
     previous = current;
   }
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- each row holds b.length + 1 entries
   return previous[b.length]!;
 }
 

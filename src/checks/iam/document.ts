@@ -23,7 +23,7 @@ export function policyDocuments(value: unknown, path: YamlPath, template: Templa
   return branches(value, path, scope).flatMap(({ value: doc, path: at }): PolicyDocument[] => {
     if (isRecord(doc) && 'Fn::Sub' in doc) {
       const args = doc['Fn::Sub'];
-      const [text, vars] = Array.isArray(args) ? args : [args, undefined];
+      const [text, vars] = Array.isArray(args) ? (args as unknown[]) : [args, undefined];
       const textPath = Array.isArray(args) ? [...at, 'Fn::Sub', 0] : [...at, 'Fn::Sub'];
       if (typeof text !== 'string') return [];
       const line = textStartLine(template.source, template.lineOf(textPath));
@@ -55,7 +55,7 @@ function subTextsIn(value: unknown, path: YamlPath, template: TemplateModel): { 
   if (Array.isArray(value)) return value.flatMap((item, index) => subTextsIn(item, [...path, index], template));
   if (!isRecord(value)) return [];
   const args = value['Fn::Sub'];
-  const [text] = Array.isArray(args) ? args : [args];
+  const [text] = Array.isArray(args) ? (args as unknown[]) : [args];
   const own =
     typeof text === 'string'
       ? [{ text, line: textStartLine(template.source, template.lineOf(Array.isArray(args) ? [...path, 'Fn::Sub', 0] : [...path, 'Fn::Sub'])) }]

@@ -130,7 +130,8 @@ export function checkDocument(doc: PolicyDocument, context: PolicyContext): Find
   if (context.scope) {
     for (const { text, line } of doc.subTexts) {
       for (const match of text.matchAll(/\$\{([^}!][^}]*)\}/g)) {
-        const name = match[1]!.trim();
+        const [, captured = ''] = match;
+        const name = captured.trim();
         if (!isPolicyVariable(name)) continue;
         const lineOf = line + (text.slice(0, match.index).match(/\n/g)?.length ?? 0);
         add(lineOf, 'iam-policy-variable-unescaped', `policy variable \${${name}} in ${context.where} is not escaped inside Fn::Sub`, `write \${!${name}}`);
@@ -233,13 +234,15 @@ function checkStatement(statement: Statement, context: PolicyContext, add: (line
   const resources = statement.resources.map((resource) => resource.text);
   if (resources.length && !resources.some(isWholeWildcard)) {
     for (const { ref, actions } of granted) {
-      if (!actions.length || actions.some((action) => resources.some((resource) => actionApplies(action, resource)))) continue;
+      const [firstAction] = actions;
+      if (!firstAction || actions.some((action) => resources.some((resource) => actionApplies(action, resource)))) continue;
       // Simplest format first: `bucket` before `accesspoint`, as people usually mean it.
-      const formats = resourceTypeArns(actions[0]!.service);
+      const formats = resourceTypeArns(firstAction.service);
       const length = (type: string) => formats.get(type)?.length ?? Infinity;
       const takes = [...new Set(actions.flatMap((action) => action.resourceTypes))].sort((a, b) => length(a) - length(b));
       const named = [...new Set(statement.resources.map((resource) => classifyArn(resource.text)?.type ?? resource.display))];
-      if (!takes.length) {
+      const [simplest] = takes;
+      if (simplest === undefined) {
         add(ref.line, 'iam-action-resource-mismatch', `action ${ref.text} in ${where} only takes Resource "*"`, 'grant it in a statement of its own with `Resource: "*"`');
         continue;
       }
@@ -247,7 +250,7 @@ function checkStatement(statement: Statement, context: PolicyContext, add: (line
         add(ref.line, 'iam-action-resource-mismatch', `no action matching ${ref.text} in ${where} applies to the statement's resources (${named.join(', ')})`);
         continue;
       }
-      const format = formats.get(takes[0]!);
+      const format = formats.get(simplest);
       add(
         ref.line,
         'iam-action-resource-mismatch',

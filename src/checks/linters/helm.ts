@@ -51,7 +51,8 @@ export async function helmFindings(repo: Repository, env?: NodeJS.ProcessEnv): P
       env,
     });
     if (result.ok) return rendering(release.source.file, release.chart, release.environment, release.namespace, result.manifests);
-    const doc = release.source.yaml.documents[release.index]!;
+    const doc = release.source.yaml.documents[release.index];
+    if (!doc) throw new Error(`internal: ${release.source.file} has no document ${release.index}`);
     const inChart = result.file !== undefined && !result.valuesPath;
     const finding: Finding = {
       file: inChart ? `${release.chart.dir}/${result.file}` : release.source.file,

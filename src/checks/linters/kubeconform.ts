@@ -90,5 +90,7 @@ const pointer = (path: string) => path.split('/').filter(Boolean).map((s) => (/^
 
 function matches(value: unknown, result: KubeconformResult): boolean {
   const v = value as { kind?: unknown; metadata?: { name?: unknown } } | null;
-  return v?.kind === result.kind && (!result.name || v?.metadata?.name === result.name);
+  const kind = v?.kind;
+  const name = v?.metadata?.name;
+  return kind === result.kind && (!result.name || name === result.name);
 }

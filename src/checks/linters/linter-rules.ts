@@ -14,5 +14,6 @@ export const linterRules: readonly RuleDefinition[] = [
 
 /** The rule definition a linter finding belongs to: `cfn-lint/E3002` → `cfn-lint`. */
 export function linterFamily(rule: string): string {
-  return rule.split('/')[0]!;
+  const [family = rule] = rule.split('/');
+  return family;
 }

@@ -50,7 +50,7 @@ export function templateLine(lines: string[], value: Record<string, unknown>, pa
   const kindLine = lines.findIndex((l) => matches(l, { key: 'kind', value: String(value.kind) }));
   if (kindLine >= 0) {
     start = kindLine;
-    while (start > 0 && !/^---/.test(lines[start - 1]!)) start--;
+    while (start > 0 && !/^---/.test(lineAt(lines, start - 1))) start--;
   }
   let end = lines.length;
   let found = -1;
@@ -60,7 +60,7 @@ export function templateLine(lines: string[], value: Record<string, unknown>, pa
     found = start + index;
     start = found + 1;
     // A `name:` that is not the item's first key does not open a block; stay in the list's.
-    if (typeof hint === 'string' || /^\s*-/.test(lines[found]!)) end = blockEnd(lines, found, end);
+    if (typeof hint === 'string' || /^\s*-/.test(lineAt(lines, found))) end = blockEnd(lines, found, end);
   }
   return found + 1 || 1;
 }
@@ -76,14 +76,22 @@ function matches(line: string, hint: Hint): boolean {
 /** The first line after `index` indented no deeper than it (template-only and comment lines do not count). */
 function blockEnd(lines: string[], index: number, limit: number): number {
   const indent = (l: string) => l.length - l.trimStart().length;
-  const own = indent(lines[index]!);
-  const ownIsItem = lines[index]!.trimStart().startsWith('-');
+  const own = indent(lineAt(lines, index));
+  const ownIsItem = lineAt(lines, index).trimStart().startsWith('-');
   for (let i = index + 1; i < limit; i++) {
-    const trimmed = lines[i]!.trim();
+    const line = lineAt(lines, i);
+    const trimmed = line.trim();
     if (!trimmed || trimmed.startsWith('{{') || trimmed.startsWith('#')) continue;
     // `key:` followed by `- item` at the same indentation: the items belong to the key.
-    if (!ownIsItem && indent(lines[i]!) === own && /^-(\s|$)/.test(trimmed)) continue;
-    if (indent(lines[i]!) <= own) return i;
+    if (!ownIsItem && indent(line) === own && /^-(\s|$)/.test(trimmed)) continue;
+    if (indent(line) <= own) return i;
   }
   return limit;
+}
+
+/** Line `index` of a template's text; the callers' indexes stay within it. */
+function lineAt(lines: readonly string[], index: number): string {
+  const line = lines[index];
+  if (line === undefined) throw new Error(`internal: template line ${index + 1} is past its ${lines.length} lines`);
+  return line;
 }

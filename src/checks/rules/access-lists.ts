@@ -31,8 +31,8 @@ function identityOf(entry: string): string | undefined {
   if (IAM_NAME.test(entry)) return entry.toLowerCase();
   const arn = IAM_ARN.exec(entry);
   if (!arn) return undefined;
-  const [, partition, account, type, , name] = arn;
-  return `arn:${partition}:${account}:${type}:${name!.toLowerCase()}`;
+  const [, partition, account, type, , name = ''] = arn;
+  return `arn:${partition}:${account}:${type}:${name.toLowerCase()}`;
 }
 
 /** infra/cluster_admins and infra/cluster_users: valid entries, each once, nobody in both. */
@@ -88,7 +88,7 @@ function listFindings(list: SourceFile, findings: Finding[]): AccessEntry[] {
         line: entry.line,
         rule: 'access-list-entry',
         message: `entry ${JSON.stringify(entry.text)} is not an IAM user or role name or ARN`,
-        ...(comment && identityOf(comment[1]!) ? { fix: 'move the comment to its own line, starting with #' } : {}),
+        ...(comment?.[1] !== undefined && identityOf(comment[1]) ? { fix: 'move the comment to its own line, starting with #' } : {}),
       });
       continue;
     }

@@ -72,6 +72,7 @@ function environmentParameter(template: TemplateModel): Finding[] {
       case 'no-environment':
         return finding('the template has no Environment parameter');
       case 'environment-type':
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML value shown or compared as String writes it; a mapping or list there is the author's mistake, reported as written
         return finding(`parameter Environment has Type ${String(problem.type ?? '(none)')}, not String`, 'set `Type: String`');
       case 'no-allowed-values':
         return finding('parameter Environment has no AllowedValues', `add \`AllowedValues: ${ENVIRONMENT_LIST}\``);
@@ -119,7 +120,7 @@ function literals(template: TemplateModel): Finding[] {
     for (const match of text.matchAll(HOST_RUN)) {
       const host = match[0].toLowerCase();
       const labels = host.split('.');
-      if (labels.length < 2 || !TLDS.has(labels[labels.length - 1]!) || AWS_DOMAINS.test(host) || FIXED_ISSUERS.has(host)) continue;
+      if (labels.length < 2 || !TLDS.has(labels.at(-1) ?? '') || AWS_DOMAINS.test(host) || FIXED_ISSUERS.has(host)) continue;
       if (labels.some((label) => !label || label.startsWith('-') || label.endsWith('-'))) continue;
       add(lineAt(match.index), 'cf-literal-domain', `${owner} has a literal domain name ${host}`);
     }
@@ -142,7 +143,7 @@ function literals(template: TemplateModel): Finding[] {
         continue;
       }
       if (key === 'Fn::Sub') {
-        const [text, locals] = Array.isArray(inner) ? inner : [inner, undefined];
+        const [text, locals] = Array.isArray(inner) ? (inner as unknown[]) : [inner, undefined];
         const textPath = Array.isArray(inner) ? [...at, 0] : at;
         // `${…}` is filled in by CloudFormation; blank it out, keeping offsets for line numbers.
         if (typeof text === 'string') scan(text.replace(/\$\{[^}]*\}/g, (m) => ' '.repeat(m.length)), textPath, owner);

@@ -40,7 +40,7 @@ export const iamPolicyRules: RuleModule = {
 };
 
 function documentsOf(id: string, resource: CfnMap, scope: Scope): { doc: PolicyDocument; where: string; trust?: boolean }[] {
-  const type = String(resource.Type ?? '');
+  const type = typeof resource.Type === 'string' ? resource.Type : '';
   const props = isRecord(resource.Properties) ? resource.Properties : {};
   const base: YamlPath = ['Resources', id, 'Properties'];
   const docs = (key: string, where: string, trust = false) =>

@@ -98,7 +98,7 @@ function mentionsEnvironment(value: unknown): boolean {
   if (!isRecord(value)) return false;
   if (value.Ref === 'Environment') return true;
   const sub = value['Fn::Sub'];
-  const text = Array.isArray(sub) ? sub[0] : sub;
+  const text: unknown = Array.isArray(sub) ? sub[0] : sub;
   if (typeof text === 'string' && /\$\{\s*Environment\s*\}/.test(text)) return true;
   return Object.values(value).some(mentionsEnvironment);
 }

@@ -68,6 +68,7 @@ function checkTemplate(model: CfnModel, template: TemplateModel): Finding[] {
       line: template.lineOf(problem.path),
       rule: 'irsa-oidc-parameter',
       ...(problem.kind === 'oidc-provider-type'
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML value shown or compared as String writes it; a mapping or list there is the author's mistake, reported as written
         ? { message: `parameter OIDCProvider has Type ${String(problem.type ?? '(none)')}, not String`, fix: 'set `Type: String`' }
         : { message: 'the IRSA template has no OIDCProvider parameter' }),
     }),
@@ -179,7 +180,7 @@ function checkTrust(file: string, role: string, doc: PolicyDocument, scope: Scop
     const audience = conditionEntries(doc, statement, 'StringEquals', scope).find((entry) => entry.key === audienceKey);
     if (!audience) {
       add(conditionLine('StringEquals'), 'irsa-trust-audience', `${trust} does not require StringEquals \${OIDCProvider}:aud = sts.amazonaws.com`);
-    } else if (audience.values.length !== 1 || audience.values[0]!.text !== 'sts.amazonaws.com') {
+    } else if (audience.values.length !== 1 || audience.values[0]?.text !== 'sts.amazonaws.com') {
       add(audience.line, 'irsa-trust-audience', `${trust} accepts audience ${audience.values.map((v) => v.display).join(', ') || '(none)'}, not sts.amazonaws.com`);
     }
 
@@ -219,7 +220,8 @@ function describeAll(doc: PolicyDocument, value: unknown, path: YamlPath, scope:
 function parseSubject(text: string): { namespace: string; serviceAccount: string } | undefined {
   if (text.includes(UNKNOWN)) return undefined;
   const match = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(text);
-  return match ? { namespace: match[1]!, serviceAccount: match[2]! } : undefined;
+  const [, namespace, serviceAccount] = match ?? [];
+  return namespace !== undefined && serviceAccount !== undefined ? { namespace, serviceAccount } : undefined;
 }
 
 export interface IrsaServiceAccount {
@@ -245,7 +247,8 @@ export function irsaServiceAccounts(template: YamlSource, env: Environment): Irs
     model = cfnModel(repo);
     modelsBySource.set(template, model);
   }
-  const templateModel = model.templates[0]!;
+  const [templateModel] = model.templates;
+  if (!templateModel) throw new Error(`internal: the model of ${template.file} holds no template`);
   const scope = model.scope(templateModel, env, { OIDCProvider: OIDC });
   const subjectKey = `${OIDC}:sub`;
   return trustDocuments(scope).flatMap(({ doc, props }) => {

@@ -78,7 +78,9 @@ function mergeOrigins(raw: RawFinding[]): Finding[] {
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   return [...groups.values()].map((group) => {
-    const { origin: _origin, release: _release, ...finding } = group[0]!;
+    const [head] = group;
+    if (!head) throw new Error('internal: an empty group of findings');
+    const { origin: _origin, release: _release, ...finding } = head;
     if (group.some((f) => !f.release)) return finding;
     const releases = [...new Set(group.map((f) => f.origin))].sort();
     return { ...finding, message: `${finding.message} (${releases.length === 1 ? 'release' : 'releases'} ${releases.join(', ')})` };
@@ -115,6 +117,7 @@ function metadataPaths(value: Obj): ObjectPath[] {
 
 const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+// eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML value shown or compared as String writes it; a mapping or list there is the author's mistake, reported as written
 const objectName = (value: Obj) => `${String(value.kind)} ${String((value.metadata as Obj | undefined)?.name ?? '(unnamed)')}`;
 
 function where(path: ObjectPath, value: Obj): string {
@@ -133,12 +136,14 @@ function metadataStrings(value: Obj, report: Report): void {
       if (!isObj(map)) continue;
       for (const [key, entry] of Object.entries(map)) {
         if (typeof entry === 'string' || entry === null) continue;
-        const kind = Array.isArray(entry) ? 'a list' : typeof entry === 'object' ? 'a mapping' : `a ${typeof entry} (${String(entry)})`;
+        // Where it is shown, neither a string, null, list nor mapping: a YAML scalar (number or boolean).
+        const scalar = entry as number | boolean | undefined;
+        const kind = Array.isArray(entry) ? 'a list' : typeof entry === 'object' ? 'a mapping' : `a ${typeof entry} (${String(scalar)})`;
         report(
           [...metadataPath, field, key],
           'manifest-metadata-string',
           `${field === 'labels' ? 'label' : 'annotation'} ${key} on ${where(metadataPath, value)}${objectName(value)} is ${kind}, not a string`,
-          typeof entry === 'object' ? undefined : `quote it (\`${key}: "${String(entry)}"\`), or use \`| quote\` where the template writes it`,
+          typeof entry === 'object' ? undefined : `quote it (\`${key}: "${String(scalar)}"\`), or use \`| quote\` where the template writes it`,
         );
       }
     }
@@ -198,6 +203,7 @@ function classifyNumber(port: number): PortKind | undefined {
 function probeScheme(container: Obj, probe: Obj, path: ObjectPath, subject: string, report: Report): void {
   const httpGet = probe.httpGet;
   if (!isObj(httpGet)) return;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML value shown or compared as String writes it; a mapping or list there is the author's mistake, reported as written
   const scheme = String(httpGet.scheme ?? 'HTTP').toUpperCase();
   const ports = list(container.ports).filter(isObj);
   let name: string | undefined;
@@ -237,6 +243,7 @@ function albHealthCheck(value: Obj, report: Report): void {
   if (!isObj(annotations)) return;
   const get = (name: string) => {
     const v = annotations[`${ALB}${name}`];
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML value shown or compared as String writes it; a mapping or list there is the author's mistake, reported as written
     return v === undefined || v === null ? undefined : String(v);
   };
   const path = (name: string): ObjectPath => ['metadata', 'annotations', `${ALB}${name}`];
@@ -433,16 +440,22 @@ class ExternalObjects {
   }
 
   private ofChart(dir: string): ExternalObject[] {
-    if (!this.charts.has(dir)) this.charts.set(dir, chartAnnotation(this.ctx.repo.root, dir).flatMap((a) => parseExternalObjects(a.value).objects));
-    return this.charts.get(dir)!;
+    let objects = this.charts.get(dir);
+    if (!objects) {
+      objects = chartAnnotation(this.ctx.repo.root, dir).flatMap((a) => parseExternalObjects(a.value).objects);
+      this.charts.set(dir, objects);
+    }
+    return objects;
   }
 
   private ofRelease(origin: string): ExternalObject[] {
-    if (!this.releases.has(origin)) {
+    let objects = this.releases.get(origin);
+    if (!objects) {
       const source = this.ctx.repo.releases.find((r) => r.file === origin);
-      this.releases.set(origin, source ? releaseAnnotations(source).flatMap((a) => parseExternalObjects(a.value).objects) : []);
+      objects = source ? releaseAnnotations(source).flatMap((a) => parseExternalObjects(a.value).objects) : [];
+      this.releases.set(origin, objects);
     }
-    return this.releases.get(origin)!;
+    return objects;
   }
 }
 

@@ -82,11 +82,12 @@ export const nodeGroupRules: RuleModule = {
           entry.envs.add(env);
           fromConfig.set(group.name, entry);
         }
-        if (byValues.length && valuesDoc) {
+        const [firstByValues] = byValues;
+        if (firstByValues !== undefined && valuesDoc) {
           const path = [env, 'managedNodeGroups', group.name];
           findings.push({
             file: CLUSTER_ENVIRONMENTS_FILE,
-            line: valuesDoc.lineOf(setsNodeGroupField(values, env, group.name, byValues[0]!) ? [...path, byValues[0]!] : path),
+            line: valuesDoc.lineOf(setsNodeGroupField(values, env, group.name, firstByValues) ? [...path, firstByValues] : path),
             rule: 'node-group-immutable',
             message: `node group ${group.name} keeps its name but changes ${byValues.join(', ')} in ${env} since ${ctx.baseName}; eksctl does not change an existing node group, so rename it`,
             fix: `${fix(group.name)} (rename it in ${CLUSTER_CONFIG_FILE} and here)`,
@@ -95,7 +96,8 @@ export const nodeGroupRules: RuleModule = {
       }
     }
     for (const [name, { properties, envs }] of fromConfig) {
-      const group = first.get(name)!;
+      const group = first.get(name);
+      if (!group) throw new Error(`internal: node group ${name} was never seen first`);
       const where = envs.size < CLUSTER_ENVIRONMENTS.length ? ` in ${[...envs].join(' and ')}` : '';
       findings.push({
         file: source.file,

@@ -37,7 +37,7 @@ export const releaseRules: RuleModule = {
     const defined = new Map<string, string>();
     for (const source of repo.releases) {
       const parts = source.file.split('/');
-      const env = parts.length === 3 ? parts[1]! : '';
+      const env = parts.length === 3 ? (parts[1] ?? '') : '';
       if (!isEnvironment(env)) {
         findings.push({
           file: source.file,

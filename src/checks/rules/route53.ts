@@ -97,7 +97,7 @@ function loadBalancer(value: unknown, part: 'dns' | 'zone', scope: Scope, depth 
       continue;
     }
     const getAtt = branch['Fn::GetAtt'];
-    const [id, attr] = Array.isArray(getAtt) ? getAtt : typeof getAtt === 'string' ? getAtt.split(/\.(.*)/) : [];
+    const [id, attr] = Array.isArray(getAtt) ? (getAtt as unknown[]) : typeof getAtt === 'string' ? getAtt.split(/\.(.*)/) : [];
     if (typeof id === 'string' && typeof attr === 'string' && LOAD_BALANCERS.has(String(scope.template.resources[id]?.Type))) {
       if (part === 'dns' ? attr === 'DNSName' : LB_ZONE_ATTRIBUTES.has(attr)) return id;
     }
@@ -108,10 +108,10 @@ function loadBalancer(value: unknown, part: 'dns' | 'zone', scope: Scope, depth 
       continue;
     }
     const sub = branch['Fn::Sub'];
-    const text = Array.isArray(sub) ? sub[0] : sub;
+    const text: unknown = Array.isArray(sub) ? sub[0] : sub;
     if (part === 'dns' && typeof text === 'string') {
-      for (const [, name] of text.matchAll(/\$\{([^}.!]+)\.DNSName\}/g)) {
-        if (LOAD_BALANCERS.has(String(scope.template.resources[name!]?.Type))) return name;
+      for (const [, name = ''] of text.matchAll(/\$\{([^}.!]+)\.DNSName\}/g)) {
+        if (LOAD_BALANCERS.has(String(scope.template.resources[name]?.Type))) return name;
       }
     }
     if (part === 'dns' && isElbHost(evaluateString(branch, scope))) return describe(branch);
