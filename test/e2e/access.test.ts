@@ -47,8 +47,9 @@ describe('cluster access on the local cluster', () => {
       },
     });
   });
+  // Assigned in beforeAll, which may have failed before that.
   afterAll(async () => {
-    await cluster?.down();
+    await (cluster as LocalCluster | undefined)?.down();
     rmSync(root, { recursive: true, force: true });
   });
 

@@ -94,9 +94,10 @@ describe('configure on an EKS cluster (local cluster as the API server, fakes fo
     // eksctl creates the controller's service account (with its IRSA role) with the cluster.
     await cluster.kc.makeApiClient(CoreV1Api).createNamespacedServiceAccount({ namespace: 'kube-system', body: { metadata: { name: 'aws-load-balancer-controller' } } });
   });
+  // Assigned in beforeAll, which may have failed before that.
   afterAll(async () => {
-    await github?.close();
-    await cluster?.down();
+    await (github as FakeGithub | undefined)?.close();
+    await (cluster as LocalCluster | undefined)?.down();
     rmSync(scratch, { recursive: true, force: true });
   });
 

@@ -38,9 +38,10 @@ describe('the deploy key of an environment', () => {
     otherEnvKey = github.addDeployKey(REPO, { title: `${deployKeyTitlePrefix('production')}2026-01-01T00:00:00.000Z`, key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPRODUCTIONPRODUCTIONPRODUCTIONPRODUCTIONPR', readOnly: false });
     personKey = github.addDeployKey(REPO, { title: 'laptop of a maintainer', key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILAPTOPLAPTOPLAPTOPLAPTOPLAPTOPLAPTOPLAPTOP' });
   });
+  // Assigned in beforeAll, which may have failed before that.
   afterAll(async () => {
-    await github?.close();
-    await cluster?.down();
+    await (github as FakeGithub | undefined)?.close();
+    await (cluster as LocalCluster | undefined)?.down();
   });
 
   it('--dry-run says a key would be created and changes nothing', async () => {

@@ -13,8 +13,9 @@ describe('biomage dev cluster', () => {
   beforeAll(async () => {
     cluster = await startLocalCluster();
   });
+  // Assigned in beforeAll, which may have failed before that.
   afterAll(async () => {
-    await cluster?.down();
+    await (cluster as LocalCluster | undefined)?.down();
   });
 
   it('status reports every process ready, on 127.0.0.1 only', async () => {

@@ -21,8 +21,9 @@ describe('the GitOps loop on the local cluster', () => {
   beforeAll(async () => {
     cluster = await startLocalCluster();
   });
+  // Assigned in beforeAll, which may have failed before that.
   afterAll(async () => {
-    await cluster?.down();
+    await (cluster as LocalCluster | undefined)?.down();
   });
 
   type Report = { result: { steps: { step: string; result: string; changed: boolean }[]; changes: number } };
@@ -131,5 +132,5 @@ function report(figures: Record<string, unknown>): void {
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'gitops-loop.json'), `${JSON.stringify({ at: new Date().toISOString(), ...figures }, null, 2)}\n`);
-  console.log(`GitOps loop: commit to Deployment Ready in ${figures.commitToReadySeconds} s`);
+  console.log(`GitOps loop: commit to Deployment Ready in ${String(figures.commitToReadySeconds)} s`);
 }

@@ -28,8 +28,9 @@ describe('the kubeconfig access check on a real API server', () => {
     cluster = await startLocalCluster();
     scratch = mkdtempSync(join(tmpdir(), 'biomage-e2e-access-'));
   });
+  // Assigned in beforeAll, which may have failed before that.
   afterAll(async () => {
-    await cluster?.down();
+    await (cluster as LocalCluster | undefined)?.down();
     rmSync(scratch, { recursive: true, force: true });
   });
 
