@@ -30,8 +30,9 @@ export function parseImageReference(reference: string): ImageReference | { probl
   if (!match?.groups) {
     return { problem: 'is not an image reference (registry/repository:tag or registry/repository@sha256:<digest>)' };
   }
-  const { registry, path, tag, digest } = match.groups;
+  // The pattern's path group is not optional: it is there whenever the reference matched.
+  const { registry, path = '', tag, digest } = match.groups;
   if (!tag && !digest) return { problem: 'has neither a tag nor a digest; a release must name the exact image it runs' };
   if (tag === 'latest') return { problem: "is tagged `latest`, which moves; use the tag CI pushed (or a digest)" };
-  return { reference, registry, repository: registry ? `${registry}/${path}` : path!, tag, digest };
+  return { reference, registry, repository: registry ? `${registry}/${path}` : path, tag, digest };
 }

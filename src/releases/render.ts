@@ -74,7 +74,8 @@ export async function renderRelease(
   const values = placeholderValues(input.env, input.image, input.sha, input.source, input.set);
   const filled = fillTemplate(text, values);
   fail(templateFile, filled.problems);
-  const document = filled.document!;
+  const { document } = filled;
+  if (!document) throw new Error('internal: fillTemplate gives a document whenever it finds no problems');
   if (![...filled.used].some((name) => name === 'image' || name.startsWith('image.'))) {
     fail(templateFile, [{ line: 1, message: 'the template never places the image: use ${image}, or ${image.repository} with ${image.tag} or ${image.digest}, in the chart values' }]);
   }
@@ -86,10 +87,12 @@ export async function renderRelease(
     });
   }
 
-  const positions = parseYamlFile(text).documents[0]!;
+  const [positions] = parseYamlFile(text).documents;
+  if (!positions) throw new Error('internal: a template that filled has a first document');
   const validation = await validateRelease(document.toJS(), positions.lineOf, options.root, options.env);
   fail(templateFile, validation.problems);
-  const service = validation.release!.metadata.name;
+  if (!validation.release) throw new Error('internal: validateRelease gives the release whenever it finds no problems');
+  const service = validation.release.metadata.name;
 
   document.setIn(['metadata', 'annotations', SOURCE_COMMIT_ANNOTATION], input.sha);
   if (input.source) document.setIn(['metadata', 'annotations', SOURCE_REPOSITORY_ANNOTATION], input.source);
@@ -124,7 +127,8 @@ interface ParsedInput {
 function parseInput(raw: RenderInput): ParsedInput {
   const result = renderInputSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    const [issue] = result.error.issues;
+    if (!issue) throw new Error('internal: a failed zod parse has an issue');
     throw new UsageError(`--${String(issue.path[0])}: ${issue.message}`, { hint: 'see `biomage release render --help`' });
   }
   const set: [string, string][] = [];
@@ -171,12 +175,13 @@ function shown(file: string): string {
 }
 
 function fail(file: string, problems: TemplateProblem[]): void {
-  if (!problems.length) return;
   const sorted = [...problems].sort((a, b) => a.line - b.line);
+  const [first] = sorted;
+  if (!first) return;
   const where = shown(file);
   const unknown = sorted.some((p) => p.message.startsWith('unknown placeholder'));
   throw new InputError(sorted.map((p) => `${where}:${p.line}: ${p.message}`).join('\n'), {
-    where: `${where}:${sorted[0]!.line}`,
+    where: `${where}:${first.line}`,
     hint: unknown
       ? `the built-in placeholders are ${BUILT_INS.map((name) => `\${${name}}`).join(' ')}; give others with --set name=value. Nothing was written`
       : 'fix the template (or the options); nothing was written',

@@ -64,7 +64,8 @@ export function fillTemplate(text: string, values: ReadonlyMap<string, Placehold
   function fillScalar(node: Scalar, line: number): void {
     const source = node.value as string;
     const whole = /^\$\{([^}]*)\}$/.exec(source)?.[1];
-    let typed = false;
+    // Set in the replace callback below, which the compiler does not follow.
+    let typed = false as boolean;
     // In a literal block (`|`) each line of the value is a line of the file, after the header.
     const lineAt = (offset: number) => (node.type === 'BLOCK_LITERAL' ? line + 1 + (source.slice(0, offset).match(/\n/g)?.length ?? 0) : line);
     const filled = source.replace(PLACEHOLDER, (match, escaped: string, raw: string, offset: number) => {

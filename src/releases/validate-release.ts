@@ -33,7 +33,8 @@ export async function validateRelease(
   const problems = contractProblems(release, lineOf, root);
   if (problems.length) return { release, problems };
 
-  const chartDir = repositoryChartPath(release.spec.chart.spec.chart)!;
+  const chartDir = repositoryChartPath(release.spec.chart.spec.chart);
+  if (chartDir === undefined) throw new Error('internal: contractProblems reports a chart outside the repository');
   const namespace = release.spec.targetNamespace ?? FLUX_NAMESPACE;
   const target = release.spec.targetNamespace;
   const rendered = await renderChart({

@@ -27,9 +27,10 @@ export const fluxControllers: ToolSpec = {
   pin: { key: 'SOURCE_CONTROLLER_VERSION', kind: 'exact' },
   required: false,
   scope: 'project',
-  async version(env) {
+  version(env) {
     const stamp = join(toolsDir(env), 'bin', '.flux-controllers.installed-from');
-    return existsSync(stamp) ? /source-controller=(\S+)/.exec(readFileSync(stamp, 'utf8'))?.[1] : undefined;
+    // In a promise's callback, so that an unreadable stamp rejects rather than throws.
+    return Promise.resolve().then(() => (existsSync(stamp) ? /source-controller=(\S+)/.exec(readFileSync(stamp, 'utf8'))?.[1] : undefined));
   },
 };
 

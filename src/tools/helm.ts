@@ -84,7 +84,10 @@ function valuesPath(message: string): string[] {
 /** `template: nodejs/templates/x.yaml:12:3: …` → `templates/x.yaml`, line 12 (chart name dropped). */
 function templatePosition(message: string): { file: string; line?: number } | undefined {
   const match = /(?:template: |parse error on |YAML parse error on )[^/\s]+\/([^\s:]+)(?::(\d+))?/.exec(message);
-  return match ? { file: match[1]!, line: match[2] ? Number(match[2]) : undefined } : undefined;
+  if (!match) return undefined;
+  // The file group is mandatory in the pattern: the default never applies.
+  const [, file = '', line] = match;
+  return { file, line: line ? Number(line) : undefined };
 }
 
 /** How helm reaches a cluster: a kubeconfig file and, unless its current one, a context. */

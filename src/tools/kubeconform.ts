@@ -114,7 +114,8 @@ function leafErrors(msg: string): { path: string; msg: string }[] {
   const byPath = (a: { path: string; msg: string }, b: { path: string; msg: string }) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : a.msg < b.msg ? -1 : a.msg > b.msg ? 1 : 0;
   return [...msg.matchAll(/ - at '([^']*)': (.*?)(?=\s+- at '|$)/g)]
-    .map(([, path, message]) => ({ path: path!, msg: message!.trim() }))
+    // Both groups are mandatory in the pattern: the defaults never apply.
+    .map(([, path = '', message = '']) => ({ path, msg: message.trim() }))
     .filter((error) => error.msg !== 'validation failed')
     .sort(byPath);
 }

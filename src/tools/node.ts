@@ -41,8 +41,8 @@ export const node: ToolSpec = {
     const { path, source } = runningNode();
     return { path, source };
   },
-  async version() {
-    return process.versions.node;
+  version() {
+    return Promise.resolve(process.versions.node);
   },
 };
 

@@ -64,12 +64,12 @@ export async function runTool(tool: ToolIdentity, args: string[], options: RunOp
     const onLine = options.onLine;
     for (const stream of [subprocess.stdout, subprocess.stderr]) {
       let pending = '';
-      stream?.on('data', (chunk: Buffer) => {
+      stream.on('data', (chunk: Buffer) => {
         const lines = (pending + chunk.toString()).split('\n');
         pending = lines.pop() ?? '';
         lines.forEach(onLine);
       });
-      stream?.on('end', () => pending && onLine(pending));
+      stream.on('end', () => pending && onLine(pending));
     }
   }
   const result = await subprocess;
@@ -77,7 +77,7 @@ export async function runTool(tool: ToolIdentity, args: string[], options: RunOp
   if (result.failed && result.exitCode === undefined) {
     throw new OperationError(`${tool.name} could not be started: ${result.shortMessage}`, { cause: result });
   }
-  return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? 1 };
+  return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode ?? 1 };
 }
 
 /** Run and require exit code 0. */

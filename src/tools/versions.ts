@@ -32,7 +32,7 @@ export function compareVersions(a: string, b: string): number {
   const parts = (v: string) =>
     v
       .replace(/^v/, '')
-      .split(/[-+]/)[0]!
+      .replace(/[-+][\s\S]*$/, '')
       .split('.')
       .map((n) => Number.parseInt(n, 10) || 0);
   const [x, y] = [parts(a), parts(b)];
