@@ -50,6 +50,7 @@ export interface Context extends Readonly<Omit<GlobalOptions, 'color' | 'root' |
 
 /** The global options in their types, and the one rule that spans two of them. */
 export function parseGlobalOptions(raw: Record<string, unknown>): GlobalOptions {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- commander gives a string or nothing; anything else fails isEnvironment just below
   const env = String(raw.env ?? 'development');
   if (!isEnvironment(env)) throw new UsageError(`unknown environment '${env}'`, { hint: 'see `biomage --help`' });
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);

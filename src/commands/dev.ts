@@ -135,7 +135,8 @@ function localAction<O = Record<string, unknown>>(runner: Runner, command: strin
   return runner.action<O>(async (ctx, options) => {
     const { assertLocal } = await import('../dev/twin.js');
     assertLocal(ctx.env, command);
-    return handler(ctx, options);
+    // A handler that returns nothing means exit code 0: passed on as undefined.
+    return (await handler(ctx, options)) ?? undefined;
   });
 }
 

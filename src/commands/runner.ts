@@ -7,7 +7,7 @@ import { outputFor, type Io } from '../ui/output.js';
 const GLOBAL_KEYS = ['env', 'region', 'profile', 'endpointUrl', 'json', 'yes', 'dryRun', 'verbose', 'color', 'root'] as const;
 
 /** A command's work: returns its exit code (0 when omitted), or throws a BiomageError. */
-export type Handler<O, A extends unknown[]> = (ctx: Context, options: O, ...args: A) => Promise<number | void>;
+export type Handler<O, A extends unknown[]> = (ctx: Context, options: O, ...args: A) => Promise<number | undefined> | Promise<void>;
 
 export interface Runner {
   action<O = Record<string, unknown>, A extends unknown[] = []>(handler: Handler<O, A>): (...received: unknown[]) => Promise<void>;
@@ -33,7 +33,7 @@ export function createRunner(io: Io, setExitCode: (code: number) => void): Runne
           rootSource: command.getOptionValueSourceWithGlobals('root'),
         });
         const ctx = createContext(name, globals, out, io);
-        setExitCode((await handler(ctx, command.opts() as never, ...(positional as never))) ?? 0);
+        setExitCode((await handler(ctx, command.opts<never>(), ...(positional as never))) ?? 0);
       } catch (error) {
         const failure = asBiomageError(error);
         out.failure(name, failure);
@@ -46,6 +46,6 @@ export function createRunner(io: Io, setExitCode: (code: number) => void): Runne
 /** `dev up` for the `up` subcommand of `dev`: the program's own name left out. */
 function commandPath(command: Command): string {
   const names: string[] = [];
-  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  for (let c = command; c.parent; c = c.parent) names.unshift(c.name());
   return names.join(' ');
 }

@@ -48,7 +48,8 @@ export async function ensureDeployKey(request: DeployKeyRequest): Promise<Deploy
   const prefix = deployKeyTitlePrefix(env);
   const [secret, keys] = await Promise.all([readSecret(request.kc), github.listDeployKeys(owner, repo)]);
   const ours = keys.filter((k) => k.title.startsWith(prefix));
-  const inUse = secret?.publicKey ? ours.find((k) => keyBody(k.key) === keyBody(secret.publicKey!)) : undefined;
+  const publicKey = secret?.publicKey;
+  const inUse = publicKey ? ours.find((k) => keyBody(k.key) === keyBody(publicKey)) : undefined;
 
   if (inUse && !request.rotate) {
     const stale = ours.filter((k) => k.id !== inUse.id).map((k) => k.id);

@@ -50,7 +50,7 @@ export async function configureEks(ctx: Context, target: ClusterTarget, root: st
     });
   }
   const kc = await loadKubeConfig(target.kubeconfig, target.context).catch(() => undefined);
-  if (!kc?.getContextObject(target.context!)) {
+  if (!target.context || !kc?.getContextObject(target.context)) {
     throw new UsageError(`the kubeconfig ${target.kubeconfig} has no context ${target.context}`, {
       hint: `write it with: biomage kubeconfig --env ${env}`,
     });

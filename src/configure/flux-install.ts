@@ -33,7 +33,11 @@ async function fluxPresence(kc: KubeConfig): Promise<{ ready: boolean; missingCr
   const { ApiextensionsV1Api, AppsV1Api } = await import('@kubernetes/client-node');
   const crds = kc.makeApiClient(ApiextensionsV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
-  const orAbsent = <T>(promise: Promise<T>) => promise.catch((error: unknown) => (statusOf(error) === 404 ? undefined : Promise.reject(error)));
+  const orAbsent = <T>(promise: Promise<T>) =>
+    promise.catch((error: unknown) => {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    });
   const missingCrds = (await Promise.all(FLUX_CRDS.map(async (name) => ((await orAbsent(crds.readCustomResourceDefinition({ name }))) ? [] : [name])))).flat();
   let version: string | undefined;
   const unavailable = (

@@ -25,6 +25,7 @@ export async function applyFluxSync(kc: KubeConfig, env: Environment, source: Fl
   const token = new Date().toISOString();
   const objects = (fluxSyncObjects(env, source) as KubernetesObject[]).map((o) => ({
     ...o,
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- the metadata of plain objects from fluxSyncObjects, only typed as the client's class
     metadata: { ...o.metadata, annotations: { ...o.metadata?.annotations, [RECONCILE_REQUESTED_AT]: token } },
   }));
   const applied = await applyObjects(kc, objects, { dryRun });

@@ -25,7 +25,8 @@ export interface ConfigureReport {
  * on EKS, less what only AWS and GitHub have (the load balancer controller, DNS, the deploy key).
  */
 export async function configureLocal(ctx: Context, target: ClusterTarget, root: string, timeoutMs: number): Promise<ConfigureReport> {
-  const record = target.local!;
+  const record = target.local;
+  if (!record) throw new Error('internal: configureLocal is only called for the local cluster target');
   const kc = await loadKubeConfig(record.kubeconfig);
   const steps: Step[] = [
     {

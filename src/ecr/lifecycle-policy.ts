@@ -53,7 +53,7 @@ export function isPlatformLifecyclePolicy(text: string | undefined): boolean {
 function normalizePolicy(policy: unknown): unknown {
   if (!isRecord(policy) || !Array.isArray(policy.rules)) return policy;
   const priority = (rule: unknown) => (isRecord(rule) && typeof rule.rulePriority === 'number' ? rule.rulePriority : Infinity);
-  return { ...policy, rules: [...policy.rules].sort((a, b) => priority(a) - priority(b)) };
+  return { ...policy, rules: [...(policy.rules as unknown[])].sort((a, b) => priority(a) - priority(b)) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -30,7 +30,7 @@ export async function deployInfra(ctx: Context, request: DeployInfraRequest): Pr
   try {
     await runConfigure(ctx, env, target);
   } catch (error) {
-    const failure = error instanceof BiomageError ? error : new OperationError(String((error as Error)?.message ?? error), { cause: error });
+    const failure = error instanceof BiomageError ? error : new OperationError(String((error as { message?: unknown } | null | undefined)?.message ?? error), { cause: error });
     const done = report.steps.filter((s) => s.status === 'done').length;
     const before = ctx.dryRun ? 'the plan above was only shown' : `the cluster steps completed (${done} of ${report.steps.length} ran)`;
     throw new OperationError(`${before}, then the configure phase failed: ${failure.message}`, { where: failure.where, hint: failure.hint, cause: error });
