@@ -145,7 +145,7 @@ function timed(file, args, cwd, okStatuses = [0]) {
   if (!okStatuses.includes(result.status)) {
     // The lines that say what failed, wherever they are in a long progress log.
     const failures = result.stderr.split('\n').filter((line) => /FAILED|failed|reason:|error/i.test(line)).slice(0, 20).join('\n');
-    throw new Error(`${file} ${args.join(' ').slice(0, 300)} exited ${result.status}:\n${failures || result.stderr.slice(-1500)}`);
+    throw new Error(`${file} ${args.join(' ').slice(0, 300)} exited ${result.status}:\n${failures}\n--- the end of its error output:\n${result.stderr.slice(-600)}`);
   }
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
