@@ -47,6 +47,14 @@ def short_name(generated: str, limit: int) -> str:
 Getters = dict[str, Callable[[Any], Any]]
 
 
+def replace_resource(cls: Any, old: Any, new_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str) -> Any:
+    """CloudFormation's replacement of one of moto's own models: the new resource first, then the
+    old one goes (for the patched native models whose names cannot collide)."""
+    new = cls.create_from_cloudformation_json(new_name, cloudformation_json, account_id, region_name)
+    old.delete(account_id, region_name)
+    return new
+
+
 class Resource:
     TYPE = ""  # e.g. "AWS::SQS::QueuePolicy"
     NAME_PROPERTY = ""  # property that names the resource; moto generates a name when it is absent

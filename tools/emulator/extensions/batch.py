@@ -31,6 +31,8 @@ from moto.batch.models import (
 from moto.batch.utils import lowercase_first_key
 from moto.iam.exceptions import NotFoundException
 
+from ._common import replace_resource
+
 _moto_create_compute_environment = BatchBackend.create_compute_environment
 
 
@@ -80,9 +82,7 @@ def _update_environment(cls: type, original_resource: ComputeEnvironment, new_re
     environment = original_resource
     old = getattr(environment, "cfn_properties", {})
     if props.get("ComputeEnvironmentName", environment.name) != environment.name or props["Type"] != old.get("Type"):
-        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-        environment.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, environment, new_resource_name, cloudformation_json, account_id, region_name)
     batch_backends[account_id][region_name].update_compute_environment(
         environment.arn, props.get("State", "ENABLED"), None, props.get("ServiceRole"),  # type: ignore[arg-type]
     )
@@ -128,9 +128,7 @@ def _update_queue(cls: type, original_resource: JobQueue, new_resource_name: str
     props = cloudformation_json["Properties"]
     queue = original_resource
     if props.get("JobQueueName", queue.name) != queue.name:
-        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-        queue.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, queue, new_resource_name, cloudformation_json, account_id, region_name)
     batch_backends[account_id][region_name].update_job_queue(
         queue.arn, props["Priority"], props.get("State", "ENABLED"), _order(props), props.get("SchedulingPolicyArn"),
     )

@@ -35,7 +35,7 @@ from moto.ec2.models.launch_templates import LaunchTemplate
 from moto.ec2.models.security_groups import SecurityGroupIngress
 from moto.ec2.models.vpcs import VPCEndPoint
 
-from ._common import json_text
+from ._common import json_text, replace_resource
 
 # --- AWS::EC2::SecurityGroupIngress ------------------------------------------------------------
 
@@ -143,9 +143,7 @@ def _update_instance(cls: type, original_resource: Instance, new_resource_name: 
     instance = original_resource
     old = getattr(instance, "cfn_properties", {})
     if any(old.get(key) != props.get(key) for key in _INSTANCE_REPLACING):
-        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-        instance.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, instance, new_resource_name, cloudformation_json, account_id, region_name)
     backend = ec2_backends[account_id][region_name]
     if props.get("InstanceType") and props["InstanceType"] != instance.instance_type:
         backend.modify_instance_attribute(instance.id, "instance_type", props["InstanceType"])
@@ -193,9 +191,7 @@ def _update_endpoint(cls: type, original_resource: VPCEndPoint, new_resource_nam
     endpoint = original_resource
     old = getattr(endpoint, "cfn_properties", {})
     if any(old.get(key) != props.get(key) for key in _ENDPOINT_REPLACING):
-        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-        endpoint.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, endpoint, new_resource_name, cloudformation_json, account_id, region_name)
 
     def diff(key: str) -> tuple[list[str], list[str]]:
         wanted, have = set(props.get(key) or []), set(old.get(key) or [])

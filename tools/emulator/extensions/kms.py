@@ -19,7 +19,7 @@ from typing import Any
 
 from moto.kms.models import Alias, Key, kms_backends
 
-from ._common import as_bool, as_int, json_text
+from ._common import as_bool, as_int, json_text, replace_resource
 
 _moto_create_key = Key.create_from_cloudformation_json  # bound to Key
 _moto_update_alias = Alias.update_from_cloudformation_json  # bound to Alias
@@ -56,9 +56,7 @@ def _update_key(cls: type, original_resource: Key, new_resource_name: str, cloud
     key = original_resource
     old = getattr(key, "cfn_properties", {})
     if any(old.get(name) != props.get(name) for name in _KEY_CREATE_ONLY):
-        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-        key.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, key, new_resource_name, cloudformation_json, account_id, region_name)
     backend = kms_backends[account_id][region_name]
     backend.update_key_description(key.id, props.get("Description", ""))
     if "KeyPolicy" in props:

@@ -21,7 +21,7 @@ from typing import Any
 from moto.ec2.models import ec2_backends
 from moto.rds.models import DBInstance, DBSubnetGroup, rds_backends
 
-from ._common import as_bool, as_int
+from ._common import as_bool, as_int, replace_resource
 
 # --- AWS::RDS::DBSubnetGroup -------------------------------------------------------------------
 
@@ -40,9 +40,7 @@ def _update_subnet_group(cls: type, original_resource: DBSubnetGroup, new_resour
     props = cloudformation_json["Properties"]
     group = original_resource
     if props.get("DBSubnetGroupName", group.name).lower() != group.name:
-        new = cls.create_from_cloudformation_json(props["DBSubnetGroupName"], cloudformation_json, account_id, region_name)
-        group.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, group, props["DBSubnetGroupName"], cloudformation_json, account_id, region_name)
     subnets = [ec2_backends[account_id][region_name].get_subnet(subnet_id) for subnet_id in props["SubnetIds"]]
     updated = rds_backends[account_id][region_name].modify_db_subnet_group(group.name, props["DBSubnetGroupDescription"], subnets)
     updated.cfn_properties = props  # type: ignore[attr-defined]
@@ -126,9 +124,7 @@ def _update_instance(cls: type, original_resource: DBInstance, new_resource_name
     database = original_resource
     old = getattr(database, "cfn_properties", {})
     if any(_name(old.get(key)) != _name(props.get(key)) for key in _REPLACING):
-        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-        database.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, database, new_resource_name, cloudformation_json, account_id, region_name)
     backend = rds_backends[account_id][region_name]
     changed = {arg: value for arg, value in _settings(props).items() if _settings(old).get(arg) != value}
     if changed:

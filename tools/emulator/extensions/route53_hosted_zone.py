@@ -23,6 +23,8 @@ from typing import Any
 from moto.route53.models import FakeZone, Route53Backend, route53_backends
 from moto.utilities.utils import get_partition
 
+from ._common import replace_resource
+
 
 def _qualified(name: str) -> str:
     return name if name.endswith(".") else f"{name}."
@@ -72,9 +74,7 @@ def _update(cls: type, original_resource: FakeZone, new_resource_name: str, clou
     zone = original_resource
     old = getattr(zone, "cfn_properties", {})
     if props.get("Name") != old.get("Name"):
-        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-        zone.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, zone, new_resource_name, cloudformation_json, account_id, region_name)
     _apply(_backend(account_id, region_name), zone, props, old)
     zone.cfn_properties = props  # type: ignore[attr-defined]
     return zone
