@@ -28,6 +28,8 @@ from moto.awslambda.models import LambdaFunction, Permission, lambda_backends
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models import ec2_backends
 
+from ._common import replace_resource
+
 _PERMISSION_PROPERTIES = ("Action", "Principal", "SourceArn", "SourceAccount", "EventSourceToken", "PrincipalOrgID", "FunctionUrlAuthType")
 
 # --- AWS::Lambda::Function ---------------------------------------------------------------------
@@ -49,9 +51,7 @@ def _update_function(cls: type, original_resource: LambdaFunction, new_resource_
     fn = original_resource
     if props.get("FunctionName", fn.function_name) != fn.function_name:
         # FunctionName is create-only: a new function, then the old one goes (CloudFormation's order).
-        new = cls.create_from_cloudformation_json(props["FunctionName"], cloudformation_json, account_id, region_name)
-        fn.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, fn, props["FunctionName"], cloudformation_json, account_id, region_name)
     # The template is the whole configuration: what it no longer declares goes back to the default.
     fn.update_configuration({
         "Description": props.get("Description", ""),
@@ -108,9 +108,7 @@ def _update_permission(cls: type, original_resource: Permission, new_resource_na
     if original_resource.properties == cloudformation_json["Properties"]:  # type: ignore[attr-defined]
         return original_resource
     # Every property of a permission is create-only: the new statement first, then the old one goes.
-    new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-    original_resource.delete(account_id, region_name)
-    return new
+    return replace_resource(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
 
 
 def _delete_permission(self: Permission, account_id: str, region_name: str) -> None:

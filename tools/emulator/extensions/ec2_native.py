@@ -227,9 +227,7 @@ def _update_template(cls: type, original_resource: LaunchTemplate, new_resource_
     props = cloudformation_json["Properties"]
     if props.get("LaunchTemplateName", original_resource.name) != original_resource.name:
         # LaunchTemplateName is create-only: a new template, then the old one goes.
-        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-        original_resource.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
     template = _moto_update_template(original_resource, new_resource_name, cloudformation_json, account_id, region_name)
     # CloudFormation makes the new version the default one: instances launched from the template
     # without a version (Batch's `$Default`) get the new data.

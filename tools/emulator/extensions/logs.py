@@ -14,7 +14,7 @@ from typing import Any
 
 from moto.logs.models import LogGroup, logs_backends
 
-from ._common import as_int
+from ._common import as_int, replace_resource
 
 _moto_create = LogGroup.create_from_cloudformation_json  # bound to LogGroup
 
@@ -37,9 +37,7 @@ def _update(cls: type, original_resource: LogGroup, new_resource_name: str, clou
     props = cloudformation_json["Properties"]
     group = original_resource
     if props.get("LogGroupName", group.name) != group.name:
-        new = cls.create_from_cloudformation_json(props["LogGroupName"], cloudformation_json, account_id, region_name)
-        group.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, group, props["LogGroupName"], cloudformation_json, account_id, region_name)
     backend = logs_backends[account_id][region_name]
     retention = as_int(props.get("RetentionInDays"))
     if retention is None:

@@ -21,6 +21,7 @@ from typing import Any
 from moto.route53.models import FakeZone, RecordSet, RecordSetGroup, route53_backends
 from moto.utilities.utils import get_partition
 
+from ._common import replace_resource
 from .route53 import _identical, _name
 
 
@@ -75,9 +76,7 @@ def _update(cls: type, original_resource: RecordSetGroup, new_resource_name: str
     zone = _zone(props, account_id, region_name)
     if zone.resource_id != group.hosted_zone_id:
         # Another zone: the new group first, then the old one goes.
-        new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-        group.delete(account_id, region_name)
-        return new
+        return replace_resource(cls, group, new_resource_name, cloudformation_json, account_id, region_name)
     have = {_key({"Name": r.name, "Type": r.type, "SetIdentifier": r.set_identifier}): r for r in group.records}  # type: ignore[attr-defined]
     wanted = {_key(record): record for record in props.get("RecordSets") or []}
     _remove(zone, [r for key, r in have.items() if key not in wanted or not _identical(r, wanted[key])])
