@@ -75,7 +75,9 @@ def main() -> int:
     # eksctl makes before validating a ClusterConfig (eks_cluster_versions.py), the VPC EKS
     # reports for a cluster (eks_cluster_vpc.py), and VPCs built by stacks as EC2 holds them
     # (vpc_fidelity.py).
+    # EKS access entries and the cluster's authentication mode (eks_access_entries.py).
     import change_set_fidelity  # noqa: F401
+    import eks_access_entries  # noqa: F401
     import eks_cluster_versions  # noqa: F401
     import eks_cluster_vpc  # noqa: F401
     import extensions  # noqa: F401

@@ -64,6 +64,7 @@ REQUIRED = (
     "moto.moto_server.werkzeug_app:MotoRequestHandler",
     "moto.moto_server.werkzeug_app:create_backend_app",
     "moto.core.responses:ActionResult",
+    "moto.core.responses:EmptyResult",
     "moto.core.utils:camelcase_to_underscores",
     "moto.utilities.id_generator:ExistingIds",
     "moto.utilities.id_generator:ResourceIdentifier",
@@ -139,6 +140,18 @@ REQUIRED = (
     "moto.eks.models:EKSBackend",
     "moto.eks.models:EKSBackend.update_cluster_config",
     "moto.eks.responses:EKSResponse",
+    # EKS access entries (eks_access_entries.py); the handlers reach the backend through eks_backend.
+    "moto.eks.exceptions:InvalidParameterException",
+    "moto.eks.exceptions:InvalidRequestException",
+    "moto.eks.exceptions:ResourceInUseException",
+    "moto.eks.exceptions:ResourceNotFoundException",
+    "moto.eks.models:EKSBackend.create_nodegroup",
+    "moto.eks.models:EKSBackend.list_tags_for_resource",
+    "moto.eks.models:EKSBackend.tag_resource",
+    "moto.eks.models:EKSBackend.untag_resource",
+    "moto.eks.responses:EKSResponse.create_cluster",
+    "moto.eks.responses:EKSResponse.eks_backend",
+    "moto.eks.responses:EKSResponse.update_cluster_config",
     "moto.eks.urls:response",
     "moto.eks.urls:url_paths",
     "moto.elasticache.exceptions:ReplicationGroupNotFound",
@@ -220,7 +233,7 @@ REQUIRED = (
 
 # Attributes the extensions add to moto's classes (moto 5.2 has none of them to replace). moto's
 # CloudFormation calls `delete` and reads `physical_resource_id` where a model has them; the
-# cognito-identity roles API is new.
+# cognito-identity roles API and EKS's access entries API are new.
 ADDED = (
     "moto.awslambda.models:Permission.delete",
     "moto.awslambda.models:Permission.physical_resource_id",
@@ -235,7 +248,17 @@ ADDED = (
     "moto.ec2.models.security_groups:SecurityGroupIngress.physical_resource_id",
     "moto.ec2.models.subnets:SubnetRouteTableAssociation.delete",
     "moto.ec2.models.vpcs:VPCEndPoint.delete",
+    "moto.eks.models:Cluster.access_config",
+    "moto.eks.responses:EKSResponse.associate_access_policy",
+    "moto.eks.responses:EKSResponse.create_access_entry",
+    "moto.eks.responses:EKSResponse.delete_access_entry",
+    "moto.eks.responses:EKSResponse.describe_access_entry",
     "moto.eks.responses:EKSResponse.describe_cluster_versions",
+    "moto.eks.responses:EKSResponse.disassociate_access_policy",
+    "moto.eks.responses:EKSResponse.list_access_entries",
+    "moto.eks.responses:EKSResponse.list_access_policies",
+    "moto.eks.responses:EKSResponse.list_associated_access_policies",
+    "moto.eks.responses:EKSResponse.update_access_entry",
     "moto.iam.models:ManagedPolicy.delete",
     "moto.rds.models:DBSubnetGroup.physical_resource_id",
     "moto.route53.models:FakeZone.delete",
