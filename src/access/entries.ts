@@ -19,5 +19,10 @@ export type AccessListFile = (typeof ACCESS_LISTS)[number];
 /** An aws-auth entry biomage wants, with the access-list line that asked for it. */
 export interface DesiredEntry extends AwsAuthEntry {
   username: string;
+  /**
+   * The principal's ARN as IAM has it, a role's with its path (`arn` drops the path for aws-auth):
+   * what an EKS access entry names, since EKS resolves it to the principal's id. Unset: `arn`.
+   */
+  iamArn?: string;
   source: { file: AccessListFile; line: number; text: string };
 }

@@ -114,6 +114,7 @@ async function desiredEntry(file: AccessListFile, entry: AccessEntry, resolve: R
   return {
     type: principal.type,
     arn,
+    ...(principal.arn !== arn ? { iamArn: principal.arn } : {}),
     username: `${usernamePrefix}${iamPrincipal(arn).name}`,
     groups: [group],
     source: { file, line: entry.line, text: entry.text },
