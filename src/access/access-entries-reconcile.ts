@@ -43,7 +43,7 @@ export const AWS_AUTH_NOT_READ: ReconcileResult = { plan: { add: [], update: [],
 export async function reconcileAccessEntries(options: AccessEntriesReconcileOptions): Promise<{ entries: AccessEntriesResult; awsAuth: ReconcileResult }> {
   const { eks, cluster, config, dryRun } = options;
   const desired = desiredAccessEntries(await desiredEntries(readAccessLists(options.root), options.resolve), config.partition);
-  const plan = planAccessEntries(await readAccessEntries(eks, cluster), desired);
+  const plan = planAccessEntries(await readAccessEntries(eks, cluster), desired, cluster);
   const store = config.mode === 'API_AND_CONFIG_MAP' ? await options.awsAuth() : undefined;
   // Planned with no desired rows: every row biomage wrote goes, every other row stays.
   const awsAuthPlan = store ? await reconcileAwsAuth(store, [], true) : AWS_AUTH_NOT_READ;

@@ -119,13 +119,13 @@ export function desiredAccessEntries(desired: readonly DesiredEntry[], partition
  * entry biomage did not make is refused before anything changes: EKS holds one entry per
  * principal, and taking over someone else's would change access biomage never granted.
  */
-export function planAccessEntries(live: readonly LiveAccessEntry[], desired: readonly DesiredAccessEntry[]): AccessEntriesPlan {
+export function planAccessEntries(live: readonly LiveAccessEntry[], desired: readonly DesiredAccessEntry[], cluster = '<cluster>'): AccessEntriesPlan {
   const key = (arn: string) => arn.toLowerCase();
   const keep = live.filter((e) => !isManagedAccessEntry(e));
   const unmanaged = new Map(keep.map((e) => [key(e.principalArn), e] as const));
   for (const entry of desired) {
     const taken = unmanaged.get(key(entry.principalArn));
-    if (taken) throw unmanagedConflict(entry, taken);
+    if (taken) throw unmanagedConflict(entry, taken, cluster);
   }
   const managed = new Map(live.filter(isManagedAccessEntry).map((e) => [key(e.principalArn), e] as const));
   const plan: AccessEntriesPlan = { create: [], update: [], delete: [], unchanged: [], keep };
@@ -178,7 +178,7 @@ function differences(now: LiveAccessEntry, wanted: DesiredAccessEntry): string[]
   return changes;
 }
 
-function unmanagedConflict(entry: DesiredAccessEntry, taken: LiveAccessEntry): InputError {
+function unmanagedConflict(entry: DesiredAccessEntry, taken: LiveAccessEntry, cluster: string): InputError {
   const where = `${entry.source.file}:${entry.source.line}`;
   const also = entry.source.text === taken.principalArn ? '' : ` (${taken.principalArn})`;
   if (isNodeAccessEntry(taken)) {
@@ -192,7 +192,7 @@ function unmanagedConflict(entry: DesiredAccessEntry, taken: LiveAccessEntry): I
     `${entry.source.text}${also} already has an access entry that biomage did not make (no tag ${MANAGED_TAG.key}=${MANAGED_TAG.value}; username ${taken.username ?? '(none)'}, groups ${taken.kubernetesGroups.join(', ') || '(none)'}, policies ${policies}): biomage does not change entries it did not make`,
     {
       where,
-      hint: `delete that entry (\`aws eks delete-access-entry --cluster-name <cluster> --principal-arn ${taken.principalArn}\`; the cluster creator's entry is one) so that biomage creates its own from the list, or remove line ${entry.source.line} from ${entry.source.file}`,
+      hint: `delete that entry (\`aws eks delete-access-entry --cluster-name ${cluster} --principal-arn ${taken.principalArn}\`; the entry EKS bootstraps for the cluster's creator is such an entry) so that biomage creates its own from the list, or remove line ${entry.source.line} from ${entry.source.file}`,
     },
   );
 }

@@ -148,7 +148,7 @@ export async function applyAccessEntries(eks: EKSClient, cluster: string, plan: 
  */
 export async function verifyAccessEntries(eks: EKSClient, cluster: string, desired: readonly DesiredAccessEntry[]): Promise<LiveAccessEntry[]> {
   const live = await readAccessEntries(eks, cluster);
-  const plan = planAccessEntries(live, desired);
+  const plan = planAccessEntries(live, desired, cluster);
   if (hasAccessEntryChanges(plan)) {
     const left = [
       ...plan.create.map((e) => `${e.principalArn} missing`),

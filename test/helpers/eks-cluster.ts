@@ -61,6 +61,8 @@ export interface SeedOptions {
   logging?: boolean;
   /** Make eksctl's stacks: the cluster stack (with its subnets) and these IRSA service accounts. */
   iamServiceAccounts?: string[];
+  /** accessConfig.authenticationMode (EKS's API default, CONFIG_MAP, when unset); the creator's admin entry is not bootstrapped. */
+  authenticationMode?: 'CONFIG_MAP' | 'API_AND_CONFIG_MAP' | 'API';
 }
 
 /**
@@ -81,6 +83,7 @@ export async function seedCluster(target: AwsTarget, options: SeedOptions = {}):
         version: options.version ?? '1.36',
         roleArn: `arn:aws:iam::123456789012:role/eksctl-${name}-cluster-ServiceRole`,
         resourcesVpcConfig: { subnetIds: [...PRIVATE_SUBNETS, ...PUBLIC_SUBNETS] },
+        ...(options.authenticationMode ? { accessConfig: { authenticationMode: options.authenticationMode, bootstrapClusterCreatorAdminPermissions: false } } : {}),
       }),
     );
     if (options.logging !== false) {
