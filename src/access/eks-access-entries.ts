@@ -53,7 +53,13 @@ export async function clusterAccessConfig(eks: EKSClient, cluster: string, regio
  * none: EKS refuses policies on them, so they are not asked for).
  */
 export async function readAccessEntries(eks: EKSClient, cluster: string): Promise<LiveAccessEntry[]> {
-  const { ListAccessEntriesCommand, DescribeAccessEntryCommand, ListAssociatedAccessPoliciesCommand } = eksSdk();
+  const arns = await listAccessEntryArns(eks, cluster);
+  return mapLimit(arns, CONCURRENCY, (principalArn) => readAccessEntry(eks, cluster, principalArn));
+}
+
+/** The principal ARNs of the cluster's access entries (ListAccessEntries, every page). */
+export async function listAccessEntryArns(eks: EKSClient, cluster: string): Promise<string[]> {
+  const { ListAccessEntriesCommand } = eksSdk();
   const arns: string[] = [];
   try {
     let nextToken: string | undefined;
@@ -65,31 +71,35 @@ export async function readAccessEntries(eks: EKSClient, cluster: string): Promis
   } catch (error) {
     throw eksFailure(`list the access entries of ${cluster}`, cluster, error);
   }
-  return mapLimit(arns, CONCURRENCY, async (principalArn) => {
-    try {
-      const { accessEntry } = await eks.send(new DescribeAccessEntryCommand({ clusterName: cluster, principalArn }));
-      const entry: LiveAccessEntry = {
-        principalArn,
-        type: accessEntry?.type ?? 'STANDARD',
-        ...(accessEntry?.username !== undefined ? { username: accessEntry.username } : {}),
-        kubernetesGroups: accessEntry?.kubernetesGroups ?? [],
-        tags: accessEntry?.tags ?? {},
-        policies: [],
-      };
-      if (isNodeAccessEntry(entry)) return entry;
-      let nextToken: string | undefined;
-      do {
-        const page = await eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName: cluster, principalArn, nextToken }));
-        for (const p of page.associatedAccessPolicies ?? []) {
-          entry.policies.push({ policyArn: p.policyArn ?? '', scope: { type: p.accessScope?.type === 'namespace' ? 'namespace' : 'cluster', namespaces: p.accessScope?.namespaces ?? [] } });
-        }
-        nextToken = page.nextToken;
-      } while (nextToken);
-      return entry;
-    } catch (error) {
-      throw eksFailure(`read the access entry of ${principalArn} on ${cluster}`, cluster, error);
-    }
-  });
+  return arns;
+}
+
+/** One access entry, described, with its policy associations (DescribeAccessEntry, ListAssociatedAccessPolicies). */
+export async function readAccessEntry(eks: EKSClient, cluster: string, principalArn: string): Promise<LiveAccessEntry> {
+  const { DescribeAccessEntryCommand, ListAssociatedAccessPoliciesCommand } = eksSdk();
+  try {
+    const { accessEntry } = await eks.send(new DescribeAccessEntryCommand({ clusterName: cluster, principalArn }));
+    const entry: LiveAccessEntry = {
+      principalArn,
+      type: accessEntry?.type ?? 'STANDARD',
+      ...(accessEntry?.username !== undefined ? { username: accessEntry.username } : {}),
+      kubernetesGroups: accessEntry?.kubernetesGroups ?? [],
+      tags: accessEntry?.tags ?? {},
+      policies: [],
+    };
+    if (isNodeAccessEntry(entry)) return entry;
+    let nextToken: string | undefined;
+    do {
+      const page = await eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName: cluster, principalArn, nextToken }));
+      for (const p of page.associatedAccessPolicies ?? []) {
+        entry.policies.push({ policyArn: p.policyArn ?? '', scope: { type: p.accessScope?.type === 'namespace' ? 'namespace' : 'cluster', namespaces: p.accessScope?.namespaces ?? [] } });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return entry;
+  } catch (error) {
+    throw eksFailure(`read the access entry of ${principalArn} on ${cluster}`, cluster, error);
+  }
 }
 
 /**

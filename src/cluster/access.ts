@@ -100,6 +100,18 @@ export function listedIn(root: string, arn: string): string[] {
   });
 }
 
+/** The caller's access entry, as far as EKS told (access-entry-check.ts reads it). */
+export type AccessEntryFinding =
+  /** The cluster authenticates through aws-auth only. */
+  | { mode: 'CONFIG_MAP' }
+  | {
+      mode: 'API' | 'API_AND_CONFIG_MAP';
+      /** The caller's entry; undefined when the cluster has none for it. */
+      entry?: { principalArn: string; type: string; username?: string; kubernetesGroups: string[]; policies: { name: string; scope: string }[] };
+    }
+  /** EKS could not be asked (no eks:ListAccessEntries, say): the explanation falls back to the lists. */
+  | { mode: 'unknown'; reason: string };
+
 /**
  * Why the cluster refused, said in terms of this repository: which IAM identity asked, whether
  * the access lists name it, and what to do. Without a repository (`root` undefined: biomage ran
@@ -109,6 +121,7 @@ export function refusedError(
   refusal: { status: 401 | 403; message: string },
   identity: CallerIdentity,
   context: { env: string; cluster: string; root: string | undefined },
+  finding?: AccessEntryFinding,
 ): OperationError {
   const principal = iamPrincipal(identity.arn);
   const lists = context.root === undefined ? [] : listedIn(context.root, identity.arn);
@@ -122,8 +135,31 @@ export function refusedError(
   const hint = lists.length
     ? `apply the access lists to the cluster (${apply}), once the change that lists it is merged; then run biomage kubeconfig again`
     : `add ${principal.arn} to infra/cluster_admins (administrators) or infra/cluster_users, merge it and apply it (${apply}); or use a profile that is listed (AWS_PROFILE)`;
-  return new OperationError(
-    `the cluster ${context.cluster} refused the IAM identity ${who} (${refusal.status} ${refusal.message}): ${listedText}. The kubeconfig context was written; kubectl will be refused the same way`,
-    { where: `context biomage-${context.env} (kubectl authenticates with \`aws eks get-token\` as the same identity)`, hint },
-  );
+  const where = `context biomage-${context.env} (kubectl authenticates with \`aws eks get-token\` as the same identity)`;
+  const written = 'The kubeconfig context was written; kubectl will be refused the same way';
+  const refused = `the cluster ${context.cluster} refused the IAM identity ${who} (${refusal.status} ${refusal.message})`;
+  if (finding?.mode === 'API' || finding?.mode === 'API_AND_CONFIG_MAP') {
+    const ways = finding.mode === 'API' ? 'access entries only' : 'access entries, then aws-auth';
+    const entry = finding.entry;
+    if (!entry) {
+      const missing = `${context.cluster} authenticates with ${ways} (mode ${finding.mode}) and has no access entry for ${principal.arn}${finding.mode === 'API_AND_CONFIG_MAP' ? ', nor does aws-auth map it' : ''}`;
+      return new OperationError(`${refused}: ${missing}; ${listedText}. ${written}`, { where, hint });
+    }
+    const grants = [...entry.kubernetesGroups.map((g) => `group ${g}`), ...entry.policies.map((p) => `${p.name} (${p.scope} scope)`)].join(', ') || 'nothing';
+    const found = `its access entry (${entry.principalArn}, type ${entry.type}, username ${entry.username ?? '(none)'}) grants ${grants}`;
+    if (refusal.status === 401) {
+      return new OperationError(`${refused}: ${found}, yet the cluster did not recognise the identity. ${written}`, {
+        where,
+        hint: `an entry stops working when its IAM principal is deleted and created again (EKS keeps the old principal's id): delete the entry (\`aws eks delete-access-entry --cluster-name ${context.cluster} --principal-arn ${entry.principalArn}\`) and apply the lists again (${apply}); also check that \`aws eks get-token\` runs as this identity`,
+      });
+    }
+    return new OperationError(`${refused}: ${found}, which does not allow listing the nodes; ${listedText}. ${written}`, {
+      where,
+      hint: lists.length
+        ? `the read-only group needs its RBAC (infra/charts/read-only-group, installed by ${apply}); an administrator needs AmazonEKSClusterAdminPolicy at cluster scope: apply the lists (${apply})`
+        : `add ${principal.arn} to infra/cluster_admins or infra/cluster_users, merge it and apply it (${apply})`,
+    });
+  }
+  const unread = finding?.mode === 'unknown' ? ` (its access entries could not be read: ${finding.reason})` : '';
+  return new OperationError(`${refused}: ${listedText}${unread}. ${written}`, { where, hint });
 }

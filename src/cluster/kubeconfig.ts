@@ -238,7 +238,12 @@ export async function writeKubeconfig(ctx: Context, request: KubeconfigRequest):
   if (request.verify) {
     ctx.out.step(`Checking access: listing the nodes of ${context} (as \`kubectl --context ${context} get nodes\`)`);
     const result = await verifyAccess(file, context);
-    if (!result.ok) throw refusedError(result, identity, { env, cluster: context, root: request.root ?? repositoryIfAny(ctx) });
+    if (!result.ok) {
+      // Explain it the way the cluster authenticates: its access entries, or aws-auth.
+      const { accessEntryFinding } = await import('./access-entry-check.js');
+      const finding = await accessEntryFinding(target, context, identity.arn);
+      throw refusedError(result, identity, { env, cluster: context, root: request.root ?? repositoryIfAny(ctx) }, finding);
+    }
     report.access = { checked: true, nodes: result.nodes };
   }
   return report;
