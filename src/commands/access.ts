@@ -4,16 +4,27 @@ import type { Runner } from './runner.js';
 export function registerAccess(program: Command, runner: Runner): void {
   const access = program
     .command('access')
-    .description("cluster access from infra/cluster_admins and infra/cluster_users (the cluster's aws-auth map)")
+    .description("cluster access from infra/cluster_admins and infra/cluster_users (EKS access entries, or the cluster's aws-auth map)")
     .addHelpText(
       'after',
       `
-Admins map to the group system:masters (full control, no binding needed), users to read-only
-(bound to a get/list/watch ClusterRole by infra/charts/read-only-group). Only entries biomage
-wrote (usernames biomage-admin:… and biomage-user:…) are changed or removed: node roles and
-hand-made entries are kept. Names without an ARN are looked up in IAM (user, then role).
---env development uses the local cluster; staging and production the context biomage-<env>
-written by \`biomage kubeconfig\`.`,
+The cluster's authentication mode (EKS DescribeCluster, accessConfig.authenticationMode) decides
+where the lists go:
+  CONFIG_MAP          aws-auth only, as before access entries existed.
+  API_AND_CONFIG_MAP  EKS access entries; once they are read back as planned, the rows biomage
+                      wrote in aws-auth are removed (node roles and hand-made rows stay).
+  API                 EKS access entries only.
+In aws-auth, admins map to the group system:masters and users to the group read-only. As access
+entries, admins get the access policy AmazonEKSClusterAdminPolicy at cluster scope and users the
+group read-only; either way infra/charts/read-only-group binds read-only to a get/list/watch
+ClusterRole. Only what biomage made is changed or removed: aws-auth rows with the usernames
+biomage-admin:… and biomage-user:…, access entries tagged biomage:managed=true. Node roles, node
+entries (EC2_LINUX, …) and everything made by hand are kept; a listed identity that already has
+one of those is refused (exit 2) with nothing changed. Names without an ARN are looked up in IAM
+(user, then role). --env development uses the local cluster (aws-auth); staging and production
+read the mode from EKS (AWS credentials needed) and reach aws-auth through the context
+biomage-<env> written by \`biomage kubeconfig\`. --json prints the plan: result.mode,
+result.entries (create, update, delete, unchanged, keep) and result.result (aws-auth's rows).`,
     );
 
   for (const [name, apply] of [
@@ -22,7 +33,7 @@ written by \`biomage kubeconfig\`.`,
   ] as const) {
     access
       .command(name)
-      .description(apply ? 'make aws-auth match the access lists (production asks first, or needs --yes)' : 'show how aws-auth differs from the access lists; changes nothing')
+      .description(apply ? "make the cluster's access entries or aws-auth match the access lists (production asks first, or needs --yes)" : "show the access entries to create, update and delete and the aws-auth rows to change or remove; changes nothing")
       .action(
         runner.action(async (ctx) => {
           const [{ clusterTarget }, { reconcileClusterAccess, renderAccessReport }, { confirmChange }] = await Promise.all([

@@ -27,7 +27,9 @@ has applied ./releases/development.
 \`biomage kubeconfig\` writes: the AWS Load Balancer Controller (helm, chart pinned), DNS
 (infra/cf-route53.yaml), Flux (installed with the pinned flux CLI if absent; its deploy key on
 GitHub, GITHUB_TOKEN; the GitRepository and Kustomization of releases/<env>), the read-only group and
-the access lists. It is what \`biomage deploy-infra\` runs after eksctl. Production asks first, or
+the access lists, mapped the way the cluster's authentication mode requires (EKS access entries in
+API and API_AND_CONFIG_MAP, then biomage's aws-auth rows removed; aws-auth in CONFIG_MAP: see
+\`biomage access --help\`). It is what \`biomage deploy-infra\` runs after eksctl. Production asks first, or
 needs --yes. Every step is idempotent: a second run changes nothing, and a failed run resumes when
 rerun. --dry-run reads and reports what each step would change.`,
     )

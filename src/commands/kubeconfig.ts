@@ -24,7 +24,10 @@ which is written into the context when set). The file is the first one in KUBECO
 ~/.kube/config: it is backed up to <file>.biomage-backup-<time> before it changes, written atomically
 (mode 0600), and every other context, cluster and user in it is kept. The current context changes
 only with --use. On 401 Unauthorized or 403 Forbidden, the error names the IAM identity used and
-whether infra/cluster_admins or infra/cluster_users lists it (docs/runbooks/cluster.md).`,
+whether infra/cluster_admins or infra/cluster_users lists it; on a cluster that authenticates with
+access entries (mode API or API_AND_CONFIG_MAP) it also names the identity's access entry, its
+access policies and their scope, or says there is none (eks:ListAccessEntries,
+eks:DescribeAccessEntry and eks:ListAssociatedAccessPolicies; docs/runbooks/cluster.md).`,
     )
     .action(
       runner.action<KubeconfigOptions>((ctx, options) => kubeconfigCommand(ctx, { use: Boolean(options.use), verify: options.verify })),
