@@ -53,6 +53,7 @@ export async function reconcileAccessEntries(options: AccessEntriesReconcileOpti
     await applyAccessEntries(eks, cluster, plan);
     await verifyAccessEntries(eks, cluster, desired);
   }
-  const awsAuth = store ? await reconcileAwsAuth(store, [], false) : AWS_AUTH_NOT_READ;
+  // A plan with nothing to remove needs no second read: the write path re-reads only to write.
+  const awsAuth = store && awsAuthPlan.action !== 'unchanged' ? await reconcileAwsAuth(store, [], false) : awsAuthPlan;
   return { entries: { plan, action: changes ? 'applied' : 'unchanged', verified: true }, awsAuth };
 }
