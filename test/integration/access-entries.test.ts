@@ -5,6 +5,7 @@ import {
   CreateAccessEntryCommand,
   DescribeAccessEntryCommand,
   DescribeClusterCommand,
+  DisassociateAccessPolicyCommand,
   EKSClient,
   ListAccessEntriesCommand,
   ListAssociatedAccessPoliciesCommand,
@@ -20,7 +21,7 @@ import { iamNameResolver } from '../../src/access/iam-names.js';
 import type { AwsAuthStore, StoredAwsAuth } from '../../src/access/reconcile.js';
 import { awsClient } from '../../src/aws/clients.js';
 import { clusterTarget } from '../../src/configure/cluster-target.js';
-import { InputError } from '../../src/ui/errors.js';
+import { InputError, OperationError } from '../../src/ui/errors.js';
 import { recordCalls } from '../helpers/aws-calls.js';
 import { testContext } from '../helpers/context.js';
 import { seedCluster } from '../helpers/eks-cluster.js';
@@ -207,6 +208,45 @@ describe('access entries on EKS (emulator)', () => {
     } finally {
       recorded.destroy();
       iam.destroy();
+    }
+  });
+
+  it('entries changed by another writer during the apply fail verification, and aws-auth is not touched', async () => {
+    await seedCluster(aws.target(), { name: 'biomage-racing', authenticationMode: 'API_AND_CONFIG_MAP', oidcProvider: false, iamServiceAccounts: [], nodeGroups: [] });
+    lists(['alice'], []);
+    const row = `- groups:\n  - system:masters\n  userarn: ${arn('user', 'alice')}\n  username: biomage-admin:alice\n`;
+    const writes: string[] = [];
+    const store: AwsAuthStore = {
+      read: () => Promise.resolve({ data: { mapUsers: row }, resourceVersion: '1' }),
+      create: () => Promise.resolve(writes.push('create') > 0),
+      replace: () => Promise.resolve(writes.push('replace') > 0),
+    };
+    // Another writer (a second client, real calls) takes the policy away as soon as biomage associated it.
+    const other = awsClient(EKSClient, aws.target());
+    const racing = awsClient(EKSClient, aws.target());
+    racing.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'AssociateAccessPolicyCommand') {
+          const input = args.input as { principalArn: string; policyArn: string };
+          await other.send(new DisassociateAccessPolicyCommand({ clusterName: 'biomage-racing', principalArn: input.principalArn, policyArn: input.policyArn }));
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'otherWriter' },
+    );
+    const iam = awsClient(IAMClient, aws.target());
+    try {
+      const config = await clusterAccessConfig(racing, 'biomage-racing', 'eu-west-1');
+      const error = await reconcileAccessEntries({ eks: racing, cluster: 'biomage-racing', config, root, resolve: iamNameResolver(iam), awsAuth: () => Promise.resolve(store), dryRun: false }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OperationError);
+      expect((error as OperationError).message).toBe(
+        'the access entries of biomage-racing do not match the access lists after applying them: arn:aws:iam::123456789012:user/alice differs (policy +AmazonEKSClusterAdminPolicy)',
+      );
+      expect((error as OperationError).hint).toMatch(/^aws-auth was left as it was, so nobody lost access/);
+      expect(writes).toEqual([]);
+    } finally {
+      for (const client of [other, racing, iam]) client.destroy();
     }
   });
 
