@@ -142,7 +142,10 @@ export function refusedError(
     const ways = finding.mode === 'API' ? 'access entries only' : 'access entries, then aws-auth';
     const entry = finding.entry;
     if (!entry) {
-      const missing = `${context.cluster} authenticates with ${ways} (mode ${finding.mode}) and has no access entry for ${principal.arn}${finding.mode === 'API_AND_CONFIG_MAP' ? ', nor does aws-auth map it' : ''}`;
+      // aws-auth cannot be read by a refused identity: a 401 says it maps nobody of that ARN, a 403
+      // only that whatever it maps does not allow listing the nodes.
+      const awsAuth = finding.mode === 'API' ? '' : refusal.status === 401 ? ', nor does aws-auth map it' : " (a row in aws-auth, if it has one, does not allow listing the nodes)";
+      const missing = `${context.cluster} authenticates with ${ways} (mode ${finding.mode}) and has no access entry for ${principal.arn}${awsAuth}`;
       return new OperationError(`${refused}: ${missing}; ${listedText}. ${written}`, { where, hint });
     }
     const grants = [...entry.kubernetesGroups.map((g) => `group ${g}`), ...entry.policies.map((p) => `${p.name} (${p.scope} scope)`)].join(', ') || 'nothing';

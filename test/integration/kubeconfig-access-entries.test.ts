@@ -44,7 +44,7 @@ describe('the kubeconfig refusal explained by access entries (emulator)', () => 
     expect(finding).toEqual({ mode: 'API_AND_CONFIG_MAP' });
     const error = refusedError(forbidden, BOB, { env: 'staging', cluster: 'biomage-staging', root }, finding);
     expect(error.message).toBe(
-      'the cluster biomage-staging refused the IAM identity arn:aws:iam::123456789012:user/bob (403 Forbidden): biomage-staging authenticates with access entries, then aws-auth (mode API_AND_CONFIG_MAP) and has no access entry for arn:aws:iam::123456789012:user/bob, nor does aws-auth map it; it is listed in infra/cluster_admins, so the mapping has not been applied to biomage-staging yet. The kubeconfig context was written; kubectl will be refused the same way',
+      'the cluster biomage-staging refused the IAM identity arn:aws:iam::123456789012:user/bob (403 Forbidden): biomage-staging authenticates with access entries, then aws-auth (mode API_AND_CONFIG_MAP) and has no access entry for arn:aws:iam::123456789012:user/bob (a row in aws-auth, if it has one, does not allow listing the nodes); it is listed in infra/cluster_admins, so the mapping has not been applied to biomage-staging yet. The kubeconfig context was written; kubectl will be refused the same way',
     );
     expect(error.hint).toBe('apply the access lists to the cluster (biomage deploy-infra --env staging --action configure), once the change that lists it is merged; then run biomage kubeconfig again');
   });
