@@ -138,6 +138,8 @@ describe('access entries migration (emulator EKS, local cluster for aws-auth)', 
 
   it('apply: entries created and read back, then only biomage rows leave aws-auth (node role and hand-made row stay)', async () => {
     const before = await entries('biomage-staging');
+    const rows = await awsAuth();
+    process.stderr.write(`[measure] before: ${before.length} access entries (${before.map((e) => `${e.principalArn.split(':').at(-1)!} ${e.type!}`).join('; ')}); aws-auth ${rows.roles.length} role row(s), ${rows.users.length} user row(s)\n`);
     const { result, log } = await migrate(false);
     expect(result.entries).toMatchObject({ action: 'applied', verified: true });
     expect(result.awsAuth.action).toBe('updated');
@@ -156,7 +158,7 @@ describe('access entries migration (emulator EKS, local cluster for aws-auth)', 
     const { roles, users } = await awsAuth();
     expect(roles).toEqual([{ groups: ['system:bootstrappers', 'system:nodes'], rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}' }]);
     expect(users).toEqual([{ groups: ['system:masters'], userarn: arn('user', 'carol'), username: 'carol' }]);
-    process.stderr.write(`[measure] after: ${after.length} access entries (${after.map((e) => `${e.principalArn.split(':').at(-1)!} ${e.type}`).join('; ')}); aws-auth ${roles.length} role row(s), ${users.length} user row(s)\n`);
+    process.stderr.write(`[measure] after: ${after.length} access entries (${after.map((e) => `${e.principalArn.split(':').at(-1)!} ${e.type!}`).join('; ')}); aws-auth ${roles.length} role row(s), ${users.length} user row(s)\n`);
   });
 
   it('a rerun writes nothing to EKS and leaves aws-auth at the same version', async () => {
