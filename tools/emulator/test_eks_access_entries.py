@@ -55,6 +55,9 @@ def test_an_api_cluster_reports_its_mode_and_gives_its_creator_cluster_admin(eks
     assert [(p["policyArn"], p["accessScope"]["type"]) for p in policies] == [(ADMIN_POLICY, "cluster")]
     create_cluster(eks, "api-bare", {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False})
     assert entries(eks, "api-bare") == []
+    code, message = error_of(create_cluster, eks, "bad-mode", {"authenticationMode": "OPEN"})
+    assert (code, message) == ("InvalidParameterException", "Invalid authenticationMode 'OPEN': must be one of CONFIG_MAP, API_AND_CONFIG_MAP, API")
+    assert "bad-mode" not in eks.list_clusters()["clusters"]
 
 
 def test_entries_are_created_described_tagged_updated_and_deleted(eks):
