@@ -162,3 +162,24 @@ export function spawnHttpBackend(cgi: NodeJS.ProcessEnv, env: NodeJS.ProcessEnv 
   if (!found) throw new ToolMissingError(git.name, 'git is not installed', { hint: `install it with: ${git.install}` });
   return spawn(found.path, ['http-backend'], { env: { PATH: env.PATH, HOME: env.HOME, ...cgi }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
+
+/**
+ * Write the folders `paths` as they are at `revision` under `dest` (`dest/<path>/…`), through a
+ * throw-away index: the clone's index, HEAD and working tree are never touched, and nothing is
+ * left in .git (a `git worktree` would register itself there). Returns the paths that exist at
+ * that revision; the others are simply absent there.
+ */
+export async function exportFolders(revision: string, paths: string[], dest: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const exported: string[] = [];
+  for (const [index, path] of paths.entries()) {
+    const object = await runTool(git, ['rev-parse', '--verify', '--quiet', `${revision}:${path}`], { cwd, env });
+    if (object.exitCode !== 0) continue;
+    const id = object.stdout.trim();
+    if ((await runToolOk(git, ['cat-file', '-t', id], { cwd, env })).stdout.trim() !== 'tree') continue;
+    const indexEnv = { ...env, GIT_INDEX_FILE: `${dest}/.export-index-${index}` };
+    await runToolOk(git, ['read-tree', id], { cwd, env: indexEnv });
+    await runToolOk(git, ['checkout-index', '--all', '--force', `--prefix=${dest}/${path}/`], { cwd, env: indexEnv });
+    exported.push(path);
+  }
+  return exported;
+}

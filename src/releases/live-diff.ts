@@ -1,0 +1,210 @@
+import type { KubeConfig, V1APIResource } from '@kubernetes/client-node';
+import type { Environment } from '../config/environments.js';
+import type { ClusterTarget } from '../configure/cluster-target.js';
+import { apiMessage, loadKubeConfig, statusOf } from '../k8s/client.js';
+import { mapLimit } from '../map-limit.js';
+import { deployedManifest } from '../tools/helm.js';
+import { OperationError } from '../ui/errors.js';
+import { objectChange, type ObjectChange, type ReleaseDiffReport, type ReleaseSummary } from './diff.js';
+import { managerFields, mergeFieldSets, projectFields } from './managed-fields.js';
+import { isRecord } from './object-diff.js';
+import {
+  helmReleaseName,
+  helmReleaseNamespace,
+  helmStorageNamespace,
+  parseManifests,
+  readReleases,
+  renderReleaseObjects,
+  repositoryChart,
+  type ReleaseSource,
+  type RenderedObject,
+} from './release-objects.js';
+import { RELEASES_DIR } from './render.js';
+
+/** The field manager helm-controller v1.6.4 applies as (its controllerName, set as Helm's kube.ManagedFieldsManager). */
+export const HELM_CONTROLLER_MANAGER = 'helm-controller';
+
+/** Fields the API server sets on every object: never a difference a release makes. */
+const SERVER_METADATA = ['resourceVersion', 'generation', 'managedFields', 'uid', 'creationTimestamp', 'selfLink'];
+
+/**
+ * `release diff` against a cluster: each HelmRelease of releases/<env>/ in the working tree is
+ * rendered, and each object is applied to the cluster as helm-controller would apply it
+ * (server-side apply, its field manager, forced) with `dryRun=All`, so the API server's defaults,
+ * admission and merge decide the result; that result is compared with the live object over the
+ * fields helm-controller owns or would own. Objects the cluster lacks are added; objects of the
+ * deployed release that the working tree no longer renders are removed. Nothing is changed.
+ */
+export async function diffAgainstCluster(options: { root: string; env: Environment; target: ClusterTarget; processEnv?: NodeJS.ProcessEnv }): Promise<ReleaseDiffReport> {
+  const { root, env, target } = options;
+  const kc = await loadKubeConfig(target.kubeconfig, target.context);
+  const cluster = await clusterApi(kc, target.label);
+  const releases = readReleases(root, `${RELEASES_DIR}/${env}`, 'in the working tree');
+  const labels = { from: target.label, to: 'working tree' };
+  const results = await mapLimit(releases, 2, async (source) => diffRelease(source, { root, cluster, target, labels, processEnv: options.processEnv }));
+  return {
+    env,
+    from: target.label,
+    to: 'working tree',
+    releases: results.map((r) => r.summary),
+    objects: results.flatMap((r) => r.changes),
+    compared: results.reduce((sum, r) => sum + r.summary.objects, 0),
+  };
+}
+
+interface ReleaseContext {
+  root: string;
+  cluster: ClusterApi;
+  target: ClusterTarget;
+  labels: { from: string; to: string };
+  processEnv?: NodeJS.ProcessEnv;
+}
+
+async function diffRelease(source: ReleaseSource, context: ReleaseContext): Promise<{ summary: ReleaseSummary; changes: ObjectChange[] }> {
+  const { release } = source;
+  const chart = repositoryChart(release);
+  if ('reason' in chart) return { summary: { release: source.id, where: source.where, status: 'not compared', note: chart.reason, objects: 0 }, changes: [] };
+  const namespace = helmReleaseNamespace(release);
+  const name = helmReleaseName(release);
+  const rendered = await renderReleaseObjects(source, context.root, 'in the working tree', context.processEnv);
+  const objects: RenderedObject[] = [];
+  for (const object of rendered) objects.push(withHelmMetadata(await context.cluster.scoped(object, namespace), name, namespace));
+
+  const changes: ObjectChange[] = [];
+  for (const object of objects) {
+    const live = await context.cluster.read(object);
+    if (!live) {
+      const added = objectChange(source.id, undefined, object.object, object, context.labels);
+      if (added) changes.push(added);
+      continue;
+    }
+    const applied = await context.cluster.dryRunApply(object);
+    const owned = mergeFieldSets(managerFields(live, HELM_CONTROLLER_MANAGER) ?? {}, managerFields(applied, HELM_CONTROLLER_MANAGER, 'Apply') ?? {});
+    const change = objectChange(source.id, comparable(live, owned), comparable(applied, owned), object, context.labels);
+    if (change) changes.push(change);
+  }
+
+  // What the release installed last and the working tree no longer renders: the upgrade deletes it.
+  const keys = new Set(objects.map(identity));
+  const helmCluster = { kubeconfig: context.target.kubeconfig, ...(context.target.context ? { context: context.target.context } : {}) };
+  const manifest = await deployedManifest(name, helmStorageNamespace(release), helmCluster, context.processEnv);
+  const deployed = manifest === undefined ? [] : parseManifests(manifest, namespace);
+  for (const old of deployed) {
+    const scoped = await context.cluster.scoped(old, namespace);
+    if (keys.has(identity(scoped))) continue;
+    const live = await context.cluster.read(scoped);
+    if (!live) continue;
+    const removed = objectChange(source.id, comparable(live, managerFields(live, HELM_CONTROLLER_MANAGER)), undefined, scoped, context.labels);
+    if (removed) changes.push(removed);
+  }
+  const compared = objects.length + changes.filter((c) => c.change === 'removed').length;
+  const status = manifest === undefined && changes.length === objects.length && objects.length > 0 ? 'added' : changes.length ? 'changed' : 'unchanged';
+  const valuesFrom = Array.isArray((release.spec as { valuesFrom?: unknown }).valuesFrom);
+  return {
+    summary: {
+      release: source.id,
+      where: source.where,
+      status,
+      objects: compared,
+      ...(valuesFrom ? { note: 'its valuesFrom are not resolved: compared with spec.values only' } : {}),
+    },
+    changes,
+  };
+}
+
+function identity(object: { apiVersion: string; kind: string; namespace?: string; name: string }): string {
+  return `${object.apiVersion.split('/').length > 1 ? object.apiVersion.split('/')[0] : ''}/${object.kind}/${object.namespace ?? ''}/${object.name}`;
+}
+
+/** Helm's ownership marks, which helm-controller sets on every object of a release (setHelmMetadata). */
+function withHelmMetadata(object: RenderedObject, release: string, namespace: string): RenderedObject {
+  const copy = structuredClone(object.object);
+  const metadata = isRecord(copy.metadata) ? copy.metadata : {};
+  metadata.labels = { ...(isRecord(metadata.labels) ? metadata.labels : {}), 'app.kubernetes.io/managed-by': 'Helm' };
+  metadata.annotations = {
+    ...(isRecord(metadata.annotations) ? metadata.annotations : {}),
+    'meta.helm.sh/release-name': release,
+    'meta.helm.sh/release-namespace': namespace,
+  };
+  if (object.namespace) metadata.namespace = object.namespace;
+  else delete metadata.namespace;
+  copy.metadata = metadata;
+  return { ...object, object: copy };
+}
+
+/**
+ * An object reduced to what the comparison looks at: the fields the manager owns (all of them
+ * when it owns none, for an object it never applied), without what the server keeps for itself.
+ */
+function comparable(object: Record<string, unknown>, owned: Record<string, unknown> | undefined): Record<string, unknown> {
+  const projected = owned && Object.keys(owned).length ? projectFields(object, owned) : object;
+  const copy = structuredClone(isRecord(projected) ? projected : {});
+  delete copy.status;
+  if (isRecord(copy.metadata)) for (const key of SERVER_METADATA) delete copy.metadata[key];
+  // apiVersion and kind are not in a field set, but name the object in the diff.
+  return { apiVersion: object.apiVersion, kind: object.kind, ...copy };
+}
+
+interface ClusterApi {
+  /** The object with its namespace as the API server scopes its kind. */
+  scoped(object: RenderedObject, releaseNamespace: string): Promise<RenderedObject>;
+  read(object: RenderedObject): Promise<Record<string, unknown> | undefined>;
+  dryRunApply(object: RenderedObject): Promise<Record<string, unknown>>;
+}
+
+async function clusterApi(kc: KubeConfig, label: string): Promise<ClusterApi> {
+  const { KubernetesObjectApi, PatchStrategy } = await import('@kubernetes/client-node');
+  /** Discovery is protected in the client: a subclass asks it whether a kind is namespaced. */
+  class ObjectApi extends KubernetesObjectApi {
+    kindResource(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
+      return this.resource(apiVersion, kind);
+    }
+  }
+  const api = kc.makeApiClient(ObjectApi);
+  const server = kc.getCurrentCluster()?.server ?? label;
+  const failed = (what: string, error: unknown) =>
+    new OperationError(`could not ${what}: ${apiMessage(error)}`, {
+      where: server,
+      hint: `check that ${label} answers (kubectl --context of the kubeconfig) and that your identity may get and patch these objects`,
+      cause: error,
+    });
+  const header = (object: RenderedObject) => ({
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: { name: object.name, ...(object.namespace ? { namespace: object.namespace } : {}) },
+  });
+  const describe = (object: RenderedObject) => `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`;
+  const scopes = new Map<string, boolean>();
+  return {
+    async scoped(object, releaseNamespace) {
+      const key = `${object.apiVersion}/${object.kind}`;
+      let namespaced = scopes.get(key);
+      if (namespaced === undefined) {
+        const resource = await api.kindResource(object.apiVersion, object.kind).catch((error: unknown) => {
+          throw failed(`look up the kind ${key}`, error);
+        });
+        // A kind the server does not serve (its CRD not installed yet): treat as namespaced; the apply says more.
+        namespaced = resource?.namespaced ?? true;
+        scopes.set(key, namespaced);
+      }
+      const { namespace: _namespace, ...rest } = object;
+      return namespaced ? { ...rest, namespace: object.namespace ?? releaseNamespace } : rest;
+    },
+    async read(object) {
+      try {
+        return (await api.read(header(object))) as unknown as Record<string, unknown>;
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw failed(`read ${describe(object)}`, error);
+      }
+    },
+    async dryRunApply(object) {
+      try {
+        const result = await api.patch(object.object, undefined, 'All', HELM_CONTROLLER_MANAGER, true, PatchStrategy.ServerSideApply);
+        return result;
+      } catch (error) {
+        throw failed(`dry-run apply ${describe(object)}`, error);
+      }
+    },
+  };
+}
