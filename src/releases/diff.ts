@@ -8,7 +8,7 @@ import { UsageError } from '../ui/errors.js';
 import type { Paint } from '../ui/style.js';
 import { maskSecrets } from './mask.js';
 import { canonicalYaml, fieldChanges, showValue, unifiedDiff, type FieldChange } from './object-diff.js';
-import { objectLabel, readReleases, renderReleaseObjects, repositoryChart, type ReleaseSource, type RenderedObject } from './release-objects.js';
+import { objectLabel, readReleases, renderingGaps, renderReleaseObjects, repositoryChart, type ReleaseSource, type RenderedObject } from './release-objects.js';
 import { RELEASES_DIR } from './render.js';
 
 /** One object that a change adds, removes or changes. Secret values are masked throughout. */
@@ -160,9 +160,9 @@ async function compareSides(env: Environment, sides: { before: Side; after: Side
     ]);
     const { changes, compared } = compareObjects(id, old, next, labels);
     const status = !a ? 'added' : !b ? 'removed' : changes.length ? 'changed' : 'unchanged';
-    const valuesFrom = [a, b].some((s) => Array.isArray((s?.release.spec as { valuesFrom?: unknown } | undefined)?.valuesFrom));
+    const note = [a, b].map((s) => (s ? renderingGaps(s.release, 'checkout') : undefined)).find(Boolean);
     return {
-      summary: { release: id, where, status, objects: compared, ...(valuesFrom ? { note: 'its valuesFrom (ConfigMaps, Secrets of the cluster) are not in a checkout: compared without them' } : {}) },
+      summary: { release: id, where, status, objects: compared, ...(note ? { note } : {}) },
       changes,
     };
   });

@@ -1,7 +1,8 @@
 import type { KubeConfig, V1APIResource } from '@kubernetes/client-node';
 import type { Environment } from '../config/environments.js';
 import type { ClusterTarget } from '../configure/cluster-target.js';
-import { apiMessage, loadKubeConfig, statusOf } from '../k8s/client.js';
+import { apiMessage, loadKubeConfig } from '../k8s/client.js';
+import { rawMessage, rawRequest } from '../k8s/raw-request.js';
 import { mapLimit } from '../map-limit.js';
 import { deployedManifest } from '../tools/helm.js';
 import { OperationError } from '../ui/errors.js';
@@ -14,6 +15,7 @@ import {
   helmStorageNamespace,
   parseManifests,
   readReleases,
+  renderingGaps,
   renderReleaseObjects,
   repositoryChart,
   type ReleaseSource,
@@ -99,15 +101,9 @@ async function diffRelease(source: ReleaseSource, context: ReleaseContext): Prom
   }
   const compared = objects.length + changes.filter((c) => c.change === 'removed').length;
   const status = manifest === undefined && changes.length === objects.length && objects.length > 0 ? 'added' : changes.length ? 'changed' : 'unchanged';
-  const valuesFrom = Array.isArray((release.spec as { valuesFrom?: unknown }).valuesFrom);
+  const note = renderingGaps(release, 'cluster');
   return {
-    summary: {
-      release: source.id,
-      where: source.where,
-      status,
-      objects: compared,
-      ...(valuesFrom ? { note: 'its valuesFrom are not resolved: compared with spec.values only' } : {}),
-    },
+    summary: { release: source.id, where: source.where, status, objects: compared, ...(note ? { note } : {}) },
     changes,
   };
 }
@@ -153,8 +149,8 @@ interface ClusterApi {
 }
 
 async function clusterApi(kc: KubeConfig, label: string): Promise<ClusterApi> {
-  const { KubernetesObjectApi, PatchStrategy } = await import('@kubernetes/client-node');
-  /** Discovery is protected in the client: a subclass asks it whether a kind is namespaced. */
+  const { KubernetesObjectApi } = await import('@kubernetes/client-node');
+  /** Discovery is protected in the client: a subclass asks it for a kind's resource (its plural, whether it is namespaced). */
   class ObjectApi extends KubernetesObjectApi {
     kindResource(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
       return this.resource(apiVersion, kind);
@@ -162,49 +158,52 @@ async function clusterApi(kc: KubeConfig, label: string): Promise<ClusterApi> {
   }
   const api = kc.makeApiClient(ObjectApi);
   const server = kc.getCurrentCluster()?.server ?? label;
-  const failed = (what: string, error: unknown) =>
-    new OperationError(`could not ${what}: ${apiMessage(error)}`, {
-      where: server,
-      hint: `check that ${label} answers (kubectl --context of the kubeconfig) and that your identity may get and patch these objects`,
-      cause: error,
-    });
-  const header = (object: RenderedObject) => ({
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    metadata: { name: object.name, ...(object.namespace ? { namespace: object.namespace } : {}) },
-  });
+  const hint = `check that ${label} answers (kubectl with the same kubeconfig and context) and that your identity may get and patch these objects`;
+  const failed = (what: string, message: string, cause?: unknown) => new OperationError(`could not ${what}: ${message}`, { where: server, hint, cause });
   const describe = (object: RenderedObject) => `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`;
-  const scopes = new Map<string, boolean>();
+  const resources = new Map<string, V1APIResource | undefined>();
+  const resourceOf = async (object: { apiVersion: string; kind: string }) => {
+    const key = `${object.apiVersion}/${object.kind}`;
+    if (!resources.has(key)) {
+      const resource = await api.kindResource(object.apiVersion, object.kind).catch((error: unknown) => {
+        throw failed(`look up the kind ${key}`, apiMessage(error), error);
+      });
+      resources.set(key, resource);
+    }
+    return resources.get(key);
+  };
+  const pathOf = async (object: RenderedObject) => {
+    const resource = await resourceOf(object);
+    if (!resource) throw failed(`find ${describe(object)}`, `the server does not serve ${object.apiVersion} ${object.kind}`);
+    const group = object.apiVersion.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
+    const scope = resource.namespaced && object.namespace ? `/namespaces/${encodeURIComponent(object.namespace)}` : '';
+    return `${group}${scope}/${resource.name}/${encodeURIComponent(object.name)}`;
+  };
+  const asObject = (body: unknown) => (isRecord(body) ? body : {});
   return {
     async scoped(object, releaseNamespace) {
-      const key = `${object.apiVersion}/${object.kind}`;
-      let namespaced = scopes.get(key);
-      if (namespaced === undefined) {
-        const resource = await api.kindResource(object.apiVersion, object.kind).catch((error: unknown) => {
-          throw failed(`look up the kind ${key}`, error);
-        });
-        // A kind the server does not serve (its CRD not installed yet): treat as namespaced; the apply says more.
-        namespaced = resource?.namespaced ?? true;
-        scopes.set(key, namespaced);
-      }
+      // A kind the server does not serve (its CRD not installed yet) counts as namespaced; reading it says more.
+      const namespaced = (await resourceOf(object))?.namespaced ?? true;
       const { namespace: _namespace, ...rest } = object;
       return namespaced ? { ...rest, namespace: object.namespace ?? releaseNamespace } : rest;
     },
     async read(object) {
-      try {
-        return (await api.read(header(object))) as unknown as Record<string, unknown>;
-      } catch (error) {
-        if (statusOf(error) === 404) return undefined;
-        throw failed(`read ${describe(object)}`, error);
-      }
+      const response = await rawRequest(kc, 'GET', await pathOf(object)).catch((error: unknown) => {
+        throw failed(`read ${describe(object)}`, (error as Error).message, error);
+      });
+      if (response.status === 404) return undefined;
+      if (response.status >= 300) throw failed(`read ${describe(object)}`, rawMessage(response));
+      return asObject(response.body);
     },
     async dryRunApply(object) {
-      try {
-        const result = await api.patch(object.object, undefined, 'All', HELM_CONTROLLER_MANAGER, true, PatchStrategy.ServerSideApply);
-        return result;
-      } catch (error) {
-        throw failed(`dry-run apply ${describe(object)}`, error);
-      }
+      const query = { dryRun: 'All', fieldManager: HELM_CONTROLLER_MANAGER, force: 'true' };
+      const response = await rawRequest(kc, 'PATCH', await pathOf(object), { query, body: object.object, contentType: 'application/apply-patch+yaml' }).catch(
+        (error: unknown) => {
+          throw failed(`dry-run apply ${describe(object)}`, (error as Error).message, error);
+        },
+      );
+      if (response.status >= 300) throw failed(`dry-run apply ${describe(object)}`, rawMessage(response));
+      return asObject(response.body);
     },
   };
 }

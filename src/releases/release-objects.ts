@@ -176,7 +176,40 @@ export async function renderReleaseObjects(
       hint: 'run `biomage check` on that revision for the exact line',
     });
   }
-  return parseManifests(rendered.manifests, namespace);
+  return parseManifests(rendered.manifests, namespace).map((object) => ({ ...object, object: withBuiltInPostRenderers(object.object, release) }));
+}
+
+/**
+ * helm-controller's own post-renderers, applied to every object (BuildPostRenderers): the
+ * release's `commonMetadata` labels and annotations, then the origin labels naming the
+ * HelmRelease, which win over a common label of the same key. Kustomize `postRenderers` are not
+ * reproduced; `renderingGaps` says so.
+ */
+function withBuiltInPostRenderers(object: Record<string, unknown>, release: HelmRelease): Record<string, unknown> {
+  const common = (release.spec as { commonMetadata?: unknown }).commonMetadata;
+  const strings = (value: unknown) => (isRecord(value) ? Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string')) : {});
+  const metadata = isRecord(object.metadata) ? { ...object.metadata } : {};
+  const labels = { ...strings(metadata.labels), ...strings(isRecord(common) ? common.labels : undefined), ...originLabels(release) };
+  const annotations = { ...strings(metadata.annotations), ...strings(isRecord(common) ? common.annotations : undefined) };
+  metadata.labels = labels;
+  if (Object.keys(annotations).length) metadata.annotations = annotations;
+  return { ...object, metadata };
+}
+
+function originLabels(release: HelmRelease): Record<string, string> {
+  return {
+    'helm.toolkit.fluxcd.io/name': release.metadata.name,
+    'helm.toolkit.fluxcd.io/namespace': release.metadata.namespace ?? FLUX_NAMESPACE,
+  };
+}
+
+/** What a diff of this release cannot include, in words; undefined when it includes everything. */
+export function renderingGaps(release: HelmRelease, where: 'checkout' | 'cluster'): string | undefined {
+  const spec = release.spec as { valuesFrom?: unknown; postRenderers?: unknown };
+  const gaps: string[] = [];
+  if (Array.isArray(spec.valuesFrom) && spec.valuesFrom.length) gaps.push(`its valuesFrom (ConfigMaps and Secrets ${where === 'checkout' ? 'of the cluster, not in a checkout' : 'are not read'})`);
+  if (Array.isArray(spec.postRenderers) && spec.postRenderers.length) gaps.push('its kustomize postRenderers');
+  return gaps.length ? `compared without ${gaps.join(' and ')}` : undefined;
 }
 
 /** Objects of a `helm template` stream, each with its namespace as the API server would give it. */
