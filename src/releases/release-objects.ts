@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { FLUX_GIT_REPOSITORY, FLUX_NAMESPACE, helmReleaseSchema, HELM_RELEASE_KIND, repositoryChartPath, type HelmRelease } from '../config/flux.js';
 import { renderChart } from '../tools/helm.js';
+import { schemaProblems } from '../config/schema-problems.js';
 import { InputError } from '../ui/errors.js';
 import { parseYamlFile } from '../yaml/source.js';
 import { isRecord } from './object-diff.js';
@@ -62,9 +63,9 @@ export function readReleases(root: string, folder: string, label: string): Relea
       if (!isRecord(doc.value) || doc.value.kind !== HELM_RELEASE_KIND) continue;
       const result = helmReleaseSchema.safeParse(doc.value);
       if (!result.success) {
-        const [issue] = result.error.issues;
-        const line = doc.lineOf(issue?.path.map(String) ?? []);
-        throw new InputError(`${label}: ${relative}:${line} is not a valid HelmRelease: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(), {
+        const [problem] = schemaProblems(result.error, doc.value, doc.lineOf);
+        const line = problem?.line ?? 1;
+        throw new InputError(`${label}: ${relative}:${line} is not a valid HelmRelease: ${problem?.message ?? 'it does not match the schema'}`, {
           where: `${relative}:${line}`,
           hint: 'run `biomage check` on that revision; nothing was compared',
         });

@@ -80,7 +80,7 @@ describe('release diff against the local cluster', () => {
     const text = await cluster.cli(['release', 'diff', '--env', 'development', '--root', cluster.repo]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('spec.replicas: 2 → 3');
-    expect(text.stdout).toMatch(/^-  replicas: 2\n\+  replicas: 3$/m);
+    expect(text.stdout).toMatch(/^- {2}replicas: 2\n\+ {2}replicas: 3$/m);
     // The dry run changed nothing.
     const live = await cluster.kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: 'ui', name: 'ui-nodejs' });
     expect(live.spec?.replicas).toBe(2);
