@@ -8,8 +8,7 @@ import { UsageError } from '../ui/errors.js';
 import type { Paint } from '../ui/style.js';
 import { maskSecrets } from './mask.js';
 import { canonicalYaml, fieldChanges, showValue, unifiedDiff, type FieldChange } from './object-diff.js';
-import { objectLabel, readReleases, renderingGaps, renderReleaseObjects, repositoryChart, type ReleaseSource, type RenderedObject } from './release-objects.js';
-import { RELEASES_DIR } from './render.js';
+import { objectLabel, readReleases, releasesFolder, renderingGaps, renderReleaseObjects, repositoryChart, type ReleaseSource, type RenderedObject } from './release-objects.js';
 
 /** One object that a change adds, removes or changes. Secret values are masked throughout. */
 export interface ObjectChange {
@@ -119,17 +118,24 @@ export async function diffAgainstBase(options: { root: string; env: Environment;
       hint: 'pass a revision that exists here (in a shallow CI clone, fetch the base branch first: actions/checkout with fetch-depth: 0)',
     });
   }
-  const folder = `${RELEASES_DIR}/${env}`;
+  const folder = releasesFolder(env);
   const scratch = mkdtempSync(join(tmpdir(), 'biomage-release-diff-'));
   try {
-    // Flux's artifact of this repository holds charts/ and releases/<env>/ only (flux-sync's ignore list).
-    await exportFolders(commit, ['charts', folder], scratch, root, options.processEnv);
+    // Flux's artifact of this repository holds charts/ and releases/<env>/ only (flux-sync's ignore
+    // list). The working tree's releases render while the base is being exported.
+    const exported = exportFolders(commit, ['charts', folder], scratch, root, options.processEnv);
     const from = `${base}@${commit.slice(0, 12)}`;
     const sides = {
-      before: { root: scratch, label: `at ${base}`, releases: readReleases(scratch, folder, `at ${base}`) },
+      before: exported.then(() => ({ root: scratch, label: `at ${base}`, releases: readReleases(scratch, folder, `at ${base}`) })),
       after: { root, label: 'in the working tree', releases: readReleases(root, folder, 'in the working tree') },
     };
-    return await compareSides(env, sides, { from, to: 'working tree' }, options.processEnv);
+    // Settled before the scratch folder goes, whatever fails first.
+    exported.catch(() => undefined);
+    try {
+      return await compareSides(env, sides, { from, to: 'working tree' }, options.processEnv);
+    } finally {
+      await exported.catch(() => undefined);
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -141,11 +147,30 @@ interface Side {
   releases: ReleaseSource[];
 }
 
-async function compareSides(env: Environment, sides: { before: Side; after: Side }, labels: { from: string; to: string }, processEnv?: NodeJS.ProcessEnv): Promise<ReleaseDiffReport> {
-  const before = new Map(sides.before.releases.map((r) => [r.id, r]));
+async function compareSides(
+  env: Environment,
+  sides: { before: Promise<Side>; after: Side },
+  labels: { from: string; to: string },
+  processEnv?: NodeJS.ProcessEnv,
+): Promise<ReleaseDiffReport> {
   const after = new Map(sides.after.releases.map((r) => [r.id, r]));
+  // helm template is a process each: the working tree's renders start at once, a few at a time.
+  const rendered = new Map<string, Promise<RenderedObject[]>>();
+  const renderAfter = (id: string) => {
+    const source = after.get(id);
+    if (!source || 'reason' in repositoryChart(source.release)) return Promise.resolve([]);
+    let promise = rendered.get(id);
+    if (!promise) {
+      promise = renderReleaseObjects(source, sides.after.root, sides.after.label, processEnv);
+      rendered.set(id, promise);
+    }
+    return promise;
+  };
+  const early = mapLimit([...after.keys()], 4, (id) => renderAfter(id).then(() => undefined, () => undefined));
+  const baseSide = await sides.before;
+  await early;
+  const before = new Map(baseSide.releases.map((r) => [r.id, r]));
   const ids = [...new Set([...before.keys(), ...after.keys()])].sort();
-  // helm template is a process each: a few at once, not one per release at the same time.
   const results = await mapLimit(ids, 4, async (id): Promise<{ summary: ReleaseSummary; changes: ObjectChange[] }> => {
     const a = before.get(id);
     const b = after.get(id);
@@ -154,10 +179,7 @@ async function compareSides(env: Environment, sides: { before: Side; after: Side
     if (unrenderable && 'reason' in unrenderable) {
       return { summary: { release: id, where, status: 'not compared', note: `${unrenderable.reason}: it cannot be rendered offline`, objects: 0 }, changes: [] };
     }
-    const [old, next] = await Promise.all([
-      a ? renderReleaseObjects(a, sides.before.root, sides.before.label, processEnv) : [],
-      b ? renderReleaseObjects(b, sides.after.root, sides.after.label, processEnv) : [],
-    ]);
+    const [old, next] = await Promise.all([a ? renderReleaseObjects(a, baseSide.root, baseSide.label, processEnv) : [], renderAfter(id)]);
     const { changes, compared } = compareObjects(id, old, next, labels);
     const status = !a ? 'added' : !b ? 'removed' : changes.length ? 'changed' : 'unchanged';
     const note = [a, b].map((s) => (s ? renderingGaps(s.release, 'checkout') : undefined)).find(Boolean);

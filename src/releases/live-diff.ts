@@ -15,13 +15,13 @@ import {
   helmStorageNamespace,
   parseManifests,
   readReleases,
+  releasesFolder,
   renderingGaps,
   renderReleaseObjects,
   repositoryChart,
   type ReleaseSource,
   type RenderedObject,
 } from './release-objects.js';
-import { RELEASES_DIR } from './render.js';
 
 /** The field manager helm-controller v1.6.4 applies as (its controllerName, set as Helm's kube.ManagedFieldsManager). */
 export const HELM_CONTROLLER_MANAGER = 'helm-controller';
@@ -41,7 +41,7 @@ export async function diffAgainstCluster(options: { root: string; env: Environme
   const { root, env, target } = options;
   const kc = await loadKubeConfig(target.kubeconfig, target.context);
   const cluster = await clusterApi(kc, target.label);
-  const releases = readReleases(root, `${RELEASES_DIR}/${env}`, 'in the working tree');
+  const releases = readReleases(root, releasesFolder(env), 'in the working tree');
   const labels = { from: target.label, to: 'working tree' };
   const results = await mapLimit(releases, 2, async (source) => diffRelease(source, { root, cluster, target, labels, processEnv: options.processEnv }));
   return {

@@ -9,6 +9,11 @@ import { InputError } from '../ui/errors.js';
 import { parseYamlFile } from '../yaml/source.js';
 import { isRecord } from './object-diff.js';
 
+/** `releases/<env>`: the folder Flux's Kustomization applies to the environment's cluster (flux-sync.ts). */
+export function releasesFolder(env: string): string {
+  return `releases/${env}`;
+}
+
 /** One object a release installs, named as the API server names it. */
 export interface RenderedObject {
   apiVersion: string;

@@ -170,16 +170,19 @@ export function spawnHttpBackend(cgi: NodeJS.ProcessEnv, env: NodeJS.ProcessEnv 
  * that revision; the others are simply absent there.
  */
 export async function exportFolders(revision: string, paths: string[], dest: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const exported: string[] = [];
-  for (const [index, path] of paths.entries()) {
-    const object = await runTool(git, ['rev-parse', '--verify', '--quiet', `${revision}:${path}`], { cwd, env });
-    if (object.exitCode !== 0) continue;
-    const id = object.stdout.trim();
-    if ((await runToolOk(git, ['cat-file', '-t', id], { cwd, env })).stdout.trim() !== 'tree') continue;
-    const indexEnv = { ...env, GIT_INDEX_FILE: `${dest}/.export-index-${index}` };
-    await runToolOk(git, ['read-tree', id], { cwd, env: indexEnv });
-    await runToolOk(git, ['checkout-index', '--all', '--force', `--prefix=${dest}/${path}/`], { cwd, env: indexEnv });
-    exported.push(path);
+  // One ls-tree names the tree of every path that exists there (a path that is a file is skipped).
+  const listed = await runToolOk(git, ['ls-tree', '-z', '-d', revision, '--', ...paths], { cwd, env });
+  const trees = new Map<string, string>();
+  for (const entry of listed.stdout.split('\0').filter(Boolean)) {
+    const match = /^\d+ tree ([0-9a-f]+)\t(.+)$/s.exec(entry);
+    if (match?.[1] && match[2] && paths.includes(match[2])) trees.set(match[2], match[1]);
   }
-  return exported;
+  await Promise.all(
+    [...trees].map(async ([path, tree], index) => {
+      const indexEnv = { ...env, GIT_INDEX_FILE: `${dest}/.export-index-${index}` };
+      await runToolOk(git, ['read-tree', tree], { cwd, env: indexEnv });
+      await runToolOk(git, ['checkout-index', '--all', '--force', `--prefix=${dest}/${path}/`], { cwd, env: indexEnv });
+    }),
+  );
+  return paths.filter((path) => trees.has(path));
 }
