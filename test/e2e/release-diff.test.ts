@@ -86,6 +86,19 @@ describe('release diff against the local cluster', () => {
     expect(live.spec?.replicas).toBe(2);
   });
 
+  it('an object the working tree no longer renders is removed (read from the deployed release), and one it adds is added', async () => {
+    git('checkout', '--quiet', '-b', 'no-pdb', 'main');
+    const values = '  values:\n    replicaCount: 2\n';
+    expect(fixture).toContain(values);
+    cluster.write(RELEASE, fixture.replace(values, `${values}    podDisruptionBudget:\n      enabled: false\n    autoscaling:\n      enabled: true\n`));
+    git('commit', '--quiet', '-am', 'ui: an HPA, no PDB');
+    const { code, report } = await diff('--exit-code');
+    git('checkout', '--quiet', 'main');
+    expect(code).toBe(3);
+    const byKind = Object.fromEntries(report.objects.map((o) => [o.kind, o.change]));
+    expect(byKind).toMatchObject({ PodDisruptionBudget: 'removed', HorizontalPodAutoscaler: 'added' });
+  });
+
   it('once Flux has applied the change, the diff is empty again', async () => {
     git('checkout', '--quiet', 'main');
     git('merge', '--quiet', '--ff-only', 'more-replicas');
