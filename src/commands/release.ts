@@ -138,8 +138,8 @@ export function registerRelease(program: Command, runner: Runner): void {
         const report = options.base
           ? await diffAgainstBase({ root: ctx.root, env: ctx.env, base: options.base, processEnv: ctx.processEnv })
           : await (async () => {
-              const [{ diffAgainstCluster }, { clusterTarget }] = await Promise.all([import('../releases/live-diff.js'), import('../configure/cluster-target.js')]);
-              const target = clusterTarget(ctx.env, ctx.processEnv, () => ctx.stateDir);
+              const [{ diffAgainstCluster, diffTarget }, { clusterTarget }] = await Promise.all([import('../releases/live-diff.js'), import('../configure/cluster-target.js')]);
+              const target = diffTarget(ctx.env, () => clusterTarget(ctx.env, ctx.processEnv, () => ctx.stateDir), () => ctx.stateDir);
               ctx.out.step(`comparing releases/${ctx.env}/ with ${target.label} (server-side dry run)`);
               return diffAgainstCluster({ root: ctx.root, env: ctx.env, target, processEnv: ctx.processEnv });
             })();

@@ -123,14 +123,12 @@ export async function diffAgainstBase(options: { root: string; env: Environment;
   try {
     // Flux's artifact of this repository holds charts/ and releases/<env>/ only (flux-sync's ignore
     // list). The working tree's releases render while the base is being exported.
+    const after = { root, label: 'in the working tree', releases: readReleases(root, folder, 'in the working tree') };
     const exported = exportFolders(commit, ['charts', folder], scratch, root, options.processEnv);
-    const from = `${base}@${commit.slice(0, 12)}`;
-    const sides = {
-      before: exported.then(() => ({ root: scratch, label: `at ${base}`, releases: readReleases(scratch, folder, `at ${base}`) })),
-      after: { root, label: 'in the working tree', releases: readReleases(root, folder, 'in the working tree') },
-    };
     // Settled before the scratch folder goes, whatever fails first.
     exported.catch(() => undefined);
+    const from = `${base}@${commit.slice(0, 12)}`;
+    const sides = { before: exported.then(() => ({ root: scratch, label: `at ${base}`, releases: readReleases(scratch, folder, `at ${base}`) })), after };
     try {
       return await compareSides(env, sides, { from, to: 'working tree' }, options.processEnv);
     } finally {

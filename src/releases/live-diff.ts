@@ -1,11 +1,12 @@
 import type { KubeConfig, V1APIResource } from '@kubernetes/client-node';
-import type { Environment } from '../config/environments.js';
+import { isLocal, type Environment } from '../config/environments.js';
+import { clusterFiles, readClusterRecord } from '../dev/cluster/state.js';
 import type { ClusterTarget } from '../configure/cluster-target.js';
 import { apiMessage, loadKubeConfig } from '../k8s/client.js';
 import { rawMessage, rawRequest } from '../k8s/raw-request.js';
 import { mapLimit } from '../map-limit.js';
 import { deployedManifest } from '../tools/helm.js';
-import { OperationError } from '../ui/errors.js';
+import { OperationError, UsageError } from '../ui/errors.js';
 import { objectChange, type ObjectChange, type ReleaseDiffReport, type ReleaseSummary } from './diff.js';
 import { managerFields, mergeFieldSets, projectFields } from './managed-fields.js';
 import { isRecord } from './object-diff.js';
@@ -26,6 +27,19 @@ import {
 /** The field manager helm-controller v1.6.4 applies as (its controllerName, set as Helm's kube.ManagedFieldsManager). */
 export const HELM_CONTROLLER_MANAGER = 'helm-controller';
 
+/**
+ * The cluster to compare with; for development, the local cluster, said in this command's words
+ * when it is not running (the shared target speaks of configuring it).
+ */
+export function diffTarget(env: Environment, target: () => ClusterTarget, stateDir: () => string): ClusterTarget {
+  if (isLocal(env) && !readClusterRecord(clusterFiles(stateDir()))) {
+    throw new UsageError('the local cluster is not running, so there is no cluster to compare releases/development/ with', {
+      hint: 'start it with `biomage dev cluster up`, or compare with a revision instead: --base <ref>',
+    });
+  }
+  return target();
+}
+
 /** Fields the API server sets on every object: never a difference a release makes. */
 const SERVER_METADATA = ['resourceVersion', 'generation', 'managedFields', 'uid', 'creationTimestamp', 'selfLink'];
 
@@ -39,7 +53,12 @@ const SERVER_METADATA = ['resourceVersion', 'generation', 'managedFields', 'uid'
  */
 export async function diffAgainstCluster(options: { root: string; env: Environment; target: ClusterTarget; processEnv?: NodeJS.ProcessEnv }): Promise<ReleaseDiffReport> {
   const { root, env, target } = options;
-  const kc = await loadKubeConfig(target.kubeconfig, target.context);
+  const kc = await loadKubeConfig(target.kubeconfig, target.context).catch((error: unknown) => {
+    throw new UsageError(`cannot read the kubeconfig ${target.kubeconfig}: ${(error as Error).message}`, { hint: kubeconfigHint(env) });
+  });
+  if (!kc.getCurrentCluster()) {
+    throw new UsageError(`the kubeconfig ${target.kubeconfig} has no context ${target.context ?? '(current)'} with a cluster`, { hint: kubeconfigHint(env) });
+  }
   const cluster = await clusterApi(kc, target.label);
   const releases = readReleases(root, releasesFolder(env), 'in the working tree');
   const labels = { from: target.label, to: 'working tree' };
@@ -52,6 +71,12 @@ export async function diffAgainstCluster(options: { root: string; env: Environme
     objects: results.flatMap((r) => r.changes),
     compared: results.reduce((sum, r) => sum + r.summary.objects, 0),
   };
+}
+
+function kubeconfigHint(env: Environment): string {
+  return isLocal(env)
+    ? 'restart the local cluster (`biomage dev cluster down`, then `up`), or compare with a revision: --base <ref>'
+    : `write the context with \`biomage kubeconfig --env ${env}\` (KUBECONFIG names the file), or compare with a revision: --base <ref>`;
 }
 
 interface ReleaseContext {

@@ -143,3 +143,22 @@ describe('release diff --base: bad input exits 2 and compares nothing', () => {
     expect(stderr).toBe(readFileSync(expectedFile, 'utf8'));
   });
 });
+
+describe('release diff against a cluster: no cluster to compare with exits 2', () => {
+  it('development without the local cluster running names the way out (start it, or --base)', async () => {
+    const { code, stderr } = await runCli(['release', 'diff', '--root', root, '--env', 'development'], { BIOMAGE_STATE_DIR: join(root, '.state') });
+    expect(code).toBe(2);
+    expect(stderr).toContain('error: the local cluster is not running, so there is no cluster to compare releases/development/ with');
+    expect(stderr).toContain('--base <ref>');
+  });
+
+  it('a kubeconfig that does not exist, or lacks the context biomage-<env> (test/fixtures/release-diff/kubeconfig-other-context.yaml)', async () => {
+    const missing = await runCli(['release', 'diff', '--root', root, '--env', 'staging'], { KUBECONFIG: join(root, 'no-such-kubeconfig') });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`error: cannot read the kubeconfig ${join(root, 'no-such-kubeconfig')}`);
+    expect(missing.stderr).toContain('biomage kubeconfig --env staging');
+    const other = await runCli(['release', 'diff', '--root', root, '--env', 'staging'], { KUBECONFIG: join(FIXTURES, 'kubeconfig-other-context.yaml') });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('has no context biomage-staging with a cluster');
+  });
+});
