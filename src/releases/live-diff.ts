@@ -1,5 +1,6 @@
 import type { KubeConfig, V1APIResource } from '@kubernetes/client-node';
 import { isLocal, type Environment } from '../config/environments.js';
+import { FLUX_NAMESPACE, HELM_RELEASE_API_VERSION, helmReleaseSchema, type HelmRelease } from '../config/flux.js';
 import { clusterFiles, readClusterRecord } from '../dev/cluster/state.js';
 import type { ClusterTarget } from '../configure/cluster-target.js';
 import { apiMessage, loadKubeConfig } from '../k8s/client.js';
@@ -8,6 +9,7 @@ import { mapLimit } from '../map-limit.js';
 import { deployedManifest } from '../tools/helm.js';
 import { OperationError, UsageError } from '../ui/errors.js';
 import { objectChange, type ObjectChange, type ReleaseDiffReport, type ReleaseSummary } from './diff.js';
+import { RELEASES_KUSTOMIZATION } from './flux-sync.js';
 import { managerFields, mergeFieldSets, projectFields } from './managed-fields.js';
 import { isRecord } from './object-diff.js';
 import {
@@ -62,7 +64,13 @@ export async function diffAgainstCluster(options: { root: string; env: Environme
   const cluster = await clusterApi(kc, target.label);
   const releases = readReleases(root, releasesFolder(env), 'in the working tree');
   const labels = { from: target.label, to: 'working tree' };
-  const results = await mapLimit(releases, 2, async (source) => diffRelease(source, { root, cluster, target, labels, processEnv: options.processEnv }));
+  const context = { root, cluster, target, labels, processEnv: options.processEnv };
+  const results = await mapLimit(releases, 2, async (source) => diffRelease(source, context));
+  // HelmReleases the Kustomization applied and the working tree no longer has: pruned, so uninstalled.
+  const kept = new Set(releases.map((r) => r.id));
+  for (const live of await cluster.appliedHelmReleases()) {
+    if (!kept.has(live.id)) results.push(await removedRelease(live, context));
+  }
   return {
     env,
     from: target.label,
@@ -133,6 +141,24 @@ async function diffRelease(source: ReleaseSource, context: ReleaseContext): Prom
   };
 }
 
+/** A HelmRelease in the cluster that the working tree removed: every object of its deployed release goes. */
+async function removedRelease(live: { id: string; release: HelmRelease }, context: ReleaseContext): Promise<{ summary: ReleaseSummary; changes: ObjectChange[] }> {
+  const { release } = live;
+  const namespace = helmReleaseNamespace(release);
+  const helmCluster = { kubeconfig: context.target.kubeconfig, ...(context.target.context ? { context: context.target.context } : {}) };
+  const manifest = await deployedManifest(helmReleaseName(release), helmStorageNamespace(release), helmCluster, context.processEnv);
+  const changes: ObjectChange[] = [];
+  for (const old of manifest === undefined ? [] : parseManifests(manifest, namespace)) {
+    const scoped = await context.cluster.scoped(old, namespace);
+    const object = await context.cluster.read(scoped);
+    if (!object) continue;
+    const removed = objectChange(live.id, comparable(object, managerFields(object, HELM_CONTROLLER_MANAGER)), undefined, scoped, context.labels);
+    if (removed) changes.push(removed);
+  }
+  const where = `in ${context.target.label}, no longer in ${releasesFolder(context.target.env)}/`;
+  return { summary: { release: live.id, where, status: 'removed', objects: changes.length }, changes };
+}
+
 function identity(object: { apiVersion: string; kind: string; namespace?: string; name: string }): string {
   return `${object.apiVersion.split('/').length > 1 ? object.apiVersion.split('/')[0] : ''}/${object.kind}/${object.namespace ?? ''}/${object.name}`;
 }
@@ -171,6 +197,8 @@ interface ClusterApi {
   scoped(object: RenderedObject, releaseNamespace: string): Promise<RenderedObject>;
   read(object: RenderedObject): Promise<Record<string, unknown> | undefined>;
   dryRunApply(object: RenderedObject): Promise<Record<string, unknown>>;
+  /** The HelmReleases the Kustomization of releases/<env>/ applied (its labels on them); none when Flux is not installed. */
+  appliedHelmReleases(): Promise<{ id: string; release: HelmRelease }[]>;
 }
 
 async function clusterApi(kc: KubeConfig, label: string): Promise<ClusterApi> {
@@ -219,6 +247,19 @@ async function clusterApi(kc: KubeConfig, label: string): Promise<ClusterApi> {
       if (response.status === 404) return undefined;
       if (response.status >= 300) throw failed(`read ${describe(object)}`, rawMessage(response));
       return asObject(response.body);
+    },
+    async appliedHelmReleases() {
+      const selector = `kustomize.toolkit.fluxcd.io/name=${RELEASES_KUSTOMIZATION},kustomize.toolkit.fluxcd.io/namespace=${FLUX_NAMESPACE}`;
+      const response = await rawRequest(kc, 'GET', `/apis/${HELM_RELEASE_API_VERSION}/helmreleases`, { query: { labelSelector: selector } }).catch((error: unknown) => {
+        throw failed('list the HelmReleases', (error as Error).message, error);
+      });
+      if (response.status === 404) return [];
+      if (response.status >= 300) throw failed('list the HelmReleases', rawMessage(response));
+      const items = isRecord(response.body) && Array.isArray(response.body.items) ? response.body.items : [];
+      return items.flatMap((item) => {
+        const parsed = helmReleaseSchema.safeParse(item);
+        return parsed.success ? [{ id: `${parsed.data.metadata.namespace ?? FLUX_NAMESPACE}/${parsed.data.metadata.name}`, release: parsed.data }] : [];
+      });
     },
     async dryRunApply(object) {
       const query = { dryRun: 'All', fieldManager: HELM_CONTROLLER_MANAGER, force: 'true' };

@@ -99,6 +99,19 @@ describe('release diff against the local cluster', () => {
     expect(byKind).toMatchObject({ PodDisruptionBudget: 'removed', HorizontalPodAutoscaler: 'added' });
   });
 
+  it('a release file removed from the working tree is a removed release: every object of its deployed release goes', async () => {
+    git('checkout', '--quiet', '-b', 'no-ui', 'main');
+    git('rm', '--quiet', RELEASE);
+    git('commit', '--quiet', '-m', 'ui: retired');
+    const { code, report } = await diff('--exit-code');
+    git('checkout', '--quiet', 'main');
+    expect(code).toBe(3);
+    expect(report.releases).toEqual([expect.objectContaining({ release: 'flux-system/ui', status: 'removed' })]);
+    expect(report.objects.map((o) => `${o.change} ${o.kind}`).sort()).toEqual(
+      ['Deployment', 'Ingress', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].map((kind) => `removed ${kind}`),
+    );
+  });
+
   it('once Flux has applied the change, the diff is empty again', async () => {
     git('checkout', '--quiet', 'main');
     git('merge', '--quiet', '--ff-only', 'more-replicas');
