@@ -129,7 +129,8 @@ export function registerRelease(program: Command, runner: Runner): void {
         "(server-side apply, field manager helm-controller) and the result is compared with the live object over",
         'the fields helm-controller owns; the cluster is the context biomage-<env> of KUBECONFIG (development:',
         'the local cluster of `biomage dev cluster up`). Nothing is changed either way.',
-        'Exit 2 for a --base that does not exist or a release that does not render (nothing compared).',
+        'Exit 2 for a --base that does not exist, a release that does not render, or no cluster to compare with',
+        '(no kubeconfig context, local cluster not running); exit 1 when the cluster refuses the dry run.',
       ].join('\n'),
     )
     .action(
