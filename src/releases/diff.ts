@@ -175,7 +175,13 @@ async function compareSides(
     const where = (b ?? a)?.where ?? id;
     const unrenderable = [a, b].map((s) => (s ? repositoryChart(s.release) : undefined)).find((c) => c && 'reason' in c);
     if (unrenderable && 'reason' in unrenderable) {
-      return { summary: { release: id, where, status: 'not compared', note: `${unrenderable.reason}: it cannot be rendered offline`, objects: 0 }, changes: [] };
+      // Its chart is not in the checkout: the HelmRelease itself (chart version, values) is what can be compared.
+      const release = (a ?? b)?.release;
+      const header = { apiVersion: release?.apiVersion ?? '', kind: 'HelmRelease', namespace: release?.metadata.namespace, name: release?.metadata.name ?? id };
+      const change = objectChange(id, a?.release, b?.release, header, labels);
+      const note = `${unrenderable.reason}: its objects cannot be rendered offline, only the HelmRelease is compared`;
+      const status = !a ? 'added' : !b ? 'removed' : change ? 'changed' : 'unchanged';
+      return { summary: { release: id, where, status, note, objects: 1 }, changes: change ? [change] : [] };
     }
     const [old, next] = await Promise.all([a ? renderReleaseObjects(a, baseSide.root, baseSide.label, processEnv) : [], renderAfter(id)]);
     const { changes, compared } = compareObjects(id, old, next, labels);

@@ -115,6 +115,25 @@ describe('release diff --base', () => {
     expect(text.stdout).toMatch(/^- {2}password: \(hidden\)\n\+ {2}password: \(hidden, changed\)\n {3}username: \(hidden\)$/m);
   });
 
+  it('a release whose chart comes from a chart repository is compared as its HelmRelease (its objects cannot be rendered offline)', async () => {
+    const podinfo = (version: string) =>
+      readFileSync(join(root, 'releases/staging/ui.yaml'), 'utf8')
+        .replace('name: ui\n', 'name: podinfo\n')
+        .replace('releaseName: ui', 'releaseName: podinfo')
+        .replace('chart: ./charts/nodejs', `chart: podinfo\n      version: ${version}`)
+        .replace('kind: GitRepository\n        name: flux-system', 'kind: HelmRepository\n        name: podinfo');
+    writeFileSync(join(root, 'releases/staging/podinfo.yaml'), podinfo('6.7.0'));
+    git('add', '--all');
+    git('commit', '--quiet', '-m', 'podinfo 6.7.0');
+    const unchanged = await diff('--env', 'staging', '--base', 'main', '--exit-code', '--json');
+    expect(unchanged.code).toBe(0);
+    expect(unchanged.report?.releases.find((r) => r.release === 'flux-system/podinfo')).toMatchObject({ status: 'unchanged', note: expect.stringContaining('only the HelmRelease is compared') });
+    writeFileSync(join(root, 'releases/staging/podinfo.yaml'), podinfo('6.8.0'));
+    const { code, report } = await diff('--env', 'staging', '--base', 'main', '--exit-code', '--json');
+    expect(code).toBe(3);
+    expect(report?.objects.map((o) => [o.kind, o.name, o.fields])).toEqual([['HelmRelease', 'podinfo', [{ path: 'spec.chart.spec.version', before: '6.7.0', after: '6.8.0' }]]]);
+  });
+
   it('leaves the clone as it was: no index change, no worktree registered, nothing untracked', async () => {
     edit('releases/staging/ui.yaml', 'replicaCount: 2', 'replicaCount: 3');
     const before = { status: git('status', '--porcelain'), worktrees: git('worktree', 'list', '--porcelain'), index: readFileSync(join(root, '.git', 'index')) };
