@@ -95,6 +95,7 @@ bench: build tools ## run the benchmarks in bench/ (figures go to bench/results/
 	node bench/yaml-parsers.mjs
 	node bench/platform-scale.mjs
 	node bench/check.mjs
+	node bench/release-diff.mjs
 
 bench-e2e: build tools tools-e2e ## benchmark the local cluster's start-up (bench/dev-cluster.mjs)
 	node bench/dev-cluster.mjs

@@ -13,6 +13,11 @@ interface RenderOptions {
   set: string[];
 }
 
+interface DiffOptions {
+  base?: string;
+  exitCode?: boolean;
+}
+
 interface PushOptions {
   remote: string;
   branch?: string;
@@ -104,6 +109,46 @@ export function registerRelease(program: Command, runner: Runner): void {
         const source = githubSource(github);
         if (ctx.json) ctx.out.result(ctx.command, fluxSyncObjects(env, source), () => '');
         else ctx.out.document(fluxSyncManifests(env, source).trimEnd());
+      }),
+    );
+
+  release
+    .command('diff')
+    .description('what a change under releases/ or charts/ does to the objects of releases/<env>/: offline against --base, else against the cluster')
+    .option('--base <git-ref>', 'compare with the releases and charts at this revision (what a pull request runs; no cluster needed)')
+    .option('--exit-code', 'exit 3 when anything differs (0 otherwise), as `git diff --exit-code`')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Every HelmRelease of releases/<env>/ is rendered with its chart and values as helm-controller would, and',
+        'compared object by object (kind, namespace, name), then field by field: `spec.replicas: 2 → 3`, a unified',
+        'diff of each changed object (keys sorted), added and removed objects. Secret data is never shown: only',
+        'that a key changed. With --base, both sides come from git (the base exported to a temporary folder).',
+        'Without it, each rendered object is applied to the cluster with dryRun=All as helm-controller applies it',
+        "(server-side apply, field manager helm-controller) and the result is compared with the live object over",
+        'the fields helm-controller owns; the cluster is the context biomage-<env> of KUBECONFIG (development:',
+        'the local cluster of `biomage dev cluster up`). Nothing is changed either way.',
+        'Exit 2 for a --base that does not exist, a release that does not render, or no cluster to compare with',
+        '(no kubeconfig context, local cluster not running); exit 1 when the cluster refuses the dry run.',
+      ].join('\n'),
+    )
+    .action(
+      runner.action<DiffOptions>(async (ctx, options) => {
+        const { diffAgainstBase, hasDifferences, renderDiffReport } = await import('../releases/diff.js');
+        const report = options.base
+          ? await diffAgainstBase({ root: ctx.root, env: ctx.env, base: options.base, processEnv: ctx.processEnv })
+          : await (async () => {
+              const [{ diffAgainstCluster, diffTarget }, { clusterTarget }] = await Promise.all([import('../releases/live-diff.js'), import('../configure/cluster-target.js')]);
+              const target = diffTarget(ctx.env, () => clusterTarget(ctx.env, ctx.processEnv, () => ctx.stateDir), () => ctx.stateDir);
+              ctx.out.step(`comparing releases/${ctx.env}/ with ${target.label} (server-side dry run)`);
+              return diffAgainstCluster({ root: ctx.root, env: ctx.env, target, processEnv: ctx.processEnv });
+            })();
+        const exitCode = options.exitCode && hasDifferences(report) ? 3 : 0;
+        // The diff is the product, as with git diff: on stdout (plain text), so it can be piped or saved.
+        if (ctx.json) ctx.out.result(ctx.command, report, () => '', exitCode);
+        else ctx.out.document(renderDiffReport(report));
+        return exitCode;
       }),
     );
 

@@ -5,6 +5,7 @@ import { schemaProblems } from '../config/schema-problems.js';
 import type { YamlPath } from '../yaml/source.js';
 import { renderChart } from '../tools/helm.js';
 import { validateManifests } from '../tools/kubeconform.js';
+import { remediationProblems } from './contract.js';
 import type { TemplateProblem } from './template.js';
 
 export interface ReleaseValidation {
@@ -77,6 +78,7 @@ function contractProblems(release: HelmRelease, lineOf: (path: YamlPath) => numb
       message: `metadata.namespace must be ${FLUX_NAMESPACE} (found ${release.metadata.namespace ?? 'none'}); put the service's namespace in spec.targetNamespace, with spec.install.createNamespace: true`,
     });
   }
+  for (const problem of remediationProblems(release)) problems.push({ line: lineOf(problem.path), message: problem.message });
   const spec = release.spec.chart.spec;
   const ref = spec.sourceRef;
   if (ref.kind !== REPOSITORY_SOURCE_REF.kind || ref.name !== REPOSITORY_SOURCE_REF.name || (ref.namespace ?? release.metadata.namespace) !== FLUX_NAMESPACE) {

@@ -162,3 +162,27 @@ export function spawnHttpBackend(cgi: NodeJS.ProcessEnv, env: NodeJS.ProcessEnv 
   if (!found) throw new ToolMissingError(git.name, 'git is not installed', { hint: `install it with: ${git.install}` });
   return spawn(found.path, ['http-backend'], { env: { PATH: env.PATH, HOME: env.HOME, ...cgi }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
+
+/**
+ * Write the folders `paths` as they are at `revision` under `dest` (`dest/<path>/…`), through a
+ * throw-away index: the clone's index, HEAD and working tree are never touched, and nothing is
+ * left in .git (a `git worktree` would register itself there). Returns the paths that exist at
+ * that revision; the others are simply absent there.
+ */
+export async function exportFolders(revision: string, paths: string[], dest: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  // One ls-tree names the tree of every path that exists there (a path that is a file is skipped).
+  const listed = await runToolOk(git, ['ls-tree', '-z', '-d', revision, '--', ...paths], { cwd, env });
+  const trees = new Map<string, string>();
+  for (const entry of listed.stdout.split('\0').filter(Boolean)) {
+    const match = /^\d+ tree ([0-9a-f]+)\t(.+)$/s.exec(entry);
+    if (match?.[1] && match[2] && paths.includes(match[2])) trees.set(match[2], match[1]);
+  }
+  await Promise.all(
+    [...trees].map(async ([path, tree], index) => {
+      const indexEnv = { ...env, GIT_INDEX_FILE: `${dest}/.export-index-${index}` };
+      await runToolOk(git, ['read-tree', tree], { cwd, env: indexEnv });
+      await runToolOk(git, ['checkout-index', '--all', '--force', `--prefix=${dest}/${path}/`], { cwd, env: indexEnv });
+    }),
+  );
+  return paths.filter((path) => trees.has(path));
+}

@@ -65,8 +65,11 @@ export async function renderChart(request: {
   values?: string;
   cwd: string;
   env?: NodeJS.ProcessEnv;
+  /** Leave hooks (tests included) out, as a release's stored manifest does: what an install applies as the release itself. */
+  skipHooks?: boolean;
 }): Promise<RenderResult> {
   const args = ['template', request.releaseName, request.chartDir, '--namespace', request.namespace];
+  if (request.skipHooks) args.push('--no-hooks');
   if (request.values !== undefined) args.push('--values', '-');
   const result = await runTool(helm, args, { cwd: request.cwd, env: request.env, input: request.values });
   if (result.exitCode === 0) return { ok: true, manifests: result.stdout };

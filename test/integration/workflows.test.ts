@@ -293,6 +293,42 @@ describe('GitHub workflows', () => {
     });
   });
 
+  describe('check: release diff', () => {
+    const job = load('check.yaml').jobs['release-diff']!;
+    const touched = job.steps.find((step) => step.id === 'touched')!;
+
+    it('runs on pull requests only, and renders only when the pull request touches charts/ or releases/ (the real step on a scratch clone)', () => {
+      expect((job as Job & { if?: string }).if).toBe("github.event_name == 'pull_request'");
+      const later = job.steps.slice(job.steps.indexOf(touched) + 1);
+      expect(later.every((step) => step.if === "steps.touched.outputs.changed == 'true'")).toBe(true);
+      const cwd = mkdtempSync(join(tmpdir(), 'biomage-touched-'));
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { cwd, encoding: 'utf8' });
+      git('init', '--quiet', '--initial-branch=main');
+      mkdirSync(join(cwd, 'charts'));
+      writeFileSync(join(cwd, 'charts', 'values.yaml'), 'a: 1\n');
+      writeFileSync(join(cwd, 'README.md'), 'x\n');
+      git('add', '--all');
+      git('commit', '--quiet', '-m', 'base');
+      git('update-ref', 'refs/remotes/origin/main', 'HEAD');
+      const outcome = () => runStep(touched, { BASE_REF: 'main' }, cwd).output;
+      writeFileSync(join(cwd, 'README.md'), 'y\n');
+      git('commit', '--quiet', '-am', 'docs only');
+      expect(outcome()).toBe('changed=false\n');
+      writeFileSync(join(cwd, 'charts', 'values.yaml'), 'a: 2\n');
+      git('commit', '--quiet', '-am', 'a chart');
+      expect(outcome()).toBe('changed=true\n');
+    });
+
+    it('puts each environment’s offline diff against the pull request base in the job summary', () => {
+      const summary = job.steps.at(-1)!;
+      expect(summary.env).toEqual({ BASE_REF: '${{ github.base_ref }}' });
+      expect(summary.run).toMatch(/^for env in staging production; do$/m);
+      expect(summary.run).toContain('bin/biomage release diff --env "$env" --base "origin/$BASE_REF"');
+      expect(summary.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+      expect(job.steps.find((step) => step.uses?.startsWith('actions/checkout@'))!.with?.['fetch-depth']).toBe(0);
+    });
+  });
+
   it('check.yaml runs the README test command, as .ci/run does', () => {
     const check = readFileSync(join(workflowsDir, 'check.yaml'), 'utf8');
     const ci = readFileSync(join(repoRoot, '.ci', 'run'), 'utf8');

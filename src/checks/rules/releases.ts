@@ -9,6 +9,7 @@ import {
   repositoryChartPath,
   type HelmRelease,
 } from '../../config/flux.js';
+import { remediationProblems } from '../../releases/contract.js';
 import type { RuleModule, YamlSource } from '../context.js';
 import type { Finding } from '../finding.js';
 import type { YamlDocument } from '../../yaml/source.js';
@@ -28,6 +29,16 @@ export const releaseRules: RuleModule = {
       id: 'release-chart-missing',
       rationale: 'a HelmRelease whose chart folder is not in the repository never installs, and only the cluster says so',
       fix: 'point spec.chart.spec.chart at a chart folder of this repository (`./charts/<name>`, holding a Chart.yaml), or add that chart',
+    },
+    {
+      id: 'release-drift-detection',
+      rationale: 'without drift detection, a change made by hand in the cluster silently outlives the release until its next upgrade',
+      fix: 'set spec.driftDetection.mode: enabled in the service’s .flux.ci template (releases/ is written by its CI)',
+    },
+    {
+      id: 'release-remediation',
+      rationale: 'a failed install or upgrade that is never retried, or never rolled back, leaves the service down or half-upgraded',
+      fix: 'set spec.install.remediation.retries and spec.upgrade.remediation.retries above 0 and spec.upgrade.remediation.remediateLastFailure: true in the service’s .flux.ci template',
     },
   ],
   check({ repo }) {
@@ -69,6 +80,9 @@ export const releaseRules: RuleModule = {
           defined.set(key, `${source.file}:${doc.lineOf(['metadata', 'name'])}`);
         }
         findings.push(...sourceFindings(source, doc, release, charts, repo.root));
+        for (const problem of remediationProblems(release)) {
+          findings.push({ file: source.file, line: doc.lineOf(problem.path), rule: problem.rule, message: `${problem.message} (HelmRelease ${release.metadata.name})` });
+        }
       }
     }
     return findings;

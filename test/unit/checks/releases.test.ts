@@ -5,7 +5,18 @@ import { checkContext } from '../../helpers/check-repo-k8s.js';
 
 const CHART = { 'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n' };
 
-const release = (over: { name?: string; chart?: string; source?: string; extra?: string } = {}) => `apiVersion: helm.toolkit.fluxcd.io/v2
+/** Drift detection with bounded, rolling-back remediation: the part of the contract every good release carries. */
+const SELF_HEALING = `  driftDetection:
+    mode: enabled
+  install:
+    remediation:
+      retries: 3
+  upgrade:
+    remediation:
+      retries: 3
+      remediateLastFailure: true`;
+
+const release = (over: { name?: string; chart?: string; source?: string; healing?: string; extra?: string } = {}) => `apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
 metadata:
   name: ${over.name ?? 'web'}
@@ -17,6 +28,7 @@ spec:
       chart: ${over.chart ?? './charts/web'}
       sourceRef:
 ${over.source ?? '        kind: GitRepository\n        name: flux-system\n        namespace: flux-system'}
+${over.healing ?? SELF_HEALING}
 ${over.extra ?? ''}`;
 
 const check = (files: Record<string, string>) => releaseRules.check(checkContext({ ...CHART, ...files }));
@@ -100,8 +112,25 @@ describe('release rules', () => {
   it('check every document of a file, and spec.values must be a mapping', async () => {
     const text = `${release()}---\n${release({ name: 'second', extra: '  values: [1, 2]' })}`;
     expect((await check({ 'releases/staging/web.yaml': text })).map((f) => `${f.line} ${f.message}`)).toEqual([
-      '30 spec.values must be a mapping (found a list) (HelmRelease second)',
+      '48 spec.values must be a mapping (found a list) (HelmRelease second)',
     ]);
+  });
+});
+
+describe('the self-healing contract', () => {
+  it('reports drift detection off and remediation missing or uninstalling, each at its line, with its rule', async () => {
+    const healing = SELF_HEALING.replace('mode: enabled', 'mode: warn').replace('      retries: 3\n  upgrade', '      retries: 0\n  upgrade').replace('remediateLastFailure: true', 'strategy: uninstall');
+    const findings = await check({ 'releases/staging/web.yaml': release({ healing }), 'releases/production/web.yaml': release({ healing: '' }) });
+    expect(findings.map((f) => `${f.file}:${f.line} ${f.rule}`)).toEqual([
+      'releases/production/web.yaml:6 release-drift-detection',
+      'releases/production/web.yaml:6 release-remediation',
+      'releases/production/web.yaml:6 release-remediation',
+      'releases/production/web.yaml:6 release-remediation',
+      'releases/staging/web.yaml:16 release-drift-detection',
+      'releases/staging/web.yaml:19 release-remediation',
+      'releases/staging/web.yaml:23 release-remediation',
+    ]);
+    expect(findings[4]!.message).toBe('spec.driftDetection.mode must be enabled (found "warn"): without it a change made by hand in the cluster stays until the next upgrade (HelmRelease web)');
   });
 });
 
