@@ -7,9 +7,11 @@ import { helmFindings, type Rendering } from '../checks/linters/helm.js';
 import { TemplateTexts } from '../checks/linters/template-lines.js';
 import { loadRepository } from '../checks/repository.js';
 import { CLUSTER_CONFIG_FILE } from '../infra/cluster-environments.js';
+import { helm } from '../tools/helm.js';
 import { schemasDir, validateManifests, type KubeconformResult } from '../tools/kubeconform.js';
+import { locate } from '../tools/locate.js';
 import { pinned } from '../tools/versions.js';
-import { InputError } from '../ui/errors.js';
+import { InputError, ToolMissingError } from '../ui/errors.js';
 import type { YamlDocument } from '../yaml/source.js';
 import { parseMinor } from './upgrade.js';
 
@@ -52,7 +54,7 @@ function toolchainError(target: string, processEnv: NodeJS.ProcessEnv, document:
   const where = `${CLUSTER_CONFIG_FILE}:${document.lineOf(['metadata', 'version'])}`;
   const pinnedVersion = pinned('KUBERNETES_VERSION');
   const release = installedSchemasRelease(processEnv);
-  const schemaMinor = release ? release.replace(/^v/, '').split('.').slice(0, 2).join('.') : undefined;
+  const schemaMinor = release ? schemasMinor(release) : undefined;
   const fix = `set KUBERNETES_VERSION=${target} and KUBERNETES_RELEASE=v${target}.<patch> in tools/versions.env (beside ${CLUSTER_CONFIG_FILE}'s version), then run make tools. Nothing was changed`;
   if (pinnedVersion !== target) {
     return new InputError(
@@ -78,6 +80,12 @@ function toolchainError(target: string, processEnv: NodeJS.ProcessEnv, document:
 export async function preflight(root: string, env: string, target: string, document: YamlDocument, processEnv: NodeJS.ProcessEnv): Promise<PreflightReport> {
   const stale = toolchainError(target, processEnv, document);
   if (stale) throw stale;
+  // Found before rendering starts: helm lints and renders in parallel, and a missing binary is a missing tool.
+  if (!locate(helm.name, processEnv)) {
+    throw new ToolMissingError(helm.name, `${helm.name} is not installed (looked in .tools/ and PATH); the upgrade's pre-flight renders the charts with it`, {
+      hint: `install it with: ${helm.install} (or make tools). Nothing was changed`,
+    });
+  }
   const { repo, findings } = loadRepository(root);
   const releases = repo.releases.filter((r) => r.file.startsWith(`releases/${env}/`));
   const scoped = { ...repo, releases };
@@ -126,23 +134,38 @@ async function validate(
     const results = await validateManifests({ files: [...byFile.keys(), ...releaseByFile.keys()] }, { env: processEnv });
     const templates = new TemplateTexts(root);
     const served = new ServedApis(schemasDir(processEnv));
-    const problems = results
-      .filter((r) => r.status === 'invalid' || r.status === 'error')
-      .map((result): PreflightProblem => {
-        const rendering = byFile.get(result.filename);
-        const release = releaseByFile.get(result.filename);
-        const message = describe(result, target, served) + (rendering && rendering.origin.startsWith('releases/') ? ` (rendered with ${rendering.origin})` : '');
-        const path = result.status === 'error' ? ['apiVersion'] : pointer(result.validationErrors?.[0]?.path ?? '');
-        if (rendering) {
-          const manifest = rendering.manifests.find((m) => sameObject(m, result));
-          return { file: manifest?.template ?? rendering.origin, line: manifest ? templates.lineOf(manifest, path) : 1, message };
+    const releaseByOrigin = new Map(releases.map((r) => [r.file, r]));
+    const fromDefaults = new Set<string>();
+    const fromReleases: { key: string; problem: PreflightProblem }[] = [];
+    const problems: PreflightProblem[] = [];
+    for (const result of results.filter((r) => r.status === 'invalid' || r.status === 'error')) {
+      const message = describe(result, target, served);
+      // A missing schema is the apiVersion's fault; an invalid object, its first bad field's.
+      const path = result.status === 'error' ? ['apiVersion'] : pointer(result.validationErrors?.[0]?.path ?? '');
+      const rendering = byFile.get(result.filename);
+      const release = releaseByFile.get(result.filename);
+      if (rendering) {
+        const manifest = rendering.manifests.find((m) => sameObject(m, result));
+        const at = { file: manifest?.template ?? rendering.origin, line: manifest ? templates.lineOf(manifest, path) : 1 };
+        const key = `${at.file}:${at.line}: ${message}`;
+        const source = releaseByOrigin.get(rendering.origin);
+        if (!source) {
+          fromDefaults.add(key);
+          problems.push({ ...at, message });
+        } else {
+          // Only this release's values produce it: the release file is where it comes from.
+          const doc = source.yaml.documents.find((d) => (d.value as { kind?: unknown } | null)?.kind === 'HelmRelease') ?? source.yaml.documents[0];
+          fromReleases.push({ key, problem: { file: source.file, line: doc ? doc.lineOf(['spec', 'values']) : 1, message: `${message} (rendered from ${at.file}:${at.line} with this release's values)` } });
         }
-        if (release) {
-          const doc = release.yaml.documents.find((d) => sameObject({ value: d.value as Record<string, unknown> }, result)) ?? release.yaml.documents[0];
-          return { file: release.file, line: doc ? doc.lineOf(path) : 1, message };
-        }
-        return { file: result.filename, line: 1, message };
-      });
+      } else if (release) {
+        const doc = release.yaml.documents.find((d) => sameObject({ value: d.value as Record<string, unknown> }, result)) ?? release.yaml.documents[0];
+        problems.push({ file: release.file, line: doc ? doc.lineOf(path) : 1, message });
+      } else {
+        problems.push({ file: result.filename, line: 1, message });
+      }
+    }
+    // The chart's own defaults already show what every release of it repeats.
+    problems.push(...fromReleases.filter((r) => !fromDefaults.has(r.key)).map((r) => r.problem));
     return { problems, objects: results.length };
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
+  CreateAddonCommand,
   CreateClusterCommand,
   CreateNodegroupCommand,
   DescribeNodegroupCommand,
@@ -27,6 +28,10 @@ export interface SeedNodeGroup {
   capacityType?: string;
   subnets?: string[];
   scaling: { minSize: number; desiredSize: number; maxSize: number };
+  /** The Kubernetes version its nodes run; default the cluster's, as EKS does. */
+  version?: string;
+  /** The rolling update's width EKS keeps for it. */
+  updateConfig?: { maxUnavailable?: number; maxUnavailablePercentage?: number };
 }
 
 /** staging's node groups exactly as eksctl creates them from infra/cluster.yaml and cluster-environments.yaml. */
@@ -61,6 +66,8 @@ export interface SeedOptions {
   logging?: boolean;
   /** Make eksctl's stacks: the cluster stack (with its subnets) and these IRSA service accounts. */
   iamServiceAccounts?: string[];
+  /** EKS add-ons to install (CreateAddon), each at a version the emulator's catalogue lists. */
+  addons?: { name: string; version: string }[];
 }
 
 /**
@@ -99,6 +106,7 @@ export async function seedCluster(target: AwsTarget, options: SeedOptions = {}):
       await createStack(cfn, `eksctl-${name}-addon-iamserviceaccount-${sa}`, {});
     }
     for (const group of options.nodeGroups ?? stagingNodeGroups(name)) await addNodeGroup(target, name, group);
+    for (const addon of options.addons ?? []) await eks.send(new CreateAddonCommand({ clusterName: name, addonName: addon.name, addonVersion: addon.version }));
   } finally {
     for (const client of [eks, ec2, cfn, iam]) client.destroy();
   }
@@ -128,6 +136,8 @@ export async function addNodeGroup(target: AwsTarget, cluster: string, group: Se
         taints: group.taints ?? [],
         scalingConfig: group.scaling,
         launchTemplate: { id: LaunchTemplate!.LaunchTemplateId!, version: '1' },
+        ...(group.version ? { version: group.version } : {}),
+        ...(group.updateConfig ? { updateConfig: group.updateConfig } : {}),
       }),
     );
   } finally {
