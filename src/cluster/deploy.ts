@@ -14,7 +14,7 @@ import { confirmChange } from '../ui/confirm.js';
 import { InputError, OperationError, ToolMissingError } from '../ui/errors.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
-import { clusterVersions, compatibleAddonVersions, setUpdateWidth, updateAddonVersion } from './eks-versions.js';
+import { clusterVersions, compatibleAddonVersions, setUpdateWidth, setUpgradePolicy, updateAddonVersion } from './eks-versions.js';
 import { clusterClients, describeCluster, readLiveState, scaleNodeGroup, type ClusterClients, type LiveState } from './live.js';
 import { actionCommand, busyError, guardError, planCluster, RENDERED_CONFIG, renderPlan, type ClusterPlan, type PlannedAction } from './plan.js';
 import { preflight } from './preflight.js';
@@ -298,6 +298,11 @@ async function runAction(
     await scaleNodeGroup(clients.eks, prepared.source.name, action.nodeGroup, action.to);
     return;
   }
+  if (action.kind === 'upgrade-policy') {
+    appendFileSync(log, `\n$ ${actionCommand(action, file, prepared.plan)}\n`);
+    await setUpgradePolicy(clients.eks, prepared.source.name, action.to);
+    return;
+  }
   if (action.kind === 'addon') {
     appendFileSync(log, `\n$ ${actionCommand(action, file)}\n`);
     await updateAddonVersion(clients.eks, prepared.source.name, { name: action.addon, version: action.to, ...(action.resolveConflicts ? { resolveConflicts: action.resolveConflicts } : {}) });
@@ -347,6 +352,9 @@ async function confirmReached(clients: ClusterClients, source: ClusterSource, pl
     if (cluster.version !== plan.version || cluster.status !== 'ACTIVE') {
       throw new OperationError(`eksctl finished, but the control plane of ${source.name} runs Kubernetes ${cluster.version ?? '?'} (${cluster.status ?? '?'}), not ${plan.version} (ACTIVE)`);
     }
+  } else if (action.kind === 'upgrade-policy') {
+    const cluster = await describeCluster(clients.eks, source.name);
+    if (cluster.supportType !== action.to) throw new OperationError(`EKS reports the upgrade policy of ${source.name} as ${cluster.supportType ?? 'unset'}, not ${action.to}`);
   } else if (action.kind === 'addon') {
     const { addon } = await clients.eks.send(new DescribeAddonCommand({ clusterName: source.name, addonName: action.addon }));
     if (addon?.addonVersion !== action.to) throw new OperationError(`EKS reports add-on ${action.addon} at ${addon?.addonVersion ?? '?'}, not ${action.to}`);

@@ -134,3 +134,10 @@ export async function setUpdateWidth(
   await eks.send(new UpdateNodegroupConfigCommand({ clusterName: cluster, nodegroupName: nodegroup, updateConfig: width }));
   await waitUntilNodegroupActive({ client: eks, maxWaitTime: waitSeconds, minDelay: 5 }, { clusterName: cluster, nodegroupName: nodegroup });
 }
+
+/** Set the cluster's upgrade policy (EKS UpdateClusterConfig upgradePolicy), then wait until the cluster is ACTIVE. */
+export async function setUpgradePolicy(eks: EKSClient, cluster: string, supportType: 'STANDARD' | 'EXTENDED', waitSeconds = 1200): Promise<void> {
+  const { UpdateClusterConfigCommand, waitUntilClusterActive } = eksSdk();
+  await eks.send(new UpdateClusterConfigCommand({ name: cluster, upgradePolicy: { supportType } }));
+  await waitUntilClusterActive({ client: eks, maxWaitTime: waitSeconds, minDelay: 10 }, { name: cluster });
+}

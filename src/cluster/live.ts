@@ -44,6 +44,8 @@ export interface LiveCluster {
   logging: string[];
   /** The cluster's VPC (the load balancer controller needs it). */
   vpcId?: string;
+  /** The upgrade policy: STANDARD or EXTENDED support once the version's standard support ends. */
+  supportType?: string;
 }
 
 /** Everything deploy-infra and plan compare the config with. */
@@ -88,6 +90,7 @@ export async function describeCluster(eks: EKSClient, name: string): Promise<Liv
       oidcIssuer: cluster?.identity?.oidc?.issuer,
       logging: [...new Set(logging)].sort(),
       ...(cluster?.resourcesVpcConfig?.vpcId ? { vpcId: cluster.resourcesVpcConfig.vpcId } : {}),
+      ...(cluster?.upgradePolicy?.supportType ? { supportType: cluster.upgradePolicy.supportType } : {}),
     };
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return { name, exists: false, logging: [] };

@@ -13,11 +13,13 @@ import {
   addonPins,
   addonSteps,
   configUpdateWidth,
+  desiredSupportType,
   describeWidth,
   sameWidth,
   supportWarning,
   type AddonStep,
   type ClusterVersionInfo,
+  type SupportType,
   type UpdateWidth,
   type UpgradePlan,
 } from './upgrade.js';
@@ -28,6 +30,8 @@ export type PlannedAction =
   | { kind: 'scale'; nodeGroup: string; from: Scaling; to: Scaling; description: string }
   /** EKS UpdateAddon to the pinned version, awaited. */
   | { kind: 'addon'; addon: string; from?: string; to: string; resolveConflicts?: 'OVERWRITE' | 'PRESERVE' | 'NONE'; description: string }
+  /** EKS UpdateClusterConfig upgradePolicy: what happens when the version's standard support ends. */
+  | { kind: 'upgrade-policy'; from?: string; to: SupportType; description: string }
   /** `eksctl upgrade nodegroup`, after setting the node group's updateConfig when EKS has another one. */
   | { kind: 'upgrade-nodegroup'; nodeGroup: string; from?: string; to: string; updateConfig?: { from?: UpdateWidth; to: UpdateWidth }; description: string };
 
@@ -45,7 +49,7 @@ export interface ClusterPlan {
   region: string;
   cluster: string;
   identity: { account: string; arn: string };
-  live: { exists: boolean; status?: string; version?: string };
+  live: { exists: boolean; status?: string; version?: string; supportType?: string };
   version: string;
   /** Things the operator should know that do not stop the run. */
   warnings: string[];
@@ -108,9 +112,23 @@ export function planCluster(source: ClusterSource, live: LiveState, identity: Ca
   const addons = live.cluster.exists ? addonSteps(addonPins(source.config, source.document), live.addons ?? []) : [];
   const upgrade = live.cluster.exists ? upgradePlan(source, live, version, addons, nodeGroups) : undefined;
 
+  const supportType = desiredSupportType(source.config, source.document);
+  const policy = () => {
+    if (!supportType || live.cluster.supportType === supportType) return;
+    const now = live.cluster.supportType ? ` (now ${live.cluster.supportType})` : ' (eksctl cannot set it)';
+    add({
+      kind: 'upgrade-policy',
+      ...(live.cluster.supportType ? { from: live.cluster.supportType } : {}),
+      to: supportType,
+      description: `set the upgrade policy of ${source.name} to ${supportType} support${now}`,
+    });
+  };
+
   if (!live.cluster.exists) {
     eksctl('create-cluster', `create cluster ${source.name}: VPC, control plane, OIDC provider, IRSA service accounts, add-ons and node groups (about 20 minutes)`);
+    policy();
   } else {
+    policy();
     if (live.cluster.status !== 'ACTIVE') warnings.push(`cluster ${source.name} is ${live.cluster.status}, not ACTIVE: deploy-infra waits for no one and will refuse to start`);
     const support = supportWarning(source.name, facts.versionInfo, facts.now ?? new Date());
     if (support) warnings.push(support);
@@ -196,7 +214,12 @@ export function planCluster(source: ClusterSource, live: LiveState, identity: Ca
     region: source.region,
     cluster: source.name,
     identity: { account: identity.account, arn: identity.arn },
-    live: { exists: live.cluster.exists, ...(live.cluster.status ? { status: live.cluster.status } : {}), ...(live.cluster.version ? { version: live.cluster.version } : {}) },
+    live: {
+      exists: live.cluster.exists,
+      ...(live.cluster.status ? { status: live.cluster.status } : {}),
+      ...(live.cluster.version ? { version: live.cluster.version } : {}),
+      ...(live.cluster.supportType ? { supportType: live.cluster.supportType } : {}),
+    },
     version,
     warnings,
     nodeGroups,
@@ -251,6 +274,8 @@ export function actionCommand(action: PlannedAction, configFile = RENDERED_CONFI
       return `eksctl ${eksctlArgs(action.operation, configFile).join(' ')}`;
     case 'scale':
       return `EKS UpdateNodegroupConfig ${action.nodeGroup} (${describeScaling(action.from, action.to)})`;
+    case 'upgrade-policy':
+      return `EKS UpdateClusterConfig ${where.cluster} upgradePolicy.supportType=${action.to}, then wait until ACTIVE`;
     case 'addon':
       return `EKS UpdateAddon ${action.addon} --addon-version ${action.to}${action.resolveConflicts ? ` --resolve-conflicts ${action.resolveConflicts}` : ''}, then wait until ACTIVE`;
     case 'upgrade-nodegroup': {

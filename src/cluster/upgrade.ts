@@ -212,3 +212,26 @@ export function supportWarning(cluster: string, info: ClusterVersionInfo | undef
   }
   return undefined;
 }
+
+/**
+ * The annotation of infra/cluster.yaml's metadata that sets the cluster's upgrade policy. eksctl
+ * v0.215.0's ClusterConfig has no upgradePolicy field (its schema, `eksctl utils schema`, and its
+ * strict loader refuse one), and eksctl ignores metadata.annotations: biomage applies the value
+ * itself through EKS UpdateClusterConfig.
+ */
+export const SUPPORT_TYPE_ANNOTATION = 'biomage.net/upgrade-support-type';
+export const SUPPORT_TYPES = ['STANDARD', 'EXTENDED'] as const;
+export type SupportType = (typeof SUPPORT_TYPES)[number];
+
+/** The upgrade policy the config asks for (undefined: it leaves EKS's), or the InputError for a value EKS does not have. */
+export function desiredSupportType(config: Record<string, unknown>, document: YamlDocument): SupportType | undefined {
+  const metadata = config.metadata;
+  const annotations = typeof metadata === 'object' && metadata !== null ? (metadata as { annotations?: unknown }).annotations : undefined;
+  const value = typeof annotations === 'object' && annotations !== null ? (annotations as Record<string, unknown>)[SUPPORT_TYPE_ANNOTATION] : undefined;
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (SUPPORT_TYPES as readonly string[]).includes(value)) return value as SupportType;
+  throw new InputError(`metadata.annotations ${SUPPORT_TYPE_ANNOTATION} must be ${SUPPORT_TYPES.join(' or ')}, not ${JSON.stringify(value)}`, {
+    where: `${CLUSTER_CONFIG_FILE}:${document.lineOf(['metadata', 'annotations', SUPPORT_TYPE_ANNOTATION])}`,
+    hint: 'STANDARD: EKS upgrades the control plane itself when standard support ends; EXTENDED: it keeps the version and bills extended support. Nothing was changed',
+  });
+}

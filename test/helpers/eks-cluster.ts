@@ -66,13 +66,15 @@ export interface SeedOptions {
   logging?: boolean;
   /** Make eksctl's stacks: the cluster stack (with its subnets) and these IRSA service accounts. */
   iamServiceAccounts?: string[];
+  /** The upgrade policy; default STANDARD, as deploy-infra leaves it (infra/cluster.yaml). */
+  supportType?: 'STANDARD' | 'EXTENDED';
   /** EKS add-ons to install (CreateAddon), each at a version the emulator's catalogue lists. */
   addons?: { name: string; version: string }[];
 }
 
 /**
- * An EKS cluster in the emulator as eksctl would leave it: the cluster, its node groups (disk in
- * a launch template), eksctl's cluster stack listing the VPC's subnets, IRSA stacks, the OIDC
+ * An EKS cluster in the emulator as deploy-infra would leave it: the cluster (with its upgrade
+ * policy), its node groups (disk in a launch template), eksctl's cluster stack listing the VPC's subnets, IRSA stacks, the OIDC
  * provider, control-plane logging.
  */
 export async function seedCluster(target: AwsTarget, options: SeedOptions = {}): Promise<void> {
@@ -88,6 +90,7 @@ export async function seedCluster(target: AwsTarget, options: SeedOptions = {}):
         version: options.version ?? '1.36',
         roleArn: `arn:aws:iam::123456789012:role/eksctl-${name}-cluster-ServiceRole`,
         resourcesVpcConfig: { subnetIds: [...PRIVATE_SUBNETS, ...PUBLIC_SUBNETS] },
+        upgradePolicy: { supportType: options.supportType ?? 'STANDARD' },
       }),
     );
     if (options.logging !== false) {

@@ -45,7 +45,8 @@ describe('biomage plan against the emulator', () => {
     const at = freshTarget();
     const { code, report } = await plan(at);
     expect(report.live).toEqual({ exists: false });
-    expect(report.actions.map((a) => (a.kind === 'eksctl' ? a.operation : a.kind))).toEqual(['create-cluster']);
+    // eksctl cannot set the upgrade policy (its ClusterConfig has no field for it): EKS is asked after it.
+    expect(report.actions.map((a) => (a.kind === 'eksctl' ? a.operation : a.kind))).toEqual(['create-cluster', 'upgrade-policy']);
     expect(report.eksctl).toEqual({ valid: true });
     expect(report.nodeGroups.map((g) => [g.name, g.state])).toEqual([
       ['general-1', 'new'],
@@ -59,7 +60,7 @@ describe('biomage plan against the emulator', () => {
     const at = freshTarget();
     await seedCluster(at);
     const { code, report } = await plan(at);
-    expect(report.live).toMatchObject({ exists: true, status: 'ACTIVE', version: '1.36' });
+    expect(report.live).toMatchObject({ exists: true, status: 'ACTIVE', version: '1.36', supportType: 'STANDARD' });
     expect(report.nodeGroups.map((g) => [g.name, g.state, g.notCompared])).toEqual([
       ['general-1', 'unchanged', []],
       ['worker-1', 'unchanged', []],

@@ -216,6 +216,18 @@ describe('Kubernetes upgrades through plan and deploy-infra (fake eksctl for the
     );
   });
 
+  it('the upgrade policy of infra/cluster.yaml (STANDARD) is set through EKS on a cluster that has EXTENDED, which eksctl cannot change', async () => {
+    const at = freshTarget();
+    await seedCluster(at, { supportType: 'EXTENDED' });
+    const fake = recordingFakeEksctl();
+    const { error, stderr } = await deploy(at, fake);
+    expect(stderr).toContain('[1/4] set the upgrade policy of biomage-staging to STANDARD support (now EXTENDED)');
+    expect(error?.message).toMatch(/^the cluster steps completed \(4 of 4 ran\), then the configure phase failed/);
+    const eks = awsClient(EKSClient, at);
+    expect((await eks.send(new DescribeClusterCommand({ name: 'biomage-staging' }))).cluster?.upgradePolicy?.supportType).toBe('STANDARD');
+    eks.destroy();
+  });
+
   it('deploy-infra upgrades in order; a failure at a node group exits 1 naming the step, and the rerun resumes with the finished steps unchanged', async () => {
     const at = freshTarget();
     await seedCluster(at, cluster135());

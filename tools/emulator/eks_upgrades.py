@@ -15,6 +15,8 @@ so that a rerun sees the new state:
   update Successful, so callers that wait for it see it finished on the first look.
 - A node group created without a version runs the cluster's version (moto used its 1.19), and
   keeps the updateConfig it was created with (moto dropped it).
+- The cluster's upgrade policy (upgradePolicy.supportType): EXTENDED unless CreateCluster names
+  one, as in EKS, and changed by UpdateClusterConfig (moto ignored it on both).
 """
 
 import uuid
@@ -296,6 +298,40 @@ def _create_nodegroup_response(self: EKSResponse) -> ActionResult:
     return result
 
 
+# ----- the upgrade policy
+
+_original_cluster_init = Cluster.__init__
+_original_create_cluster_response = EKSResponse.create_cluster
+_original_update_cluster_config_response = EKSResponse.update_cluster_config
+
+
+def _cluster_init(self: Cluster, *args: Any, **kwargs: Any) -> None:
+    _original_cluster_init(self, *args, **kwargs)
+    # EKS's default for a cluster created without one: extended support, billed after standard ends.
+    self.upgrade_policy = {"supportType": "EXTENDED"}  # type: ignore[attr-defined]
+
+
+def _create_cluster_response(self: EKSResponse) -> ActionResult:
+    result = _original_create_cluster_response(self)
+    policy = self._get_param("upgradePolicy")
+    if policy and policy.get("supportType"):
+        _cluster(self.eks_backend, self._get_param("name")).upgrade_policy = {"supportType": policy["supportType"]}  # type: ignore[attr-defined]
+    return result
+
+
+def _update_cluster_config_response(self: EKSResponse) -> ActionResult:
+    policy = self._get_param("upgradePolicy")
+    if not policy or not policy.get("supportType"):
+        return _original_update_cluster_config_response(self)
+    cluster = _cluster(self.eks_backend, self._get_param("name"))
+    cluster.upgrade_policy = {"supportType": policy["supportType"]}  # type: ignore[attr-defined]
+    # EKS changes one kind of setting per call: the policy alone, answered as an update.
+    return ActionResult({"update": _record_update(cluster, "UpgradePolicyUpdate", [{"type": "UpgradePolicy", "value": policy["supportType"]}])})
+
+
+Cluster.__init__ = _cluster_init  # type: ignore[method-assign]
+EKSResponse.create_cluster = _create_cluster_response  # type: ignore[method-assign]
+EKSResponse.update_cluster_config = _update_cluster_config_response  # type: ignore[method-assign]
 EKSBackend.create_nodegroup = _create_nodegroup  # type: ignore[method-assign]
 EKSResponse.create_nodegroup = _create_nodegroup_response  # type: ignore[method-assign]
 EKSResponse.create_addon = create_addon

@@ -67,7 +67,20 @@ const existing = (changes: Partial<LiveState> = {}): LiveState => ({
 });
 
 const operations = (live: LiveState) =>
-  planCluster(source, live, identity).actions.map((a) => (a.kind === 'eksctl' ? a.operation : a.kind === 'scale' ? `scale ${a.nodeGroup}` : `${a.kind} ${a.kind === 'addon' ? a.addon : a.nodeGroup}`));
+  planCluster(source, live, identity).actions.map((a) => {
+    switch (a.kind) {
+      case 'eksctl':
+        return a.operation;
+      case 'scale':
+        return `scale ${a.nodeGroup}`;
+      case 'addon':
+        return `addon ${a.addon}`;
+      case 'upgrade-nodegroup':
+        return `upgrade-nodegroup ${a.nodeGroup}`;
+      case 'upgrade-policy':
+        return `upgrade-policy ${a.to}`;
+    }
+  });
 
 describe('planCluster: create or update, decided from EKS', () => {
   it('no cluster: one create-cluster step, every node group new', () => {
