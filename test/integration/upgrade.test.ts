@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeAddonCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
@@ -57,7 +57,7 @@ const lineOf = (file: string, text: string) => readFileSync(file, 'utf8').split(
 
 describe('Kubernetes upgrades through plan and deploy-infra (fake eksctl for the upgrade calls, which need real AWS)', () => {
   const { target } = useEmulator();
-  const REGIONS = ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ap-southeast-1'];
+  const REGIONS = ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1'];
   let used = 0;
   const freshTarget = (): AwsTarget => {
     const region = REGIONS[used++];
@@ -213,6 +213,37 @@ describe('Kubernetes upgrades through plan and deploy-infra (fake eksctl for the
     expect(error?.where).toBe(`releases/staging/batch-jobs.yaml:${values}`);
     expect(error?.message).toContain(
       `releases/staging/batch-jobs.yaml:${values}: PodDisruptionBudget batch-staging-batch-jobs: Kubernetes 1.36 does not serve policy/v1beta1; it serves PodDisruptionBudget as policy/v1 (rendered from charts/batch-jobs/templates/pdb.yaml:3 with this release's values)`,
+    );
+  });
+
+  it('pre-flight: schemas built for another Kubernetes version cannot judge the upgrade (exit 2, run make tools)', async () => {
+    const at = freshTarget();
+    await seedCluster(at, cluster135());
+    const fake = recordingFakeEksctl();
+    // The fake toolchain's schemas, stamped as built from 1.35 (what a skipped `make tools` leaves).
+    const schemas = join(fake.env().BIOMAGE_TOOLS_DIR!, 'schemas');
+    const real = readlinkSync(schemas);
+    unlinkSync(schemas);
+    mkdirSync(schemas);
+    for (const entry of readdirSync(real)) if (entry !== '.installed-from') symlinkSync(join(real, entry), join(schemas, entry));
+    writeFileSync(join(schemas, '.installed-from'), readFileSync(join(real, '.installed-from'), 'utf8').replace(/kubernetes=v[\d.]+/, 'kubernetes=v1.35.2'));
+    const { error } = await deploy(at, fake);
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toBe('the installed Kubernetes schemas are for v1.35.2 (.tools/schemas), not 1.36: the pre-flight cannot judge the charts for 1.36; run make tools');
+    expect(fake.calls()).toEqual([]);
+  });
+
+  it('pre-flight: a config version ahead of tools/versions.env\'s KUBERNETES_VERSION is refused (exit 2): bump them together', async () => {
+    const at = freshTarget();
+    await seedCluster(at);
+    const root = repositoryCopy((t) => t.replace('version: "1.36"', 'version: "1.37"'));
+    const { code, error } = await plan(at, { root });
+    expect(code).toBe(2);
+    expect(error?.message).toBe(
+      'the toolchain targets Kubernetes 1.36 (tools/versions.env KUBERNETES_VERSION) but infra/cluster.yaml upgrades to 1.37: the pre-flight would judge the charts for the wrong version',
+    );
+    expect(error?.hint).toBe(
+      "set KUBERNETES_VERSION=1.37 and KUBERNETES_RELEASE=v1.37.<patch> in tools/versions.env (beside infra/cluster.yaml's version), then run make tools. Nothing was changed",
     );
   });
 
