@@ -172,6 +172,8 @@ export interface StepResult {
   /** unchanged: part of an upgrade that a run before this one finished. */
   status: 'done' | 'failed' | 'not run' | 'unchanged';
   seconds?: number;
+  /** The same time, exact: for --json consumers and bench/upgrade.mjs. */
+  milliseconds?: number;
 }
 
 export interface DeployReport {
@@ -269,7 +271,8 @@ async function runSteps(ctx: Context, prepared: Prepared, file: string, report: 
         await confirmReached(clients, source, plan, action);
       } catch (error) {
         step.status = 'failed';
-        step.seconds = Math.round((Date.now() - started) / 1000);
+        step.milliseconds = Date.now() - started;
+        step.seconds = Math.round(step.milliseconds / 1000);
         ctx.out.info(renderSummary(report, ctx.out.paint));
         throw new OperationError(`step ${i + 1} of ${total} failed (${action.description}): ${(error as Error).message}`, {
           where: actionCommand(action, RENDERED_CONFIG, plan),
@@ -278,7 +281,8 @@ async function runSteps(ctx: Context, prepared: Prepared, file: string, report: 
         });
       }
       step.status = 'done';
-      step.seconds = Math.round((Date.now() - started) / 1000);
+      step.milliseconds = Date.now() - started;
+      step.seconds = Math.round(step.milliseconds / 1000);
       ctx.out.success(`${label} (${duration(step.seconds)})`);
     }
   } finally {
