@@ -109,7 +109,8 @@ export function planCluster(source: ClusterSource, live: LiveState, identity: Ca
   const steps: PlanStep[] = [];
   const add = (action: PlannedAction) => steps.push({ description: action.description, action });
   const eksctl = (operation: EksctlOperation, description: string) => add({ kind: 'eksctl', operation, description });
-  const addons = live.cluster.exists ? addonSteps(addonPins(source.config, source.document), live.addons ?? []) : [];
+  const pins = addonPins(source.config, source.document);
+  const addons = live.cluster.exists ? addonSteps(pins, live.addons ?? []) : [];
   const upgrade = live.cluster.exists ? upgradePlan(source, live, version, addons, nodeGroups) : undefined;
 
   const supportType = desiredSupportType(source.config, source.document);
@@ -138,8 +139,15 @@ export function planCluster(source: ClusterSource, live: LiveState, identity: Ca
       if (state === 'upgrade') eksctl('upgrade-cluster', `upgrade the control plane of ${source.name}: Kubernetes ${from} → ${to}`);
       else steps.push({ description: `control plane of ${source.name} at Kubernetes ${to}` });
     }
+    if (upgrade) {
+      // EKS upgrades what it manages; an add-on it runs that the config does not pin is nobody's to move.
+      const unpinned = (live.addons ?? []).filter((a) => !pins.some((p) => p.name === a.name));
+      for (const a of unpinned) {
+        warnings.push(`add-on ${a.name} (${a.version ?? 'version unknown'}) runs on ${source.name} but ${CLUSTER_CONFIG_FILE} does not pin it: deploy-infra leaves it as it is; check that it supports Kubernetes ${version}, or pin it`);
+      }
+    }
     for (const addon of addons) {
-      const pin = addonPins(source.config, source.document).find((p) => p.name === addon.name);
+      const pin = pins.find((p) => p.name === addon.name);
       if (addon.state === 'update' && addon.pinned) {
         add({
           kind: 'addon',

@@ -247,6 +247,24 @@ describe('Kubernetes upgrades through plan and deploy-infra (fake eksctl for the
     );
   });
 
+  it('production asks first: without --yes and without a terminal the upgrade is refused after the plan (exit 2), nothing changed', async () => {
+    const at = freshTarget();
+    await seedCluster(at, { ...cluster135(), name: 'biomage-production', nodeGroups: [] });
+    const fake = recordingFakeEksctl();
+    const c = testContext('deploy-infra', { env: 'production', region: at.region }, { ...fake.env(), KUBECONFIG: NO_KUBECONFIG });
+    const error = await deployInfraCommand(c.ctx, { action: 'deploy-and-configure', target: at }).then(
+      () => undefined,
+      (e: unknown) => e as BiomageError,
+    );
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toBe('deploy-infra of biomage-production changes production and was not confirmed');
+    expect(c.stderr()).toContain('upgrade the control plane of biomage-production: Kubernetes 1.35 → 1.36');
+    expect(fake.calls()).toEqual([]);
+    const eks = awsClient(EKSClient, at);
+    expect((await eks.send(new DescribeClusterCommand({ name: 'biomage-production' }))).cluster?.version).toBe('1.35');
+    eks.destroy();
+  });
+
   it('the upgrade policy of infra/cluster.yaml (STANDARD) is set through EKS on a cluster that has EXTENDED, which eksctl cannot change', async () => {
     const at = freshTarget();
     await seedCluster(at, { supportType: 'EXTENDED' });

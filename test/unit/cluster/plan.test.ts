@@ -157,6 +157,14 @@ describe('planCluster: a Kubernetes upgrade', () => {
     ]);
   });
 
+  it('an add-on EKS runs that the config does not pin is left alone, with a warning during an upgrade', () => {
+    const plan = planCluster(source, existing({ ...behind, addons: [...behind.addons!, { name: 'eks-pod-identity-agent', version: 'v1.3.4-eksbuild.1' }] }), identity);
+    expect(plan.warnings).toEqual([
+      'add-on eks-pod-identity-agent (v1.3.4-eksbuild.1) runs on biomage-staging but infra/cluster.yaml does not pin it: deploy-infra leaves it as it is; check that it supports Kubernetes 1.36, or pin it',
+    ]);
+    expect(plan.actions.flatMap((a) => (a.kind === 'addon' ? [a.addon] : []))).toEqual(['vpc-cni']);
+  });
+
   it('no upgrade once everything runs the config\'s version', () => {
     const done = existing({ nodeGroups: [general({ version: '1.36' })], addons: [{ name: 'vpc-cni', version: 'v1.22.3-eksbuild.1' }] });
     expect(planCluster(source, done, identity).upgrade).toBeUndefined();
