@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   CreateAddonCommand,
+  CreateClusterCommand,
   DescribeAddonCommand,
   DescribeAddonVersionsCommand,
   DescribeClusterCommand,
@@ -9,6 +10,7 @@ import {
   EKSClient,
   ListAddonsCommand,
   UpdateAddonCommand,
+  UpdateClusterConfigCommand,
   UpdateClusterVersionCommand,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
@@ -66,6 +68,17 @@ describe('the emulator\'s EKS catalogue, add-ons and version updates', () => {
     expect(described.update?.status).toBe('Successful');
     const { addon } = await client.send(new DescribeAddonCommand({ clusterName: 'biomage-staging', addonName: 'coredns' }));
     expect([addon?.addonVersion, addon?.status]).toEqual(['v1.14.3-eksbuild.3', 'ACTIVE']);
+    client.destroy();
+  });
+
+  it('the upgrade policy: EXTENDED unless CreateCluster names one (as EKS), changed by UpdateClusterConfig and answered as an update', async () => {
+    const at = { ...target(), region: 'eu-central-1' };
+    const client = awsClient(EKSClient, at);
+    await client.send(new CreateClusterCommand({ name: 'plain', roleArn: 'arn:aws:iam::123456789012:role/r', resourcesVpcConfig: { subnetIds: [] } }));
+    expect((await client.send(new DescribeClusterCommand({ name: 'plain' }))).cluster?.upgradePolicy).toEqual({ supportType: 'EXTENDED' });
+    const { update } = await client.send(new UpdateClusterConfigCommand({ name: 'plain', upgradePolicy: { supportType: 'STANDARD' } }));
+    expect([update?.type, update?.status]).toEqual(['UpgradePolicyUpdate', 'Successful']);
+    expect((await client.send(new DescribeClusterCommand({ name: 'plain' }))).cluster?.upgradePolicy).toEqual({ supportType: 'STANDARD' });
     client.destroy();
   });
 
