@@ -53,6 +53,19 @@ function repositoryCopy(edit: (text: string) => string = (t) => t, extra?: strin
   return root;
 }
 
+/**
+ * Refused upgrades have their repository under test/fixtures/bad/cluster-upgrade-*, and the exact
+ * error in expected.txt (regenerate: UPDATE_GOLDEN=1 npx vitest run test/integration/upgrade.test.ts).
+ */
+const BAD = join(FIXTURES, 'bad');
+function golden(name: string, error: BiomageError | undefined) {
+  expect(error, `${name} is refused`).toBeInstanceOf(BiomageError);
+  const text = [error!.message, ...(error!.where ? [`  where: ${error!.where}`] : []), `  next:  ${error!.hint ?? ''}`, ''].join('\n');
+  const file = join(BAD, name, 'expected.txt');
+  if (process.env.UPDATE_GOLDEN) writeFileSync(file, text);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
 const lineOf = (file: string, text: string) => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
 
 describe('Kubernetes upgrades through plan and deploy-infra (fake eksctl for the upgrade calls, which need real AWS)', () => {
@@ -155,10 +168,12 @@ describe('Kubernetes upgrades through plan and deploy-infra (fake eksctl for the
     const [general, worker] = stagingNodeGroups();
     await seedCluster(at, { version: '1.34', nodeGroups: [general!, worker!] });
     const fake = recordingFakeEksctl();
-    const { error } = await deploy(at, fake);
+    const root = join(BAD, 'cluster-upgrade-skips-minor');
+    const { error } = await deploy(at, fake, { root });
     expect(error?.exitCode).toBe(2);
     expect(error?.message).toBe('1.34 -> 1.36 skips 1.35: EKS upgrades the control plane one minor version at a time; upgrade to 1.35 first');
-    expect(error?.where).toBe(`infra/cluster.yaml:${lineOf(join(repoRoot, 'infra', 'cluster.yaml'), 'version: "1.36"')}`);
+    expect(error?.where).toBe(`infra/cluster.yaml:${lineOf(join(root, 'infra', 'cluster.yaml'), 'version: "1.36"')}`);
+    golden('cluster-upgrade-skips-minor', error);
     expect(fake.calls()).toEqual([]);
     expect((await describeNodeGroup(at, 'biomage-staging', 'general-1')).version).toBe('1.34');
   });
@@ -166,16 +181,16 @@ describe('Kubernetes upgrades through plan and deploy-infra (fake eksctl for the
   it('a lower version than the cluster runs is refused (exit 2): EKS cannot downgrade', async () => {
     const at = freshTarget();
     await seedCluster(at);
-    const root = repositoryCopy((t) => t.replace('version: "1.36"', 'version: "1.35"'));
-    const { code, error } = await plan(at, { root });
+    const { code, error } = await plan(at, { root: join(BAD, 'cluster-upgrade-downgrade') });
     expect(code).toBe(2);
     expect(error?.message).toBe('infra/cluster.yaml pins Kubernetes 1.35, lower than the 1.36 cluster biomage-staging runs: EKS cannot downgrade a cluster');
+    golden('cluster-upgrade-downgrade', error);
   });
 
   it('an add-on pin EKS does not list as compatible with the target is refused (exit 2) at its line, with the compatible versions', async () => {
     const at = freshTarget();
     await seedCluster(at, cluster135());
-    const root = repositoryCopy((t) => t.replace('version: v1.36.0-eksbuild.14', 'version: v1.35.2-eksbuild.4'));
+    const root = join(BAD, 'cluster-upgrade-addon-incompatible');
     const fake = recordingFakeEksctl();
     const { error } = await deploy(at, fake, { root });
     expect(error?.exitCode).toBe(2);
@@ -184,6 +199,7 @@ describe('Kubernetes upgrades through plan and deploy-infra (fake eksctl for the
     expect(error?.hint).toBe(
       'pin one of the versions compatible with 1.36: v1.36.0-eksbuild.14 (`eksctl utils describe-addon-versions --kubernetes-version 1.36 --name kube-proxy`). Nothing was changed',
     );
+    golden('cluster-upgrade-addon-incompatible', error);
     expect(fake.calls()).toEqual([]);
     expect((await versions(at)).controlPlane).toBe('1.35');
   });
