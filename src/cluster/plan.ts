@@ -318,11 +318,17 @@ export function guardError(plan: ClusterPlan, source: ClusterSource): InputError
  * deploy-infra starts only on a settled cluster: one that is being created, updated or deleted
  * (or node groups that are) would reject eksctl's and EKS's changes half-way. Undefined when settled.
  */
-export function busyError(plan: ClusterPlan, live: { cluster: { status?: string }; nodeGroups: { name: string; status: string }[] }): OperationError | undefined {
+export function busyError(
+  plan: ClusterPlan,
+  live: { cluster: { status?: string }; nodeGroups: { name: string; status: string }[]; addons?: { name: string; status?: string }[] },
+): OperationError | undefined {
   if (!plan.live.exists) return undefined;
+  const moving = (status: string | undefined) => ['CREATING', 'UPDATING', 'DELETING'].includes(status ?? '');
   const busy = [
     ...(live.cluster.status !== 'ACTIVE' ? [`cluster ${plan.cluster} is ${live.cluster.status ?? 'in an unknown state'}`] : []),
-    ...live.nodeGroups.filter((g) => ['CREATING', 'UPDATING', 'DELETING'].includes(g.status)).map((g) => `node group ${g.name} is ${g.status}`),
+    ...live.nodeGroups.filter((g) => moving(g.status)).map((g) => `node group ${g.name} is ${g.status}`),
+    // An add-on mid-update refuses UpdateAddon, and eksctl's add-on steps with it.
+    ...(live.addons ?? []).filter((a) => moving(a.status)).map((a) => `add-on ${a.name} is ${a.status ?? ''}`),
   ];
   if (!busy.length) return undefined;
   return new OperationError(`deploy-infra starts only when the cluster is settled: ${busy.join(', ')}`, {

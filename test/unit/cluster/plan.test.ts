@@ -119,6 +119,8 @@ describe('planCluster: create or update, decided from EKS', () => {
     const error = busyError(planCluster(source, busy, identity), busy)!;
     expect(error.exitCode).toBe(1);
     expect(error.message).toBe('deploy-infra starts only when the cluster is settled: cluster biomage-staging is UPDATING, node group general-1 is CREATING');
+    const addonBusy = existing({ addons: [{ name: 'vpc-cni', version: 'v1.22.3-eksbuild.1', status: 'UPDATING' }] });
+    expect(busyError(planCluster(source, addonBusy, identity), addonBusy)?.message).toBe('deploy-infra starts only when the cluster is settled: add-on vpc-cni is UPDATING');
   });
 
   it('warns about node groups that are busy', () => {
