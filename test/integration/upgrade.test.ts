@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeAddonCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { DescribeAddonCommand, DescribeClusterCommand, EKSClient, ListAddonsCommand } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
 import type { AwsTarget } from '../../src/aws/target.js';
@@ -290,6 +290,8 @@ describe('Kubernetes upgrades through plan and deploy-infra (fake eksctl for the
     expect(error?.message).toMatch(/^the cluster steps completed \(4 of 4 ran\), then the configure phase failed/);
     const eks = awsClient(EKSClient, at);
     expect((await eks.send(new DescribeClusterCommand({ name: 'biomage-staging' }))).cluster?.upgradePolicy?.supportType).toBe('STANDARD');
+    // The fake `eksctl create addon` installed the pinned add-ons the cluster lacked, as eksctl would.
+    expect((await eks.send(new ListAddonsCommand({ clusterName: 'biomage-staging' }))).addons).toEqual(['aws-ebs-csi-driver', 'coredns', 'kube-proxy', 'vpc-cni']);
     eks.destroy();
   });
 
