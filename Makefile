@@ -94,6 +94,7 @@ bench: build tools ## run the benchmarks in bench/ (figures go to bench/results/
 	node bench/startup.mjs
 	node bench/yaml-parsers.mjs
 	node bench/platform-scale.mjs
+	node bench/upgrade.mjs
 	node bench/check.mjs
 	node bench/release-diff.mjs
 

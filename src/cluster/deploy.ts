@@ -2,21 +2,25 @@ import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireCallerIdentity, type CallerIdentity } from '../aws/identity.js';
+import { eksSdk } from '../aws/sdk.js';
 import type { AwsTarget } from '../aws/target.js';
 import { needsConfirmation } from '../config/environments.js';
 import type { Context } from '../context.js';
 import type { ClusterEnvironment } from '../infra/cluster-config.js';
-import { eksctl, eksctlEnvironment, EksctlConfigRejectedError, eksctlValidate, runEksctl } from '../tools/eksctl.js';
+import { eksctl, eksctlEnvironment, EksctlConfigRejectedError, eksctlValidate, runEksctl, runEksctlUpgradeNodegroup } from '../tools/eksctl.js';
 import { locate } from '../tools/locate.js';
 import { ToolFailedError } from '../tools/run.js';
 import { confirmChange } from '../ui/confirm.js';
 import { InputError, OperationError, ToolMissingError } from '../ui/errors.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
-import { clusterClients, describeCluster, readLiveState, scaleNodeGroup, type LiveState } from './live.js';
-import { actionCommand, busyError, guardError, planCluster, renderPlan, type ClusterPlan, type PlannedAction } from './plan.js';
+import { clusterVersions, compatibleAddonVersions, setUpdateWidth, setUpgradePolicy, updateAddonVersion } from './eks-versions.js';
+import { clusterClients, describeCluster, readLiveState, scaleNodeGroup, type ClusterClients, type LiveState } from './live.js';
+import { actionCommand, busyError, guardError, planCluster, RENDERED_CONFIG, renderPlan, type ClusterPlan, type PlannedAction } from './plan.js';
+import { preflight } from './preflight.js';
 import type { ClusterRequest, DeployAction } from './request.js';
 import { checkClusterSchema, eksEnvironment, loadClusterSource, type ClusterSource } from './source.js';
+import { addonPins, incompatiblePinError, versionPathError } from './upgrade.js';
 
 /** Everything read before anything changes: the rendered config, the caller, the live cluster, the plan. */
 interface Prepared {
@@ -51,11 +55,35 @@ async function prepare(ctx: Context, request: ClusterRequest, command: string): 
   const clients = clusterClients(target);
   try {
     const live = await readLiveState(clients, source.name);
-    const plan = planCluster(source, live, identity);
+    const rawVersion = (source.config.metadata as { version?: unknown } | undefined)?.version;
+    // A version written unquoted (1.30) parses as a number; eksctl reads it as the same text.
+    const version = typeof rawVersion === 'string' ? rawVersion : typeof rawVersion === 'number' ? String(rawVersion) : '';
+    if (live.cluster.exists && live.cluster.version && version) {
+      const refused = versionPathError(source.name, live.cluster.version, version, source.document);
+      if (refused) throw refused;
+    }
+    const versions = await clusterVersions(clients.eks, [...new Set([live.cluster.version, version].filter((v): v is string => !!v))]);
+    // A version EKS does not offer is left to eksctl's validation, which names the ones it does.
+    if (versions.some((v) => v.version === version)) await checkAddonPins(ctx, clients, source, version);
+    const plan = planCluster(source, live, identity, { versionInfo: versions.find((v) => v.version === live.cluster.version), now: request.now });
+    if (plan.upgrade) {
+      ctx.out.step(`Pre-flight for Kubernetes ${version}: rendering the charts and the releases of ${env} (helm template), validating them against the ${version} schemas (kubeconform)`);
+      plan.preflight = await preflight(request.root ?? ctx.root, env, version, source.document, ctx.processEnv);
+    }
     return { env, target, source, identity, live, plan, eksctlEnv: eksctlEnvironment(ctx.processEnv, target) };
   } finally {
     clients.destroy();
   }
+}
+
+/** Every add-on pin against the versions EKS lists as compatible with the config's Kubernetes version. */
+async function checkAddonPins(ctx: Context, clients: ClusterClients, source: ClusterSource, version: string): Promise<void> {
+  const pins = addonPins(source.config, source.document);
+  if (!pins.some((p) => p.version)) return;
+  ctx.out.step(`Checking the add-on pins against Kubernetes ${version} (EKS DescribeAddonVersions)`);
+  const compatible = await compatibleAddonVersions(clients.eks, pins.map((p) => p.name), version);
+  const refused = incompatiblePinError(pins, compatible, version);
+  if (refused) throw refused;
 }
 
 /** A scratch copy of the rendered ClusterConfig for eksctl, removed by `cleanup`. */
@@ -141,8 +169,11 @@ export function renderPlanReport(report: PlanReport, paint: Paint, verbose: bool
 export interface StepResult {
   description: string;
   command: string;
-  status: 'done' | 'failed' | 'not run';
+  /** unchanged: part of an upgrade that a run before this one finished. */
+  status: 'done' | 'failed' | 'not run' | 'unchanged';
   seconds?: number;
+  /** The same time, exact: for --json consumers and bench/upgrade.mjs. */
+  milliseconds?: number;
 }
 
 export interface DeployReport {
@@ -187,7 +218,11 @@ export async function deployCluster(ctx: Context, request: ClusterRequest): Prom
     dryRun: ctx.dryRun,
     created: false,
     plan,
-    steps: plan.actions.map((a) => ({ description: a.description, command: actionCommand(a), status: 'not run' })),
+    steps: plan.steps.map((step) =>
+      step.action
+        ? { description: step.description, command: actionCommand(step.action, RENDERED_CONFIG, plan), status: 'not run' as const }
+        : { description: step.description, command: '', status: 'unchanged' as const },
+    ),
   };
   try {
     const reason = await validateWithEksctl(ctx, prepared, file);
@@ -216,9 +251,12 @@ async function runSteps(ctx: Context, prepared: Prepared, file: string, report: 
   const { plan, source } = prepared;
   const total = plan.actions.length;
   const clients = clusterClients(prepared.target);
+  // Report rows in plan order; the unchanged ones (an upgrade's finished parts) have no action.
+  const rows = report.steps.filter((s) => s.status !== 'unchanged');
+  for (const s of report.steps) if (s.status === 'unchanged') ctx.out.info(`  = ${s.description}: unchanged`);
   try {
     for (const [i, action] of plan.actions.entries()) {
-      const step = report.steps[i];
+      const step = rows[i];
       if (!step) throw new Error(`internal: the report has no step ${i + 1} of the plan's ${total}`);
       const label = `[${i + 1}/${total}] ${action.description}`;
       ctx.out.step(label);
@@ -230,18 +268,21 @@ async function runSteps(ctx: Context, prepared: Prepared, file: string, report: 
           if (cluster.status !== 'ACTIVE') throw new OperationError(`eksctl finished, but cluster ${source.name} is ${cluster.status ?? 'missing'}, not ACTIVE`);
           report.created = true;
         }
+        await confirmReached(clients, source, plan, action);
       } catch (error) {
         step.status = 'failed';
-        step.seconds = Math.round((Date.now() - started) / 1000);
+        step.milliseconds = Date.now() - started;
+        step.seconds = Math.round(step.milliseconds / 1000);
         ctx.out.info(renderSummary(report, ctx.out.paint));
         throw new OperationError(`step ${i + 1} of ${total} failed (${action.description}): ${(error as Error).message}`, {
-          where: actionCommand(action),
-          hint: `eksctl's full output is in ${log}; the steps before it stand. Fix the cause and run deploy-infra again: each step skips or repeats harmlessly what is already done`,
+          where: actionCommand(action, RENDERED_CONFIG, plan),
+          hint: `eksctl's full output is in ${log}; the steps before it stand. Fix the cause and run deploy-infra again: each step skips or repeats harmlessly what is already done${plan.upgrade ? ', and the upgrade resumes where it stopped (what is at its version shows as unchanged)' : ''}`,
           cause: error,
         });
       }
       step.status = 'done';
-      step.seconds = Math.round((Date.now() - started) / 1000);
+      step.milliseconds = Date.now() - started;
+      step.seconds = Math.round(step.milliseconds / 1000);
       ctx.out.success(`${label} (${duration(step.seconds)})`);
     }
   } finally {
@@ -261,25 +302,71 @@ async function runAction(
     await scaleNodeGroup(clients.eks, prepared.source.name, action.nodeGroup, action.to);
     return;
   }
-  appendFileSync(log, `\n$ ${actionCommand(action, file)}\n`);
+  if (action.kind === 'upgrade-policy') {
+    appendFileSync(log, `\n$ ${actionCommand(action, file, prepared.plan)}\n`);
+    await setUpgradePolicy(clients.eks, prepared.source.name, action.to);
+    return;
+  }
+  if (action.kind === 'addon') {
+    appendFileSync(log, `\n$ ${actionCommand(action, file)}\n`);
+    await updateAddonVersion(clients.eks, prepared.source.name, { name: action.addon, version: action.to, ...(action.resolveConflicts ? { resolveConflicts: action.resolveConflicts } : {}) });
+    return;
+  }
+  if (action.kind === 'upgrade-nodegroup' && action.updateConfig) {
+    // EKS rolls a node group as its own updateConfig says: make that the config's first.
+    appendFileSync(log, `\n$ EKS UpdateNodegroupConfig ${action.nodeGroup} updateConfig ${JSON.stringify(action.updateConfig.to)}\n`);
+    await setUpdateWidth(clients.eks, prepared.source.name, action.nodeGroup, action.updateConfig.to);
+  }
+  appendFileSync(log, `\n$ ${actionCommand(action, file, prepared.plan)}\n`);
   let last = '';
   const started = Date.now();
   // Without --verbose a long eksctl step (a cluster takes ~20 minutes) still shows it is alive.
   const heartbeat = ctx.out.verbose
     ? undefined
     : setInterval(() => ctx.out.info(`  … ${duration(Math.round((Date.now() - started) / 1000))}${last ? `: ${last}` : ''}`), 60_000);
+  const options = {
+    env: prepared.eksctlEnv,
+    onLine: (line: string) => {
+      appendFileSync(log, `${line}\n`);
+      const message = line.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\[.\]\s+/, '').trim();
+      if (message) last = message;
+      ctx.out.debug(`  ${line}`);
+    },
+  };
   try {
-    await runEksctl(action.operation, file, {
-      env: prepared.eksctlEnv,
-      onLine: (line) => {
-        appendFileSync(log, `${line}\n`);
-        const message = line.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\[.\]\s+/, '').trim();
-        if (message) last = message;
-        ctx.out.debug(`  ${line}`);
-      },
-    });
+    if (action.kind === 'upgrade-nodegroup') {
+      const { source, target } = prepared;
+      await runEksctlUpgradeNodegroup({ cluster: source.name, region: target.region, nodeGroup: action.nodeGroup, kubernetesVersion: action.to }, options);
+    } else {
+      await runEksctl(action.operation, file, options);
+    }
   } finally {
     if (heartbeat) clearInterval(heartbeat);
+  }
+}
+
+/**
+ * An upgrade step is done when EKS says so, not when the tool exits: the control plane, the
+ * add-on or the node group runs the version the step was for.
+ */
+async function confirmReached(clients: ClusterClients, source: ClusterSource, plan: ClusterPlan, action: PlannedAction): Promise<void> {
+  const { DescribeAddonCommand, DescribeNodegroupCommand } = eksSdk();
+  if (action.kind === 'eksctl' && action.operation === 'upgrade-cluster') {
+    const cluster = await describeCluster(clients.eks, source.name);
+    if (cluster.version !== plan.version || cluster.status !== 'ACTIVE') {
+      throw new OperationError(`eksctl finished, but the control plane of ${source.name} runs Kubernetes ${cluster.version ?? '?'} (${cluster.status ?? '?'}), not ${plan.version} (ACTIVE)`);
+    }
+  } else if (action.kind === 'upgrade-policy') {
+    const cluster = await describeCluster(clients.eks, source.name);
+    if (cluster.supportType !== action.to) throw new OperationError(`EKS reports the upgrade policy of ${source.name} as ${cluster.supportType ?? 'unset'}, not ${action.to}`);
+  } else if (action.kind === 'addon') {
+    const { addon } = await clients.eks.send(new DescribeAddonCommand({ clusterName: source.name, addonName: action.addon }));
+    if (addon?.addonVersion !== action.to) throw new OperationError(`EKS reports add-on ${action.addon} at ${addon?.addonVersion ?? '?'}, not ${action.to}`);
+  } else if (action.kind === 'upgrade-nodegroup') {
+    const { nodegroup } = await clients.eks.send(new DescribeNodegroupCommand({ clusterName: source.name, nodegroupName: action.nodeGroup }));
+    if (nodegroup?.version !== action.to || nodegroup.status !== 'ACTIVE') {
+      throw new OperationError(`eksctl finished, but node group ${action.nodeGroup} runs Kubernetes ${nodegroup?.version ?? '?'} (${nodegroup?.status ?? '?'}), not ${action.to} (ACTIVE)`);
+    }
   }
 }
 
@@ -299,7 +386,7 @@ export function renderSummary(report: DeployReport, paint: Paint): string {
   const lines = [`Summary: deploy-infra ${report.action} of ${report.cluster} (${report.region})${report.dryRun ? ', dry run' : ''}`];
   if (!report.steps.length) lines.push('  no cluster steps were needed');
   else {
-    const mark = { done: paint('green', 'done'), failed: paint('red', 'FAILED'), 'not run': paint('dim', 'not run') };
+    const mark = { done: paint('green', 'done'), failed: paint('red', 'FAILED'), 'not run': paint('dim', 'not run'), unchanged: 'unchanged' };
     const table = renderTable(
       ['#', 'step', 'result', 'time'],
       report.steps.map((s, i) => [String(i + 1), s.description, mark[s.status], s.seconds === undefined ? '' : duration(s.seconds)]),

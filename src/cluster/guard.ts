@@ -66,6 +66,10 @@ export interface LiveNodeGroup {
   capacityType?: string;
   subnets: string[];
   scaling: Scaling;
+  /** The Kubernetes version its nodes run (EKS's version of the node group). */
+  version?: string;
+  /** How many nodes a rolling update replaces at once, as EKS has it (updateConfig). */
+  updateConfig?: { maxUnavailable?: number; maxUnavailablePercentage?: number };
 }
 
 /** The subnets of an eksctl-made cluster VPC, from its eksctl-<cluster>-cluster stack. */

@@ -6,7 +6,9 @@ import { awsClient } from '../aws/clients.js';
 import { cloudFormationSdk, ec2Sdk, eksSdk, iamSdk } from '../aws/sdk.js';
 import type { AwsTarget } from '../aws/target.js';
 import { OperationError } from '../ui/errors.js';
+import { liveAddons } from './eks-versions.js';
 import type { ClusterSubnets, LiveNodeGroup, Scaling, Taint } from './guard.js';
+import type { LiveAddon } from './upgrade.js';
 
 const { DescribeClusterCommand, DescribeNodegroupCommand, ListNodegroupsCommand, ResourceNotFoundException } = eksSdk();
 
@@ -42,6 +44,8 @@ export interface LiveCluster {
   logging: string[];
   /** The cluster's VPC (the load balancer controller needs it). */
   vpcId?: string;
+  /** The upgrade policy: STANDARD or EXTENDED support once the version's standard support ends. */
+  supportType?: string;
 }
 
 /** Everything deploy-infra and plan compare the config with. */
@@ -56,6 +60,8 @@ export interface LiveState {
   oidcProviderAssociated: boolean;
   /** The stack names of the IRSA service accounts eksctl made for this cluster. */
   iamServiceAccountStacks: string[];
+  /** The add-ons EKS manages on the cluster, with their versions (ListAddons, DescribeAddon). */
+  addons?: LiveAddon[];
 }
 
 /** eksctl's CloudFormation stack names (pkg/cfn/manager). */
@@ -84,6 +90,7 @@ export async function describeCluster(eks: EKSClient, name: string): Promise<Liv
       oidcIssuer: cluster?.identity?.oidc?.issuer,
       logging: [...new Set(logging)].sort(),
       ...(cluster?.resourcesVpcConfig?.vpcId ? { vpcId: cluster.resourcesVpcConfig.vpcId } : {}),
+      ...(cluster?.upgradePolicy?.supportType ? { supportType: cluster.upgradePolicy.supportType } : {}),
     };
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return { name, exists: false, logging: [] };
@@ -94,11 +101,12 @@ export async function describeCluster(eks: EKSClient, name: string): Promise<Liv
 /** The full live state of an existing cluster (or just `exists: false`). */
 export async function readLiveState(clients: ClusterClients, name: string): Promise<LiveState> {
   const cluster = await describeCluster(clients.eks, name);
-  if (!cluster.exists) return { cluster, nodeGroups: [], otherNodeGroups: [], oidcProviderAssociated: false, iamServiceAccountStacks: [] };
-  const [nodeGroups, stacks, oidcProviderAssociated] = await Promise.all([
+  if (!cluster.exists) return { cluster, nodeGroups: [], otherNodeGroups: [], oidcProviderAssociated: false, iamServiceAccountStacks: [], addons: [] };
+  const [nodeGroups, stacks, oidcProviderAssociated, addons] = await Promise.all([
     liveNodeGroups(clients, name),
     eksctlStackNames(clients.cloudFormation, name),
     hasOidcProvider(clients.iam, cluster.oidcIssuer),
+    liveAddons(clients.eks, name),
   ]);
   const managed = new Set(nodeGroups.map((g) => g.name));
   const prefix = eksctlStacks.nodeGroupPrefix(name);
@@ -109,6 +117,7 @@ export async function readLiveState(clients: ClusterClients, name: string): Prom
     clusterSubnets: await clusterSubnets(clients.cloudFormation, name),
     oidcProviderAssociated,
     iamServiceAccountStacks: stacks.filter((s) => s.startsWith(eksctlStacks.iamServiceAccountPrefix(name))),
+    addons,
   };
 }
 
@@ -158,6 +167,15 @@ async function toLiveNodeGroup(ec2: EC2Client, ng: Nodegroup): Promise<LiveNodeG
     ...(ng.capacityType ? { capacityType: ng.capacityType } : {}),
     subnets: ng.subnets ?? [],
     scaling,
+    ...(ng.version ? { version: ng.version } : {}),
+    ...(ng.updateConfig && (ng.updateConfig.maxUnavailable !== undefined || ng.updateConfig.maxUnavailablePercentage !== undefined)
+      ? {
+          updateConfig: {
+            ...(ng.updateConfig.maxUnavailable !== undefined ? { maxUnavailable: ng.updateConfig.maxUnavailable } : {}),
+            ...(ng.updateConfig.maxUnavailablePercentage !== undefined ? { maxUnavailablePercentage: ng.updateConfig.maxUnavailablePercentage } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -14,4 +14,9 @@ export interface ClusterRequest {
    * the emulator with it; the CLI never sets it.
    */
   target?: AwsTarget;
+  /**
+   * The time the running version's end of standard support is judged at (default: now). Tests fix
+   * it, so a recorded catalogue's dates give the same answer on any day; the CLI never sets it.
+   */
+  now?: Date;
 }

@@ -28,9 +28,17 @@ each node group with the live one of the same name: a changed instance type, AMI
 taint, capacity type or subnet stops the run (rename the node group instead); node counts are set in
 place. Then eksctl validates the config (--dry-run) and the steps run in order, with progress;
 --verbose streams eksctl's output, which is also kept under .biomage/logs/.
+A metadata.version one minor version above the cluster's is a Kubernetes upgrade (bump it with
+tools/versions.env and the add-on pins, then make tools): after the pre-flight (see biomage plan),
+the control plane (eksctl upgrade cluster), each add-on to its pin (EKS UpdateAddon), then each
+managed node group (eksctl upgrade nodegroup; EKS replaces as many nodes at a time as the group's
+updateConfig allows, set first when EKS has another), each awaited. After a failure, run it again:
+it reads the versions from EKS, lists what is already done as unchanged, and goes on. The upgrade
+policy (STANDARD support, infra/cluster.yaml) is set through EKS, which eksctl cannot do.
 --dry-run (or \`biomage plan\`) shows the plan and changes nothing. production asks for confirmation,
-or needs --yes. Exit 2 for bad input, a guard stop, missing eksctl or AWS credentials (nothing was
-changed); exit 1 when a step failed (docs/runbooks/cluster.md).`,
+or needs --yes. Exit 2 for bad input, a guard stop, a version jump or downgrade, an incompatible
+add-on pin, a pre-flight problem, missing eksctl or AWS credentials (nothing was changed); exit 1
+when a step failed (docs/runbooks/cluster.md).`,
     )
     .action(
       runner.action<DeployInfraOptions>((ctx, options) => deployInfraCommand(ctx, { action: options.action })),

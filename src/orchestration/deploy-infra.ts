@@ -32,7 +32,11 @@ export async function deployInfra(ctx: Context, request: DeployInfraRequest): Pr
   } catch (error) {
     const failure = error instanceof BiomageError ? error : new OperationError(String((error as { message?: unknown } | null | undefined)?.message ?? error), { cause: error });
     const done = report.steps.filter((s) => s.status === 'done').length;
-    const before = ctx.dryRun ? 'the plan above was only shown' : `the cluster steps completed (${done} of ${report.steps.length} ran)`;
+    // An upgrade's parts a previous run finished are reported, but are not steps of this run.
+    const unchanged = report.steps.filter((s) => s.status === 'unchanged').length;
+    const before = ctx.dryRun
+      ? 'the plan above was only shown'
+      : `the cluster steps completed (${done} of ${report.steps.length - unchanged} ran${unchanged ? `, ${unchanged} unchanged` : ''})`;
     throw new OperationError(`${before}, then the configure phase failed: ${failure.message}`, { where: failure.where, hint: failure.hint, cause: error });
   }
   return { action: 'deploy-and-configure', env, report };

@@ -21,6 +21,7 @@ export const eksctl: ToolSpec = {
  */
 export type EksctlOperation =
   | 'create-cluster'
+  | 'upgrade-cluster'
   | 'associate-oidc-provider'
   | 'update-cluster-logging'
   | 'create-iamserviceaccounts'
@@ -38,6 +39,9 @@ export function eksctlArgs(operation: EksctlOperation, configFile: string): stri
     case 'create-cluster':
       // Not the operator's or CI's kubeconfig: `biomage kubeconfig` writes contexts, and only when asked.
       return ['create', 'cluster', ...file, '--write-kubeconfig=false'];
+    case 'upgrade-cluster':
+      // One minor version, to metadata.version; eksctl waits until EKS reports the update done.
+      return ['upgrade', 'cluster', ...file, '--approve'];
     case 'associate-oidc-provider':
       return ['utils', 'associate-iam-oidc-provider', ...file, '--approve'];
     case 'update-cluster-logging':
@@ -72,6 +76,41 @@ export interface EksctlRunOptions {
 /** Run one operation; a non-zero exit is a ToolFailedError with the end of eksctl's output. */
 export async function runEksctl(operation: EksctlOperation, configFile: string, options: EksctlRunOptions): Promise<RunResult> {
   return runToolOk(eksctl, eksctlArgs(operation, configFile), options);
+}
+
+/** What `eksctl upgrade nodegroup` is given: it takes no config file, only names. */
+export interface NodegroupUpgrade {
+  cluster: string;
+  region: string;
+  nodeGroup: string;
+  kubernetesVersion: string;
+}
+
+/**
+ * The arguments of `eksctl upgrade nodegroup`. The rolling update's width is not among them: EKS
+ * reads it from the node group's own updateConfig (set from the config when eksctl created it, and
+ * by deploy-infra before the upgrade when it differs). --wait is eksctl's default, spelled out
+ * because deploy-infra reports a step done only when the nodes are replaced.
+ */
+export function eksctlUpgradeNodegroupArgs(upgrade: NodegroupUpgrade): string[] {
+  return [
+    'upgrade',
+    'nodegroup',
+    '--cluster',
+    upgrade.cluster,
+    '--region',
+    upgrade.region,
+    '--name',
+    upgrade.nodeGroup,
+    '--kubernetes-version',
+    upgrade.kubernetesVersion,
+    '--wait',
+  ];
+}
+
+/** Upgrade one managed node group to a Kubernetes version (its nodes replaced in a rolling update). */
+export async function runEksctlUpgradeNodegroup(upgrade: NodegroupUpgrade, options: EksctlRunOptions): Promise<RunResult> {
+  return runToolOk(eksctl, eksctlUpgradeNodegroupArgs(upgrade), options);
 }
 
 /** eksctl refused the ClusterConfig itself (as opposed to failing to reach AWS). */

@@ -1,6 +1,7 @@
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
+  CreateAddonCommand,
   CreateClusterCommand,
   CreateNodegroupCommand,
   DescribeNodegroupCommand,
@@ -27,6 +28,10 @@ export interface SeedNodeGroup {
   capacityType?: string;
   subnets?: string[];
   scaling: { minSize: number; desiredSize: number; maxSize: number };
+  /** The Kubernetes version its nodes run; default the cluster's, as EKS does. */
+  version?: string;
+  /** The rolling update's width EKS keeps for it. */
+  updateConfig?: { maxUnavailable?: number; maxUnavailablePercentage?: number };
 }
 
 /** staging's node groups exactly as eksctl creates them from infra/cluster.yaml and cluster-environments.yaml. */
@@ -63,11 +68,15 @@ export interface SeedOptions {
   iamServiceAccounts?: string[];
   /** accessConfig.authenticationMode (EKS's API default, CONFIG_MAP, when unset); the creator's admin entry is not bootstrapped. */
   authenticationMode?: 'CONFIG_MAP' | 'API_AND_CONFIG_MAP' | 'API';
+  /** The upgrade policy; default STANDARD, as deploy-infra leaves it (infra/cluster.yaml). */
+  supportType?: 'STANDARD' | 'EXTENDED';
+  /** EKS add-ons to install (CreateAddon), each at a version the emulator's catalogue lists. */
+  addons?: { name: string; version: string }[];
 }
 
 /**
- * An EKS cluster in the emulator as eksctl would leave it: the cluster, its node groups (disk in
- * a launch template), eksctl's cluster stack listing the VPC's subnets, IRSA stacks, the OIDC
+ * An EKS cluster in the emulator as deploy-infra would leave it: the cluster (with its upgrade
+ * policy), its node groups (disk in a launch template), eksctl's cluster stack listing the VPC's subnets, IRSA stacks, the OIDC
  * provider, control-plane logging.
  */
 export async function seedCluster(target: AwsTarget, options: SeedOptions = {}): Promise<void> {
@@ -84,6 +93,7 @@ export async function seedCluster(target: AwsTarget, options: SeedOptions = {}):
         roleArn: `arn:aws:iam::123456789012:role/eksctl-${name}-cluster-ServiceRole`,
         resourcesVpcConfig: { subnetIds: [...PRIVATE_SUBNETS, ...PUBLIC_SUBNETS] },
         ...(options.authenticationMode ? { accessConfig: { authenticationMode: options.authenticationMode, bootstrapClusterCreatorAdminPermissions: false } } : {}),
+        upgradePolicy: { supportType: options.supportType ?? 'STANDARD' },
       }),
     );
     if (options.logging !== false) {
@@ -102,6 +112,7 @@ export async function seedCluster(target: AwsTarget, options: SeedOptions = {}):
       await createStack(cfn, `eksctl-${name}-addon-iamserviceaccount-${sa}`, {});
     }
     for (const group of options.nodeGroups ?? stagingNodeGroups(name)) await addNodeGroup(target, name, group);
+    for (const addon of options.addons ?? []) await eks.send(new CreateAddonCommand({ clusterName: name, addonName: addon.name, addonVersion: addon.version }));
   } finally {
     for (const client of [eks, ec2, cfn, iam]) client.destroy();
   }
@@ -131,6 +142,8 @@ export async function addNodeGroup(target: AwsTarget, cluster: string, group: Se
         taints: group.taints ?? [],
         scalingConfig: group.scaling,
         launchTemplate: { id: LaunchTemplate!.LaunchTemplateId!, version: '1' },
+        ...(group.version ? { version: group.version } : {}),
+        ...(group.updateConfig ? { updateConfig: group.updateConfig } : {}),
       }),
     );
   } finally {

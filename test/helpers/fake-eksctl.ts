@@ -18,7 +18,7 @@ export interface FakeEksctl {
 
 /**
  * A toolchain folder whose eksctl is the recording fake (test/fixtures/fake-eksctl), beside the
- * real kubeconform and schemas: for the eksctl calls that need real AWS. Without `withEksctl`
+ * real kubeconform, helm and schemas: for the eksctl calls that need real AWS. Without `withEksctl`
  * the folder has no eksctl at all, and PATH is cut down so none is found there either.
  */
 export function recordingFakeEksctl(options: { fail?: string; withEksctl?: boolean } = {}): FakeEksctl {
@@ -26,6 +26,8 @@ export function recordingFakeEksctl(options: { fail?: string; withEksctl?: boole
   const real = toolsDir(process.env);
   mkdirSync(join(dir, 'bin'));
   symlinkSync(join(real, 'bin', 'kubeconform'), join(dir, 'bin', 'kubeconform'));
+  // helm renders the charts for an upgrade's pre-flight (offline).
+  symlinkSync(join(real, 'bin', 'helm'), join(dir, 'bin', 'helm'));
   symlinkSync(join(real, 'schemas'), join(dir, 'schemas'));
   const log = join(dir, 'eksctl-calls.jsonl');
   writeFileSync(log, '');

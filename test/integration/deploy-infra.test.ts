@@ -64,21 +64,31 @@ describe('deploy-infra with the recording fake eksctl', () => {
     const { error, stderr } = await deploy(at, fake);
     expect(commands(fake)).toEqual(['create cluster --write-kubeconfig=false']);
     const config = fake.calls()[0]!.config!;
-    expect(config.metadata).toEqual({ version: '1.36', tags: { project: 'cellenics' }, name: 'biomage-staging', region: at.region });
+    expect(config.metadata).toEqual({
+      version: '1.36',
+      tags: { project: 'cellenics' },
+      annotations: { 'biomage.net/upgrade-support-type': 'STANDARD' },
+      name: 'biomage-staging',
+      region: at.region,
+    });
     expect((config.managedNodeGroups as Record<string, unknown>[]).map((g) => [g.name, g.instanceType, g.minSize, g.desiredCapacity, g.maxSize])).toEqual([
       ['general-1', 'm6i.large', 1, 2, 3],
       ['worker-1', 'r6i.xlarge', 1, 1, 4],
     ]);
     // The cluster exists in EKS now (the fake registered it, as eksctl would create it).
     const eks = awsClient(EKSClient, at);
-    expect((await describeCluster(eks, 'biomage-staging')).status).toBe('ACTIVE');
+    const created = await describeCluster(eks, 'biomage-staging');
+    expect(created.status).toBe('ACTIVE');
+    // eksctl cannot set the upgrade policy; the step after it did, through EKS.
+    expect(created.supportType).toBe('STANDARD');
     eks.destroy();
-    expect(stderr).toContain('[1/1] create cluster biomage-staging');
+    expect(stderr).toContain('[1/2] create cluster biomage-staging');
+    expect(stderr).toContain('[2/2] set the upgrade policy of biomage-staging to STANDARD support (eksctl cannot set it)');
     expect(stderr).toMatch(/Summary: deploy-infra deploy-and-configure of biomage-staging/);
     expect(stderr).toContain('cluster biomage-staging was created');
     // Then the configure phase, which needs the cluster's kubeconfig context (there is none here).
     expect(error).toBeInstanceOf(OperationError);
-    expect(error!.message).toBe(`the cluster steps completed (1 of 1 ran), then the configure phase failed: the kubeconfig ${NO_KUBECONFIG} has no context biomage-staging`);
+    expect(error!.message).toBe(`the cluster steps completed (2 of 2 ran), then the configure phase failed: the kubeconfig ${NO_KUBECONFIG} has no context biomage-staging`);
     expect(error!.hint).toBe('write it with: biomage kubeconfig --env staging');
   });
 
@@ -133,7 +143,7 @@ describe('deploy-infra with the recording fake eksctl', () => {
     const { error, stderr } = await deploy(at, fake, { env: 'production' });
     expect(error).toBeInstanceOf(ConfirmationRequiredError);
     expect(error?.message).toBe('deploy-infra of biomage-production changes production and was not confirmed');
-    expect(stderr).toContain('1 step(s) above will change biomage-production.');
+    expect(stderr).toContain('2 step(s) above will change biomage-production.');
     expect(fake.calls()).toEqual([]);
     const eks = awsClient(EKSClient, at);
     expect((await describeCluster(eks, 'biomage-production')).exists).toBe(false);

@@ -45,7 +45,8 @@ describe('biomage plan against the emulator', () => {
     const at = freshTarget();
     const { code, report } = await plan(at);
     expect(report.live).toEqual({ exists: false });
-    expect(report.actions.map((a) => (a.kind === 'eksctl' ? a.operation : a.kind))).toEqual(['create-cluster']);
+    // eksctl cannot set the upgrade policy (its ClusterConfig has no field for it): EKS is asked after it.
+    expect(report.actions.map((a) => (a.kind === 'eksctl' ? a.operation : a.kind))).toEqual(['create-cluster', 'upgrade-policy']);
     expect(report.eksctl).toEqual({ valid: true });
     expect(report.nodeGroups.map((g) => [g.name, g.state])).toEqual([
       ['general-1', 'new'],
@@ -59,7 +60,7 @@ describe('biomage plan against the emulator', () => {
     const at = freshTarget();
     await seedCluster(at);
     const { code, report } = await plan(at);
-    expect(report.live).toMatchObject({ exists: true, status: 'ACTIVE', version: '1.36' });
+    expect(report.live).toMatchObject({ exists: true, status: 'ACTIVE', version: '1.36', supportType: 'STANDARD' });
     expect(report.nodeGroups.map((g) => [g.name, g.state, g.notCompared])).toEqual([
       ['general-1', 'unchanged', []],
       ['worker-1', 'unchanged', []],
@@ -87,12 +88,12 @@ describe('biomage plan against the emulator', () => {
     await expect(checkClusterSchema(source, process.env)).resolves.toBeUndefined();
   });
 
-  it('the emulator answers DescribeClusterVersions (what eksctl asks first) with the pinned version as the default', async () => {
+  it('the emulator answers DescribeClusterVersions (what eksctl asks first) from its recorded catalogue, with the pinned version as the default', async () => {
     const eks = awsClient(EKSClient, target());
     const { clusterVersions = [] } = await eks.send(new DescribeClusterVersionsCommand({}));
     eks.destroy();
-    const [major, minor] = pinned('KUBERNETES_VERSION').split('.').map(Number) as [number, number];
-    expect(clusterVersions.map((v) => [v.clusterVersion, v.defaultVersion])).toEqual([3, 2, 1, 0].map((back) => [`${major}.${minor - back}`, back === 0]));
+    expect(clusterVersions.filter((v) => v.defaultVersion).map((v) => v.clusterVersion)).toEqual([pinned('KUBERNETES_VERSION')]);
+    expect(clusterVersions.map((v) => v.clusterVersion)).toEqual(['1.33', '1.34', '1.35', '1.36']);
   });
 
   it('the guard stops on a changed instance type under an unchanged name (exit 2), naming both values', async () => {
@@ -188,15 +189,6 @@ describe('biomage plan against the emulator', () => {
     ]);
     expect(report.actions.find((a) => a.kind === 'eksctl' && a.operation === 'delete-iamserviceaccounts')?.description).toContain('default-old-tool');
     expect(code).toBe(0);
-  });
-
-  it('warns that a version difference is an upgrade, which deploy-infra does not do', async () => {
-    const at = freshTarget();
-    await seedCluster(at, { version: '1.35' });
-    const { report } = await plan(at);
-    expect(report.warnings).toEqual([
-      'cluster biomage-staging runs Kubernetes 1.35 and infra/cluster.yaml pins 1.36: deploy-infra does not upgrade clusters (docs/runbooks/cluster.md, "Upgrading Kubernetes")',
-    ]);
   });
 
   it('reports what eksctl rejects (exit 2), from the real eksctl', async () => {

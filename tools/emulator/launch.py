@@ -73,13 +73,14 @@ def main() -> int:
     # the first template is parsed: CloudFormation types moto lacks (extensions/), change-set
     # execution that behaves like CloudFormation's (change_set_fidelity.py), and the EKS call
     # eksctl makes before validating a ClusterConfig (eks_cluster_versions.py), the VPC EKS
-    # reports for a cluster (eks_cluster_vpc.py), and VPCs built by stacks as EC2 holds them
-    # (vpc_fidelity.py).
+    # reports for a cluster (eks_cluster_vpc.py), add-ons and version upgrades (eks_upgrades.py),
+    # and VPCs built by stacks as EC2 holds them (vpc_fidelity.py).
     # EKS access entries and the cluster's authentication mode (eks_access_entries.py).
     import change_set_fidelity  # noqa: F401
     import eks_access_entries  # noqa: F401
     import eks_cluster_versions  # noqa: F401
     import eks_cluster_vpc  # noqa: F401
+    import eks_upgrades  # noqa: F401
     import extensions  # noqa: F401
     import vpc_fidelity  # noqa: F401
 

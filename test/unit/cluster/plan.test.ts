@@ -66,7 +66,21 @@ const existing = (changes: Partial<LiveState> = {}): LiveState => ({
   ...changes,
 });
 
-const operations = (live: LiveState) => planCluster(source, live, identity).actions.map((a) => (a.kind === 'eksctl' ? a.operation : `scale ${a.nodeGroup}`));
+const operations = (live: LiveState) =>
+  planCluster(source, live, identity).actions.map((a) => {
+    switch (a.kind) {
+      case 'eksctl':
+        return a.operation;
+      case 'scale':
+        return `scale ${a.nodeGroup}`;
+      case 'addon':
+        return `addon ${a.addon}`;
+      case 'upgrade-nodegroup':
+        return `upgrade-nodegroup ${a.nodeGroup}`;
+      case 'upgrade-policy':
+        return `upgrade-policy ${a.to}`;
+    }
+  });
 
 describe('planCluster: create or update, decided from EKS', () => {
   it('no cluster: one create-cluster step, every node group new', () => {
@@ -105,13 +119,65 @@ describe('planCluster: create or update, decided from EKS', () => {
     const error = busyError(planCluster(source, busy, identity), busy)!;
     expect(error.exitCode).toBe(1);
     expect(error.message).toBe('deploy-infra starts only when the cluster is settled: cluster biomage-staging is UPDATING, node group general-1 is CREATING');
+    const addonBusy = existing({ addons: [{ name: 'vpc-cni', version: 'v1.22.3-eksbuild.1', status: 'UPDATING' }] });
+    expect(busyError(planCluster(source, addonBusy, identity), addonBusy)?.message).toBe('deploy-infra starts only when the cluster is settled: add-on vpc-cni is UPDATING');
   });
 
-  it('warns about a version difference and node groups that are busy', () => {
-    const plan = planCluster(source, existing({ cluster: { ...existing().cluster, version: '1.35' }, nodeGroups: [general({ status: 'UPDATING' })] }), identity);
+  it('warns about node groups that are busy', () => {
+    const plan = planCluster(source, existing({ nodeGroups: [general({ status: 'UPDATING' })] }), identity);
+    expect(plan.warnings).toEqual(['node group general-1 is UPDATING: deploy-infra will refuse to start until it is ACTIVE']);
+  });
+});
+
+describe('planCluster: a Kubernetes upgrade', () => {
+  const behind = existing({
+    cluster: { ...existing().cluster, version: '1.35' },
+    nodeGroups: [general({ version: '1.35', updateConfig: { maxUnavailable: 2 } })],
+    addons: [{ name: 'vpc-cni', version: 'v1.21.1-eksbuild.3', status: 'ACTIVE' }],
+  });
+
+  it('the control plane first, then the add-ons at their pins, the reconcile steps, then each node group', () => {
+    expect(operations(behind)).toEqual(['upgrade-cluster', 'addon vpc-cni', 'update-iamserviceaccounts', 'create-addons', 'update-addons', 'upgrade-nodegroup general-1']);
+    const plan = planCluster(source, behind, identity);
+    expect(plan.upgrade).toEqual({
+      controlPlane: { from: '1.35', to: '1.36', state: 'upgrade' },
+      addons: [{ name: 'vpc-cni', current: 'v1.21.1-eksbuild.3', pinned: 'v1.22.3-eksbuild.1', state: 'update' }],
+      nodeGroups: [{ name: 'general-1', current: '1.35', target: '1.36', state: 'upgrade', maxUnavailable: { live: { maxUnavailable: 2 } } }],
+    });
+  });
+
+  it('a rerun after a failure: what reached the target is an unchanged step, the rest runs', () => {
+    const resumed = existing({ nodeGroups: [general({ version: '1.35' })], addons: [{ name: 'vpc-cni', version: 'v1.22.3-eksbuild.1' }] });
+    const plan = planCluster(source, resumed, identity);
+    expect(plan.steps.map((s) => [s.description, s.action?.kind ?? 'unchanged'])).toEqual([
+      ['control plane of biomage-staging at Kubernetes 1.36', 'unchanged'],
+      ['add-on vpc-cni at v1.22.3-eksbuild.1', 'unchanged'],
+      ['bring the IAM roles of kube-system/aws-load-balancer-controller in line with the config (eksctl changes only what differs)', 'eksctl'],
+      ['create the add-ons the cluster lacks (eksctl skips those it has): vpc-cni v1.22.3-eksbuild.1', 'eksctl'],
+      ['move the add-ons to their pinned versions and settings: vpc-cni v1.22.3-eksbuild.1', 'eksctl'],
+      ['roll node group general-1: Kubernetes 1.35 → 1.36, EKS default (1 node) at a time', 'upgrade-nodegroup'],
+    ]);
+  });
+
+  it('an add-on EKS runs that the config does not pin is left alone, with a warning during an upgrade', () => {
+    const plan = planCluster(source, existing({ ...behind, addons: [...behind.addons!, { name: 'eks-pod-identity-agent', version: 'v1.3.4-eksbuild.1' }] }), identity);
     expect(plan.warnings).toEqual([
-      'cluster biomage-staging runs Kubernetes 1.35 and infra/cluster.yaml pins 1.36: deploy-infra does not upgrade clusters (docs/runbooks/cluster.md, "Upgrading Kubernetes")',
-      'node group general-1 is UPDATING: deploy-infra will refuse to start until it is ACTIVE',
+      'add-on eks-pod-identity-agent (v1.3.4-eksbuild.1) runs on biomage-staging but infra/cluster.yaml does not pin it: deploy-infra leaves it as it is; check that it supports Kubernetes 1.36, or pin it',
+    ]);
+    expect(plan.actions.flatMap((a) => (a.kind === 'addon' ? [a.addon] : []))).toEqual(['vpc-cni']);
+  });
+
+  it('no upgrade once everything runs the config\'s version', () => {
+    const done = existing({ nodeGroups: [general({ version: '1.36' })], addons: [{ name: 'vpc-cni', version: 'v1.22.3-eksbuild.1' }] });
+    expect(planCluster(source, done, identity).upgrade).toBeUndefined();
+    expect(operations(done)).toEqual(['update-iamserviceaccounts', 'create-addons', 'update-addons']);
+  });
+
+  it('the standard-support warning is judged at the given time', () => {
+    const info = { version: '1.36', endOfStandardSupport: new Date('2027-07-20T00:00:00Z') };
+    expect(planCluster(source, existing(), identity, { versionInfo: info, now: new Date('2027-01-01T00:00:00Z') }).warnings).toEqual([]);
+    expect(planCluster(source, existing(), identity, { versionInfo: info, now: new Date('2027-05-01T00:00:00Z') }).warnings).toEqual([
+      'Kubernetes 1.36, which biomage-staging runs, leaves EKS standard support on 2027-07-20 (in 80 days): EKS then bills the cluster for extended support, or, under the STANDARD upgrade policy, upgrades the control plane itself; plan the upgrade (docs/runbooks/cluster.md, "Upgrading Kubernetes")',
     ]);
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { eksctlArgs, eksctlEnvironment, type EksctlOperation } from '../../../src/tools/eksctl.js';
+import { eksctlArgs, eksctlEnvironment, eksctlUpgradeNodegroupArgs, type EksctlOperation } from '../../../src/tools/eksctl.js';
 
 describe('the eksctl facade', () => {
   it.each<[EksctlOperation, string]>([
     ['create-cluster', 'create cluster --config-file f.yaml --write-kubeconfig=false'],
+    ['upgrade-cluster', 'upgrade cluster --config-file f.yaml --approve'],
     ['associate-oidc-provider', 'utils associate-iam-oidc-provider --config-file f.yaml --approve'],
     ['update-cluster-logging', 'utils update-cluster-logging --config-file f.yaml --approve'],
     ['create-iamserviceaccounts', 'create iamserviceaccount --config-file f.yaml --override-existing-serviceaccounts --approve'],
@@ -15,6 +16,12 @@ describe('the eksctl facade', () => {
     ['delete-nodegroups', 'delete nodegroup --config-file f.yaml --only-missing --approve'],
   ])('%s runs `eksctl %s`', (operation, args) => {
     expect(eksctlArgs(operation, 'f.yaml').join(' ')).toBe(args);
+  });
+
+  it('upgrades a node group by name (the command takes no config file), waiting until its nodes are replaced', () => {
+    expect(eksctlUpgradeNodegroupArgs({ cluster: 'biomage-staging', region: 'eu-west-1', nodeGroup: 'general-1', kubernetesVersion: '1.36' }).join(' ')).toBe(
+      'upgrade nodegroup --cluster biomage-staging --region eu-west-1 --name general-1 --kubernetes-version 1.36 --wait',
+    );
   });
 
   it('aims eksctl at real AWS with the profile and region, never at a leftover endpoint', () => {
