@@ -14,18 +14,23 @@ as changes made out of band.
   as it was. The update applies them, removing inline policies the template no longer has.
   (ManagedPolicyArns stay unapplied: moto holds no AWS managed policies to attach; drift detection
   does not compare them.)
+- AWS::Lambda::Function: moto's create drops Architectures, TracingConfig, EphemeralStorage and
+  KmsKeyArn (an arm64 function became x86_64); they are set after its create and update (the
+  update of extensions/awslambda.py, which this module wraps, so it imports that package first).
 """
 
 import copy
 import json
 from typing import Any
 
+from moto.awslambda.models import LambdaFunction
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup
 from moto.iam.models import Role, iam_backends
 from moto.s3.models import FakeBucket, s3_backends
 from moto.utilities.utils import get_partition
 
+import extensions  # noqa: F401 - its patches first: the Lambda update wrapped here is extensions/awslambda.py's
 from drift_properties import canonical_rule
 
 # --- S3 buckets ------------------------------------------------------------------------------------
@@ -156,3 +161,34 @@ def _create_role(cls: type, resource_name: str, cloudformation_json: Any, accoun
 
 Role.create_from_cloudformation_json = classmethod(_create_role)  # type: ignore[method-assign,assignment]
 Role.update_from_cloudformation_json = classmethod(_update_role)  # type: ignore[method-assign,assignment]
+
+
+# --- Lambda functions ------------------------------------------------------------------------------
+
+_create_function = LambdaFunction.create_from_cloudformation_json
+_update_function = LambdaFunction.update_from_cloudformation_json
+
+
+def _apply_function_settings(function: LambdaFunction, properties: dict[str, Any]) -> LambdaFunction:
+    # The template is the whole configuration: what it does not declare is Lambda's default.
+    function.architectures = list(properties.get("Architectures") or ["x86_64"])
+    function.tracing_config = {"Mode": (properties.get("TracingConfig") or {}).get("Mode", "PassThrough")}
+    function.ephemeral_storage = int((properties.get("EphemeralStorage") or {}).get("Size", 512))
+    function.kms_key_arn = properties.get("KmsKeyArn")
+    return function
+
+
+def _create_function_with_settings(cls: type, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any) -> LambdaFunction:
+    function = _create_function(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    return _apply_function_settings(function, cloudformation_json["Properties"])
+
+
+def _update_function_with_settings(
+    cls: type, original_resource: LambdaFunction, new_resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+) -> LambdaFunction:
+    function = _update_function(original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    return _apply_function_settings(function, cloudformation_json["Properties"])
+
+
+LambdaFunction.create_from_cloudformation_json = classmethod(_create_function_with_settings)  # type: ignore[method-assign,assignment]
+LambdaFunction.update_from_cloudformation_json = classmethod(_update_function_with_settings)  # type: ignore[method-assign,assignment]
