@@ -48,7 +48,7 @@ describe('drift detection on the twin: cf/ as deployed by biomage dev up', () =>
     await spawnCli(['dev', 'down'], env);
   });
 
-  it('finds every stack of cf/ in sync right after it was deployed, but for the drift CloudFormation itself reports', async () => {
+  it("finds every stack (cf/ and eksctl's cluster stack) in sync right after it was deployed, but for the drift CloudFormation itself reports", async () => {
     const { Stacks = [] } = await cfn().send(new DescribeStacksCommand({}));
     const stacks = Stacks.map((s) => s.StackName!).filter((name) => name.startsWith('biomage-'));
     expect(stacks.length).toBeGreaterThanOrEqual(13);

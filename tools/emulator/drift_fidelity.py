@@ -141,14 +141,16 @@ def _update_role(cls: type, original_resource: Role, new_resource_name: str, clo
         Role.delete_from_cloudformation_json(role.name, cloudformation_json, account_id, region_name)
         return new_role
     backend.update_role(role.name, properties.get("Description", ""), properties.get("MaxSessionDuration", 3600))
-    backend.update_assume_role_policy(role.name, _text(properties["AssumeRolePolicyDocument"]))
+    # Stored as moto's create stores them, on the role itself: IAM's API path would also run moto's
+    # policy validator, which refuses documents without a Version that the create path accepted.
+    role.assume_role_policy_document = _text(properties["AssumeRolePolicyDocument"])
     wanted = {policy["PolicyName"]: _text(policy["PolicyDocument"]) for policy in properties.get("Policies") or []}
     # Only the policies the stack put there go: one put on the role outside the stack stays.
     for name in getattr(role, "_stack_policies", set()) - set(wanted):
         if name in role.policies:
-            backend.delete_role_policy(role.name, name)
+            role.delete_policy(name)
     for name, document in wanted.items():
-        backend.put_role_policy(role.name, name, document)
+        role.put_policy(name, document)
     role._stack_policies = set(wanted)  # type: ignore[attr-defined]
     return role
 

@@ -106,14 +106,14 @@ STACK = "drift-smoke"
 SUPPORTED = {"Bucket", "BucketPolicy", "Table", "Queue", "Topic", "Role", "Function", "WebGroup", "DatabaseGroup", "DatabaseFromWeb", "Logs"}
 
 
-def deploy(cfn, name, body, **parameters):
+def deploy(cfn, name, body, kind="CREATE", **parameters):
     params = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
     cfn.create_change_set(StackName=name, ChangeSetName=f"cs{time.monotonic_ns()}", TemplateBody=body,
-                          Parameters=params, ChangeSetType="CREATE")
+                          Parameters=params, ChangeSetType=kind, Capabilities=["CAPABILITY_IAM"])
     change_set = cfn.list_change_sets(StackName=name)["Summaries"][-1]["ChangeSetId"]
     cfn.execute_change_set(ChangeSetName=change_set, StackName=name)
     stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-    assert stack["StackStatus"] == "CREATE_COMPLETE", stack["StackStatus"]
+    assert stack["StackStatus"] == f"{kind}_COMPLETE", stack["StackStatus"]
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
@@ -424,6 +424,65 @@ Resources:
     drifts = cfn.describe_stack_resource_drifts(StackName="drift-secret")["StackResourceDrifts"]
     assert "s3cr3t-value" not in json.dumps(drifts, default=str)
     assert drifts[0]["StackResourceDriftStatus"] == "IN_SYNC"
+
+
+# --- stack updates: what the template now says is what the services hold -------------------------
+
+UPDATABLE = """
+Parameters:
+  Versioning: {Type: String}
+  Action: {Type: String}
+  Service: {Type: String}
+  Port: {Type: Number}
+  Architecture: {Type: String}
+Resources:
+  Bucket: {Type: AWS::S3::Bucket, Properties: {VersioningConfiguration: {Status: !Ref Versioning}}}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: !Ref Service}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: inline
+          PolicyDocument: {Statement: [{Effect: Allow, Action: !Ref Action, Resource: "*"}]}
+  Function:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Architectures: [!Ref Architecture]
+      Code: {ZipFile: "def handler(event, context):\\n    return None\\n"}
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.30.0.0/16}}
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: updatable
+      VpcId: !Ref Vpc
+      SecurityGroupEgress: [{IpProtocol: tcp, FromPort: !Ref Port, ToPort: !Ref Port, CidrIp: 0.0.0.0/0, Description: out}]
+"""
+
+
+@pytest.fixture(scope="module")
+def updated(cfn):
+    deploy(cfn, "drift-updated", UPDATABLE, Versioning="Enabled", Action="s3:GetObject", Service="lambda.amazonaws.com", Port="443", Architecture="arm64")
+    deploy(cfn, "drift-updated", UPDATABLE, kind="UPDATE", Versioning="Suspended", Action="sqs:SendMessage", Service="ec2.amazonaws.com", Port="5432", Architecture="x86_64")
+
+
+def test_a_stack_update_leaves_the_updated_resources_in_sync(cfn, updated):
+    status, drifts = detect(cfn, "drift-updated")
+    not_in_sync = {name: differences(d) for name, d in drifts.items() if d["StackResourceDriftStatus"] not in ("IN_SYNC", "NOT_CHECKED")}
+    assert not not_in_sync and status["StackDriftStatus"] == "IN_SYNC"
+
+
+def test_a_stack_update_applied_what_the_template_now_says(cfn, updated):
+    _, drifts = detect(cfn, "drift-updated")
+    actual = {name: json.loads(d.get("ActualProperties", "{}")) for name, d in drifts.items()}
+    assert actual["Bucket"]["VersioningConfiguration"] == {"Status": "Suspended"}
+    assert actual["Role"]["Policies"][0]["PolicyDocument"]["Statement"][0]["Action"] == "sqs:SendMessage"
+    assert actual["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    assert actual["Function"]["Architectures"] == ["x86_64"]
+    assert actual["Group"]["SecurityGroupEgress"] == [{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "CidrIp": "0.0.0.0/0", "Description": "out"}]
 
 
 # --- deleted out of band (last: the stack keeps them deleted) --------------------------------------
