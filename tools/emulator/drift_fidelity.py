@@ -14,6 +14,9 @@ as changes made out of band.
   as it was. The update applies them, removing inline policies the template no longer has.
   (ManagedPolicyArns stay unapplied: moto holds no AWS managed policies to attach; drift detection
   does not compare them.)
+- SQS: SetQueueAttributes without a Policy clears the queue's policy in moto (SQS keeps it), so
+  changing a queue's VisibilityTimeout made its stack's AWS::SQS::QueuePolicy look deleted. The
+  policy now stays unless the call sets it.
 - AWS::Lambda::Function: moto's create drops Architectures, TracingConfig, EphemeralStorage and
   KmsKeyArn (an arm64 function became x86_64); they are set after its create and update (the
   update of extensions/awslambda.py, which this module wraps, so it imports that package first).
@@ -28,6 +31,7 @@ from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup
 from moto.iam.models import Role, iam_backends
 from moto.s3.models import FakeBucket, s3_backends
+from moto.sqs.models import Queue
 from moto.utilities.utils import get_partition
 
 import extensions  # noqa: F401 - its patches first: the Lambda update wrapped here is extensions/awslambda.py's
@@ -71,6 +75,21 @@ def _update_bucket(cls: type, original_resource: Any, new_resource_name: str, cl
 
 FakeBucket.create_from_cloudformation_json = classmethod(_create_bucket)  # type: ignore[method-assign,assignment]
 FakeBucket.update_from_cloudformation_json = classmethod(_update_bucket)  # type: ignore[method-assign,assignment]
+
+
+# --- SQS queues ------------------------------------------------------------------------------------
+
+_moto_set_queue_attributes = Queue._set_attributes
+
+
+def _set_queue_attributes(self: Queue, attributes: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+    policy = getattr(self, "policy", None)  # not there yet while the queue is being created
+    _moto_set_queue_attributes(self, attributes, *args, **kwargs)
+    if "Policy" not in attributes and policy is not None:
+        self.policy = policy
+
+
+Queue._set_attributes = _set_queue_attributes  # type: ignore[method-assign]
 
 
 # --- EC2 security groups ---------------------------------------------------------------------------

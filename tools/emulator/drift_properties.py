@@ -33,7 +33,7 @@ from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import sqs_backends
 from moto.utilities.utils import get_partition
 
-from drift_compare import Rules
+from drift_compare import Rules, equal
 
 Properties = dict[str, Any]
 # physical id, account, region, the expected (resolved template) properties -> actual or None
@@ -171,6 +171,38 @@ def read_queue(url: str, account_id: str, region_name: str, expected: Properties
     for key in _QUEUE_ATTRIBUTES:
         if key in attributes and attributes[key] is not None:
             actual[key] = _json(attributes[key]) if key == "RedrivePolicy" else attributes[key]
+    return actual
+
+
+def read_queue_policy(physical_id: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    """The policy is on the queues: those of the template that still hold one, and the policy of
+    the first of them that differs from the template's (or of the first, when none does)."""
+    backend = sqs_backends[account_id][region_name]
+    held: list[tuple[str, Any]] = []
+    for url in expected.get("Queues") or []:
+        try:
+            policy = backend.get_queue(str(url).rstrip("/").rsplit("/", 1)[-1]).attributes.get("Policy")
+        except QueueDoesNotExist:
+            continue
+        if policy:
+            held.append((url, _json(policy)))
+    if not held:
+        return None
+    wanted = expected.get("PolicyDocument")
+    shown = next((policy for _, policy in held if not equal(wanted, policy, Rules(), in_document=True)), held[0][1])
+    return {"Queues": [url for url, _ in held], "PolicyDocument": shown}
+
+
+def read_subscription(arn: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    region_name = expected.get("Region") or region_name
+    subscription = sns_backends[account_id][region_name].subscriptions.get(arn)
+    if subscription is None:
+        return None
+    attributes = subscription.attributes
+    actual: Properties = {"TopicArn": subscription.topic_arn, "Endpoint": subscription.endpoint, "Protocol": subscription.protocol}
+    for key in ("RawMessageDelivery", "FilterPolicyScope", "FilterPolicy", "RedrivePolicy", "DeliveryPolicy"):
+        if attributes.get(key) not in (None, ""):
+            actual[key] = _json(attributes[key]) if key.endswith("Policy") else attributes[key]
     return actual
 
 
@@ -319,6 +351,12 @@ TYPES: dict[str, DriftType] = {
         Rules(unordered=frozenset({"/AttributeDefinitions"})),
     ),
     "AWS::SQS::Queue": DriftType(read_queue, frozenset({"QueueName", *_QUEUE_ATTRIBUTES}), Rules(documents=frozenset({"/RedrivePolicy"}))),
+    "AWS::SQS::QueuePolicy": DriftType(read_queue_policy, frozenset({"Queues", "PolicyDocument"}), Rules(unordered=frozenset({"/Queues"}), documents=_POLICY)),
+    "AWS::SNS::Subscription": DriftType(
+        read_subscription,
+        frozenset({"TopicArn", "Endpoint", "Protocol", "RawMessageDelivery", "FilterPolicyScope", "FilterPolicy", "RedrivePolicy", "DeliveryPolicy"}),
+        Rules(documents=frozenset({"/FilterPolicy", "/RedrivePolicy", "/DeliveryPolicy"})),
+    ),
     "AWS::SNS::Topic": DriftType(read_topic, frozenset({"TopicName", "DisplayName", "KmsMasterKeyId", "FifoTopic", "ContentBasedDeduplication"})),
     "AWS::IAM::Role": DriftType(
         read_role,

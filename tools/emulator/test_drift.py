@@ -50,6 +50,18 @@ Resources:
       DeletionProtectionEnabled: false
   Queue: {Type: AWS::SQS::Queue, Properties: {VisibilityTimeout: 300, MessageRetentionPeriod: 345600}}
   Topic: {Type: AWS::SNS::Topic, Properties: {DisplayName: results, KmsMasterKeyId: alias/aws/sns}}
+  Subscription:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref Topic, Protocol: sqs, Endpoint: !GetAtt Queue.Arn, RawMessageDelivery: true}
+  QueuePolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Queue]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Sid: FromTopic, Effect: Allow, Principal: {Service: sns.amazonaws.com}, Action: sqs:SendMessage,
+             Resource: !GetAtt Queue.Arn, Condition: {ArnEquals: {aws:SourceArn: !Ref Topic}}}
   Role:
     Type: AWS::IAM::Role
     Properties:
@@ -95,6 +107,7 @@ Outputs:
   Table: {Value: !Ref Table}
   Queue: {Value: !Ref Queue}
   Topic: {Value: !Ref Topic}
+  Subscription: {Value: !Ref Subscription}
   Role: {Value: !Ref Role}
   Function: {Value: !Ref Function}
   WebGroup: {Value: !GetAtt WebGroup.GroupId}
@@ -103,7 +116,7 @@ Outputs:
 """
 
 STACK = "drift-smoke"
-SUPPORTED = {"Bucket", "BucketPolicy", "Table", "Queue", "Topic", "Role", "Function", "WebGroup", "DatabaseGroup", "DatabaseFromWeb", "Logs"}
+SUPPORTED = {"Bucket", "BucketPolicy", "Table", "Queue", "QueuePolicy", "Topic", "Subscription", "Role", "Function", "WebGroup", "DatabaseGroup", "DatabaseFromWeb", "Logs"}
 
 
 def deploy(cfn, name, body, kind="CREATE", **parameters):
@@ -263,6 +276,11 @@ def test_queue_visibility_timeout_changed(client, cfn, out):
     assert differences(drifts["Queue"]) == {"/VisibilityTimeout": ("300", "60", "NOT_EQUAL")}
 
 
+def test_a_queue_attribute_changed_leaves_its_policy_in_place(client, cfn, out):
+    _, drifts = detect(cfn)
+    assert drifts["QueuePolicy"]["StackResourceDriftStatus"] == "IN_SYNC"
+
+
 def test_topic_display_name_changed(client, cfn, out):
     client("sns").set_topic_attributes(TopicArn=out["Topic"], AttributeName="DisplayName", AttributeValue="renamed")
     _, drifts = detect(cfn)
@@ -273,6 +291,27 @@ def test_topic_key_removed(client, cfn, out):
     client("sns").set_topic_attributes(TopicArn=out["Topic"], AttributeName="KmsMasterKeyId", AttributeValue="")
     _, drifts = detect(cfn)
     assert differences(drifts["Topic"])["/KmsMasterKeyId"] == ("alias/aws/sns", "null", "REMOVE")
+
+
+def test_subscription_raw_delivery_turned_off(client, cfn, out):
+    client("sns").set_subscription_attributes(SubscriptionArn=out["Subscription"], AttributeName="RawMessageDelivery", AttributeValue="false")
+    _, drifts = detect(cfn)
+    assert differences(drifts["Subscription"]) == {"/RawMessageDelivery": ("true", "false", "NOT_EQUAL")}
+
+
+def test_queue_policy_changed(client, cfn, out):
+    policy = json.loads(client("sqs").get_queue_attributes(QueueUrl=out["Queue"], AttributeNames=["Policy"])["Attributes"]["Policy"])
+    policy["Statement"][0]["Principal"] = "*"
+    client("sqs").set_queue_attributes(QueueUrl=out["Queue"], Attributes={"Policy": json.dumps(policy)})
+    _, drifts = detect(cfn)
+    [(path, (expected, actual, kind))] = differences(drifts["QueuePolicy"]).items()
+    assert (path, json.loads(expected), actual, kind) == ("/PolicyDocument/Statement/0/Principal", {"Service": "sns.amazonaws.com"}, "*", "NOT_EQUAL")
+
+
+def test_queue_policy_removed_is_deleted(client, cfn, out):
+    client("sqs").set_queue_attributes(QueueUrl=out["Queue"], Attributes={"Policy": ""})
+    _, drifts = detect(cfn)
+    assert drifts["QueuePolicy"]["StackResourceDriftStatus"] == "DELETED"
 
 
 def test_role_trust_changed(client, cfn, out):
@@ -364,7 +403,7 @@ def test_results_come_in_pages(cfn, out):
         token = page.get("NextToken")
         if not token:
             break
-    assert paged == everything and len(everything) == 13
+    assert paged == everything and len(everything) == 15
 
 
 def test_one_resource_can_be_checked_alone(cfn, out):
@@ -376,7 +415,7 @@ def test_one_resource_can_be_checked_alone(cfn, out):
 def test_the_stack_reports_drifted_with_the_count(cfn, out):
     status, drifts = detect(cfn)
     modified = [name for name, d in drifts.items() if d["StackResourceDriftStatus"] in ("MODIFIED", "DELETED")]
-    assert status["DriftedStackResourceCount"] == len(modified) == 10
+    assert status["DriftedStackResourceCount"] == len(modified) == 12
     assert cfn.describe_stacks(StackName=STACK)["Stacks"][0]["DriftInformation"]["StackDriftStatus"] == "DRIFTED"
 
 
