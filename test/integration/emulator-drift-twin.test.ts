@@ -7,6 +7,8 @@ import {
   DescribeStackResourceDriftsCommand,
   DescribeStacksCommand,
   DetectStackDriftCommand,
+  DetectStackResourceDriftCommand,
+  ListStackResourcesCommand,
   type StackResourceDrift,
 } from '@aws-sdk/client-cloudformation';
 import { PutBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
@@ -105,5 +107,28 @@ describe('drift detection on the twin: cf/ as deployed by biomage dev up', () =>
     const { Stacks: [stack] = [] } = await cfn().send(new DescribeStacksCommand({ StackName: 'biomage-s3-development' }));
     expect(stack?.DriftInformation?.StackDriftStatus).toBe('DRIFTED');
     expect(stack?.DriftInformation?.LastCheckTimestamp).toBeInstanceOf(Date);
+  });
+
+  it('reads filtered pages, one resource checked alone, and each resource\'s drift information through the SDK', async () => {
+    const stack = 'biomage-s3-development';
+    const filtered: StackResourceDrift[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await cfn().send(
+        new DescribeStackResourceDriftsCommand({ StackName: stack, StackResourceDriftStatusFilters: ['IN_SYNC'], MaxResults: 3, NextToken }),
+      );
+      expect(page.StackResourceDrifts?.length).toBeLessThanOrEqual(3);
+      filtered.push(...(page.StackResourceDrifts ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    expect(filtered.length).toBe(13); // 7 buckets and 7 policies, the originals bucket modified above
+    expect(filtered.every((d) => d.StackResourceDriftStatus === 'IN_SYNC')).toBe(true);
+
+    const { StackResourceDrift } = await cfn().send(new DetectStackResourceDriftCommand({ StackName: stack, LogicalResourceId: 'OriginalsBucketPolicy' }));
+    expect(JSON.parse(StackResourceDrift?.ActualProperties ?? '{}')).toMatchObject({ Bucket: `biomage-originals-development-${account}` });
+
+    const { StackResourceSummaries = [] } = await cfn().send(new ListStackResourcesCommand({ StackName: stack }));
+    const status = Object.fromEntries(StackResourceSummaries.map((r) => [r.LogicalResourceId, r.DriftInformation?.StackResourceDriftStatus]));
+    expect(status).toMatchObject({ OriginalsBucket: 'MODIFIED', OriginalsBucketPolicy: 'IN_SYNC', SourceBucket: 'IN_SYNC' });
   });
 });
