@@ -26,6 +26,7 @@ from moto.ec2.models import ec2_backends
 from moto.iam.exceptions import NotFoundException
 from moto.iam.models import iam_backends
 from moto.logs.models import logs_backends
+from moto.rds.models import rds_backends
 from moto.s3.exceptions import MissingBucket
 from moto.s3.models import s3_backends
 from moto.sns.models import sns_backends
@@ -237,6 +238,45 @@ def read_role(name: str, account_id: str, region_name: str, expected: Properties
     }
 
 
+def read_managed_policy(arn: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    backend = iam_backends[account_id][get_partition(region_name)]
+    policy = backend.managed_policies.get(arn)
+    if policy is None:
+        return None
+    document = next((version.document for version in policy.versions if version.is_default), None)
+    return {
+        "ManagedPolicyName": policy.name,
+        "Description": policy.description,
+        "Path": policy.path,
+        "PolicyDocument": _json(document),
+        "Roles": [role.name for role in backend.roles.values() if arn in role.managed_policies],
+    }
+
+
+# --- RDS -------------------------------------------------------------------------------------------
+
+
+def read_db_cluster(identifier: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    cluster = rds_backends[account_id][region_name].clusters.get(identifier)
+    if cluster is None:
+        return None
+    return {
+        "DBClusterIdentifier": cluster.db_cluster_identifier,
+        "Engine": cluster.engine,
+        "EngineVersion": cluster.engine_version,
+        "Port": cluster.port,
+        "DatabaseName": cluster.database_name,
+        "DBSubnetGroupName": cluster.db_subnet_group_name,
+        "VpcSecurityGroupIds": list(cluster.vpc_security_group_ids or []),
+        "StorageEncrypted": bool(cluster.storage_encrypted),
+        "DeletionProtection": bool(cluster.deletion_protection),
+        "BackupRetentionPeriod": cluster.backup_retention_period,
+        "CopyTagsToSnapshot": bool(cluster.copy_tags_to_snapshot),
+        "EnableCloudwatchLogsExports": list(cluster.enabled_cloudwatch_logs_exports or []),
+        "ServerlessV2ScalingConfiguration": cluster.serverless_v2_scaling_configuration,
+    }
+
+
 # --- Lambda ----------------------------------------------------------------------------------------
 
 
@@ -366,6 +406,21 @@ TYPES: dict[str, DriftType] = {
             keyed={"/Policies": "PolicyName"},
             documents=frozenset({"/AssumeRolePolicyDocument", "/Policies/*/PolicyDocument"}),
         ),
+    ),
+    "AWS::IAM::ManagedPolicy": DriftType(
+        read_managed_policy,
+        frozenset({"ManagedPolicyName", "Description", "Path", "PolicyDocument", "Roles"}),
+        Rules(unordered=frozenset({"/Roles"}), documents=_POLICY),
+    ),
+    "AWS::RDS::DBCluster": DriftType(
+        read_db_cluster,
+        # Never MasterUsername or MasterUserPassword: secrets, and not what the service reports.
+        frozenset({
+            "DBClusterIdentifier", "Engine", "EngineVersion", "Port", "DatabaseName", "DBSubnetGroupName", "VpcSecurityGroupIds",
+            "StorageEncrypted", "DeletionProtection", "BackupRetentionPeriod", "CopyTagsToSnapshot", "EnableCloudwatchLogsExports",
+            "ServerlessV2ScalingConfiguration",
+        }),
+        Rules(unordered=frozenset({"/VpcSecurityGroupIds", "/EnableCloudwatchLogsExports"})),
     ),
     "AWS::Lambda::Function": DriftType(
         read_function,

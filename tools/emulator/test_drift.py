@@ -465,6 +465,85 @@ Resources:
     assert drifts[0]["StackResourceDriftStatus"] == "IN_SYNC"
 
 
+# --- more types: Aurora clusters and managed policies ---------------------------------------------
+
+DATA = """
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.40.0.0/16}}
+  A: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.40.1.0/24, AvailabilityZone: eu-west-1a}}
+  B: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.40.2.0/24, AvailabilityZone: eu-west-1b}}
+  Subnets: {Type: AWS::RDS::DBSubnetGroup, Properties: {DBSubnetGroupDescription: drift, SubnetIds: [!Ref A, !Ref B]}}
+  Cluster:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      DBClusterIdentifier: drift-aurora
+      Engine: aurora-postgresql
+      EngineVersion: "16.4"
+      MasterUsername: drift_admin
+      MasterUserPassword: not-a-real-password
+      DBSubnetGroupName: !Ref Subnets
+      StorageEncrypted: true
+      DeletionProtection: false
+      BackupRetentionPeriod: 7
+      ServerlessV2ScalingConfiguration: {MinCapacity: 0.5, MaxCapacity: 4}
+  Reader:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+  ReadPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      Roles: [!Ref Reader]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Action: ["rds:DescribeDBClusters"], Resource: "*"}]
+Outputs:
+  ReadPolicy: {Value: !Ref ReadPolicy}
+  Reader: {Value: !Ref Reader}
+"""
+
+
+@pytest.fixture(scope="module")
+def data(cfn):
+    return deploy(cfn, "drift-data", DATA)
+
+
+def test_a_new_cluster_and_policy_are_in_sync(cfn, data):
+    status, drifts = detect(cfn, "drift-data")
+    assert status["StackDriftStatus"] == "IN_SYNC", {n: differences(d) for n, d in drifts.items()}
+    assert drifts["Cluster"]["StackResourceDriftStatus"] == drifts["ReadPolicy"]["StackResourceDriftStatus"] == "IN_SYNC"
+
+
+def test_a_clusters_password_is_never_compared(cfn, data):
+    _, drifts = detect(cfn, "drift-data")
+    assert "not-a-real-password" not in json.dumps(drifts["Cluster"], default=str)
+
+
+def test_cluster_deletion_protection_and_backups_changed(client, cfn, data):
+    client("rds").modify_db_cluster(DBClusterIdentifier="drift-aurora", DeletionProtection=True, BackupRetentionPeriod=1)
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Cluster"]) == {
+        "/DeletionProtection": ("false", "true", "NOT_EQUAL"),
+        "/BackupRetentionPeriod": ("7", "1", "NOT_EQUAL"),
+    }
+    client("rds").modify_db_cluster(DBClusterIdentifier="drift-aurora", DeletionProtection=False)
+
+
+def test_managed_policy_new_default_version(client, cfn, data):
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "rds:*", "Resource": "*"}]}
+    client("iam").create_policy_version(PolicyArn=data["ReadPolicy"], PolicyDocument=json.dumps(document), SetAsDefault=True)
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["ReadPolicy"]) == {"/PolicyDocument/Statement/0/Action": ('["rds:DescribeDBClusters"]', "rds:*", "NOT_EQUAL")}
+
+
+def test_managed_policy_detached_from_its_role(client, cfn, data):
+    client("iam").detach_role_policy(RoleName=data["Reader"], PolicyArn=data["ReadPolicy"])
+    _, drifts = detect(cfn, "drift-data")
+    expected, actual, kind = differences(drifts["ReadPolicy"])["/Roles/0"]
+    assert (expected, actual, kind) == (data["Reader"], "null", "REMOVE")
+
+
 # --- stack updates: what the template now says is what the services hold -------------------------
 
 UPDATABLE = """
