@@ -23,6 +23,7 @@ from moto.awslambda.models import lambda_backends
 from moto.dynamodb.exceptions import ResourceNotFoundException
 from moto.dynamodb.models import dynamodb_backends
 from moto.ec2.models import ec2_backends
+from moto.elasticache.models import elasticache_backends
 from moto.iam.exceptions import NotFoundException
 from moto.iam.models import iam_backends
 from moto.logs.models import logs_backends
@@ -277,6 +278,33 @@ def read_db_cluster(identifier: str, account_id: str, region_name: str, expected
     }
 
 
+# --- ElastiCache -----------------------------------------------------------------------------------
+
+
+def read_replication_group(group_id: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    group = elasticache_backends[account_id][region_name].replication_groups.get(group_id)
+    if group is None:
+        return None
+    return {
+        "ReplicationGroupId": group.replication_group_id,
+        "ReplicationGroupDescription": group.description,
+        "Engine": group.engine,
+        "EngineVersion": group.engine_version,
+        "Port": group.port,
+        "CacheNodeType": group.cache_node_type,
+        "NumCacheClusters": len(group.member_clusters),
+        "AutomaticFailoverEnabled": group.automatic_failover == "enabled",
+        "MultiAZEnabled": group.multi_az == "enabled",
+        "TransitEncryptionEnabled": bool(group.transit_encryption_enabled),
+        "AtRestEncryptionEnabled": bool(group.at_rest_encryption_enabled),
+        "KmsKeyId": group.kms_key_id,
+        "CacheSubnetGroupName": group.cache_subnet_group_name,
+        "SecurityGroupIds": list(group.security_group_ids or []),
+        "SnapshotRetentionLimit": group.snapshot_retention_limit,
+        "AutoMinorVersionUpgrade": group.auto_minor_version_upgrade,
+    }
+
+
 # --- Lambda ----------------------------------------------------------------------------------------
 
 
@@ -421,6 +449,16 @@ TYPES: dict[str, DriftType] = {
             "ServerlessV2ScalingConfiguration",
         }),
         Rules(unordered=frozenset({"/VpcSecurityGroupIds", "/EnableCloudwatchLogsExports"})),
+    ),
+    "AWS::ElastiCache::ReplicationGroup": DriftType(
+        read_replication_group,
+        # Never AuthToken: a secret, and not what the service reports.
+        frozenset({
+            "ReplicationGroupId", "ReplicationGroupDescription", "Engine", "EngineVersion", "Port", "CacheNodeType", "NumCacheClusters",
+            "AutomaticFailoverEnabled", "MultiAZEnabled", "TransitEncryptionEnabled", "AtRestEncryptionEnabled", "KmsKeyId",
+            "CacheSubnetGroupName", "SecurityGroupIds", "SnapshotRetentionLimit", "AutoMinorVersionUpgrade",
+        }),
+        Rules(unordered=frozenset({"/SecurityGroupIds"})),
     ),
     "AWS::Lambda::Function": DriftType(
         read_function,

@@ -486,6 +486,22 @@ Resources:
       DeletionProtection: false
       BackupRetentionPeriod: 7
       ServerlessV2ScalingConfiguration: {MinCapacity: 0.5, MaxCapacity: 4}
+  CacheSubnets: {Type: AWS::ElastiCache::SubnetGroup, Properties: {Description: drift, SubnetIds: [!Ref A, !Ref B]}}
+  CacheGroup: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: cache, VpcId: !Ref Vpc}}
+  Cache:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties:
+      ReplicationGroupId: drift-cache
+      ReplicationGroupDescription: drift
+      Engine: redis
+      CacheNodeType: cache.t4g.micro
+      NumCacheClusters: 2
+      AutomaticFailoverEnabled: true
+      TransitEncryptionEnabled: true
+      AtRestEncryptionEnabled: true
+      CacheSubnetGroupName: !Ref CacheSubnets
+      SecurityGroupIds: [!GetAtt CacheGroup.GroupId]
+      SnapshotRetentionLimit: 5
   Reader:
     Type: AWS::IAM::Role
     Properties:
@@ -509,10 +525,10 @@ def data(cfn):
     return deploy(cfn, "drift-data", DATA)
 
 
-def test_a_new_cluster_and_policy_are_in_sync(cfn, data):
+def test_a_new_cluster_cache_and_policy_are_in_sync(cfn, data):
     status, drifts = detect(cfn, "drift-data")
     assert status["StackDriftStatus"] == "IN_SYNC", {n: differences(d) for n, d in drifts.items()}
-    assert drifts["Cluster"]["StackResourceDriftStatus"] == drifts["ReadPolicy"]["StackResourceDriftStatus"] == "IN_SYNC"
+    assert {drifts[name]["StackResourceDriftStatus"] for name in ("Cluster", "Cache", "ReadPolicy")} == {"IN_SYNC"}
 
 
 def test_a_clusters_password_is_never_compared(cfn, data):
@@ -528,6 +544,12 @@ def test_cluster_deletion_protection_and_backups_changed(client, cfn, data):
         "/BackupRetentionPeriod": ("7", "1", "NOT_EQUAL"),
     }
     client("rds").modify_db_cluster(DBClusterIdentifier="drift-aurora", DeletionProtection=False)
+
+
+def test_cache_snapshot_retention_changed(client, cfn, data):
+    client("elasticache").modify_replication_group(ReplicationGroupId="drift-cache", SnapshotRetentionLimit=0, ApplyImmediately=True)
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Cache"]) == {"/SnapshotRetentionLimit": ("5", "0", "NOT_EQUAL")}
 
 
 def test_managed_policy_new_default_version(client, cfn, data):
