@@ -419,6 +419,18 @@ def test_the_stack_reports_drifted_with_the_count(cfn, out):
     assert cfn.describe_stacks(StackName=STACK)["Stacks"][0]["DriftInformation"]["StackDriftStatus"] == "DRIFTED"
 
 
+def test_list_stacks_reports_each_stacks_drift_status(cfn, out):
+    detect(cfn)
+    summaries = {s["StackName"]: s for s in cfn.list_stacks()["StackSummaries"]}
+    assert summaries[STACK]["DriftInformation"]["StackDriftStatus"] == "DRIFTED"
+
+
+def test_a_detection_of_chosen_resources_checks_only_those(cfn, out):
+    detection_id = cfn.detect_stack_drift(StackName=STACK, LogicalResourceIds=["Logs", "Setting"])["StackDriftDetectionId"]
+    status = cfn.describe_stack_drift_detection_status(StackDriftDetectionId=detection_id)
+    assert (status["DetectionStatus"], status["StackDriftStatus"], status["DriftedStackResourceCount"]) == ("DETECTION_COMPLETE", "DRIFTED", 1)
+
+
 # --- errors ----------------------------------------------------------------------------------------
 
 
@@ -439,6 +451,15 @@ def test_an_unknown_resource_is_a_validation_error(cfn, out):
         cfn.detect_stack_resource_drift(StackName=STACK, LogicalResourceId="NoSuchResource")
     assert raised.value.response["Error"]["Code"] == "ValidationError"
     assert "NoSuchResource" in raised.value.response["Error"]["Message"]
+
+
+def test_a_deleted_stack_cannot_be_checked(cfn):
+    deploy(cfn, "drift-gone", "Resources:\n  Topic: {Type: AWS::SNS::Topic}\n")
+    stack_id = cfn.describe_stacks(StackName="drift-gone")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="drift-gone")
+    with pytest.raises(ClientError) as raised:
+        cfn.detect_stack_drift(StackName=stack_id)
+    assert raised.value.response["Error"]["Code"] == "ValidationError"
 
 
 def test_a_bad_page_token_is_a_validation_error(cfn, out):
