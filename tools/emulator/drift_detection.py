@@ -192,7 +192,7 @@ def check_resource(stack: Stack, logical_id: str, resource_type: str, model: Any
     if kind is None:
         return {**drift, "StackResourceDriftStatus": NOT_CHECKED}
     expected = kind.normalise(_expected(stack, logical_id, kind.properties))
-    drift["ExpectedProperties"] = json.dumps(expected, separators=(",", ":"))
+    drift["ExpectedProperties"] = json.dumps(expected, separators=(",", ":"), default=str)
     found = kind.read(physical_id, stack.account_id, stack.region_name, expected)
     if found is None:
         return {**drift, "StackResourceDriftStatus": DELETED}

@@ -30,6 +30,7 @@ from moto.logs.models import logs_backends
 from moto.rds.models import rds_backends
 from moto.s3.exceptions import MissingBucket
 from moto.s3.models import s3_backends
+from moto.secretsmanager.models import secretsmanager_backends
 from moto.sns.models import sns_backends
 from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import sqs_backends
@@ -254,6 +255,25 @@ def read_managed_policy(arn: str, account_id: str, region_name: str, expected: P
     }
 
 
+def read_instance_profile(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    try:
+        profile = iam_backends[account_id][get_partition(region_name)].get_instance_profile(name)
+    except NotFoundException:
+        return None
+    return {"InstanceProfileName": profile.name, "Path": profile.path, "Roles": [role.name for role in profile.roles]}
+
+
+# --- Secrets Manager -------------------------------------------------------------------------------
+
+
+def read_secret(arn: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    """The secret's settings; never its value (SecretString and GenerateSecretString are not read)."""
+    secret = secretsmanager_backends[account_id][region_name].secrets.get(arn)
+    if secret is None or getattr(secret, "deleted_date", None):
+        return None
+    return {"Name": secret.name, "Description": secret.description, "KmsKeyId": secret.kms_key_id}
+
+
 # --- RDS -------------------------------------------------------------------------------------------
 
 
@@ -275,6 +295,22 @@ def read_db_cluster(identifier: str, account_id: str, region_name: str, expected
         "CopyTagsToSnapshot": bool(cluster.copy_tags_to_snapshot),
         "EnableCloudwatchLogsExports": list(cluster.enabled_cloudwatch_logs_exports or []),
         "ServerlessV2ScalingConfiguration": cluster.serverless_v2_scaling_configuration,
+    }
+
+
+def read_db_instance(identifier: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    instance = rds_backends[account_id][region_name].databases.get(identifier)
+    if instance is None:
+        return None
+    return {
+        "DBInstanceIdentifier": instance.db_instance_identifier,
+        "DBInstanceClass": instance.db_instance_class,
+        "Engine": instance.engine,
+        "DBClusterIdentifier": instance.db_cluster_identifier,
+        "PubliclyAccessible": bool(instance.publicly_accessible),
+        "AutoMinorVersionUpgrade": bool(instance.auto_minor_version_upgrade),
+        "MultiAZ": bool(instance.multi_az),
+        "DeletionProtection": bool(instance.deletion_protection),
     }
 
 
@@ -439,6 +475,17 @@ TYPES: dict[str, DriftType] = {
         read_managed_policy,
         frozenset({"ManagedPolicyName", "Description", "Path", "PolicyDocument", "Roles"}),
         Rules(unordered=frozenset({"/Roles"}), documents=_POLICY),
+    ),
+    "AWS::IAM::InstanceProfile": DriftType(
+        read_instance_profile, frozenset({"InstanceProfileName", "Path", "Roles"}), Rules(unordered=frozenset({"/Roles"}))
+    ),
+    "AWS::SecretsManager::Secret": DriftType(read_secret, frozenset({"Name", "Description", "KmsKeyId"})),
+    "AWS::RDS::DBInstance": DriftType(
+        read_db_instance,
+        frozenset({
+            "DBInstanceIdentifier", "DBInstanceClass", "Engine", "DBClusterIdentifier", "PubliclyAccessible", "AutoMinorVersionUpgrade",
+            "MultiAZ", "DeletionProtection",
+        }),
     ),
     "AWS::RDS::DBCluster": DriftType(
         read_db_cluster,

@@ -507,6 +507,13 @@ Resources:
       DeletionProtection: false
       BackupRetentionPeriod: 7
       ServerlessV2ScalingConfiguration: {MinCapacity: 0.5, MaxCapacity: 4}
+  Writer:
+    Type: AWS::RDS::DBInstance
+    Properties: {DBInstanceIdentifier: drift-aurora-writer, DBClusterIdentifier: !Ref Cluster, Engine: aurora-postgresql,
+                 DBInstanceClass: db.serverless, PubliclyAccessible: false}
+  Credentials:
+    Type: AWS::SecretsManager::Secret
+    Properties: {Name: drift-credentials, Description: drift, GenerateSecretString: {PasswordLength: 20}}
   CacheSubnets: {Type: AWS::ElastiCache::SubnetGroup, Properties: {Description: drift, SubnetIds: [!Ref A, !Ref B]}}
   CacheGroup: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: cache, VpcId: !Ref Vpc}}
   Cache:
@@ -528,6 +535,7 @@ Resources:
     Properties:
       AssumeRolePolicyDocument:
         Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+  Profile: {Type: AWS::IAM::InstanceProfile, Properties: {Roles: [!Ref Reader]}}
   ReadPolicy:
     Type: AWS::IAM::ManagedPolicy
     Properties:
@@ -538,6 +546,8 @@ Resources:
 Outputs:
   ReadPolicy: {Value: !Ref ReadPolicy}
   Reader: {Value: !Ref Reader}
+  Profile: {Value: !Ref Profile}
+  Credentials: {Value: !Ref Credentials}
 """
 
 
@@ -549,7 +559,7 @@ def data(cfn):
 def test_a_new_cluster_cache_and_policy_are_in_sync(cfn, data):
     status, drifts = detect(cfn, "drift-data")
     assert status["StackDriftStatus"] == "IN_SYNC", {n: differences(d) for n, d in drifts.items()}
-    assert {drifts[name]["StackResourceDriftStatus"] for name in ("Cluster", "Cache", "ReadPolicy")} == {"IN_SYNC"}
+    assert {drifts[name]["StackResourceDriftStatus"] for name in ("Cluster", "Writer", "Credentials", "Cache", "Profile", "ReadPolicy")} == {"IN_SYNC"}
 
 
 def test_a_clusters_password_is_never_compared(cfn, data):
@@ -565,6 +575,26 @@ def test_cluster_deletion_protection_and_backups_changed(client, cfn, data):
         "/BackupRetentionPeriod": ("7", "1", "NOT_EQUAL"),
     }
     client("rds").modify_db_cluster(DBClusterIdentifier="drift-aurora", DeletionProtection=False)
+
+
+def test_instance_publicly_accessible(client, cfn, data):
+    client("rds").modify_db_instance(DBInstanceIdentifier="drift-aurora-writer", PubliclyAccessible=True, ApplyImmediately=True)
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Writer"]) == {"/PubliclyAccessible": ("false", "true", "NOT_EQUAL")}
+
+
+def test_secret_description_changed_and_its_value_never_read(client, cfn, data):
+    client("secretsmanager").update_secret(SecretId=data["Credentials"], Description="by hand")
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Credentials"]) == {"/Description": ("drift", "by hand", "NOT_EQUAL")}
+    value = client("secretsmanager").get_secret_value(SecretId=data["Credentials"])["SecretString"]
+    assert value not in json.dumps(drifts, default=str)
+
+
+def test_instance_profile_role_removed(client, cfn, data):
+    client("iam").remove_role_from_instance_profile(InstanceProfileName=data["Profile"], RoleName=data["Reader"])
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Profile"]) == {"/Roles/0": (data["Reader"], "null", "REMOVE")}
 
 
 def test_cache_snapshot_retention_changed(client, cfn, data):
