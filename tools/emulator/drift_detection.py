@@ -122,8 +122,11 @@ class _ExistingResources:
 
     def __init__(self, resource_map: Any) -> None:
         self._map = resource_map
-        self.lazy_condition_map = resource_map.lazy_condition_map
-        self.cross_stack_resources = resource_map.cross_stack_resources
+
+    def __getattr__(self, name: str) -> Any:
+        # Everything else as the map has it: conditions, exports, and the region and account that
+        # the patched clean_json of other modules read (vpc_fidelity.py's Fn::GetAZs).
+        return getattr(self._map, name)
 
     def __getitem__(self, key: str) -> Any:
         parsed = self._map._parsed_resources

@@ -22,6 +22,7 @@ from moto.awslambda.exceptions import UnknownFunctionException
 from moto.awslambda.models import lambda_backends
 from moto.dynamodb.exceptions import ResourceNotFoundException
 from moto.dynamodb.models import dynamodb_backends
+from moto.ec2.exceptions import InvalidSubnetIdError, InvalidVPCIdError
 from moto.ec2.models import ec2_backends
 from moto.elasticache.models import elasticache_backends
 from moto.iam.exceptions import NotFoundException
@@ -263,6 +264,15 @@ def read_instance_profile(name: str, account_id: str, region_name: str, expected
     return {"InstanceProfileName": profile.name, "Path": profile.path, "Roles": [role.name for role in profile.roles]}
 
 
+def read_oidc_provider(arn: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    try:
+        provider = iam_backends[account_id][get_partition(region_name)].get_open_id_connect_provider(arn)
+    except NotFoundException:
+        return None
+    # IAM keeps the URL without its scheme; the template names it with https://.
+    return {"Url": f"https://{provider.url}", "ClientIdList": list(provider.client_id_list), "ThumbprintList": list(provider.thumbprint_list)}
+
+
 # --- Secrets Manager -------------------------------------------------------------------------------
 
 
@@ -314,6 +324,17 @@ def read_db_instance(identifier: str, account_id: str, region_name: str, expecte
     }
 
 
+def read_db_subnet_group(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    group = rds_backends[account_id][region_name].subnet_groups.get(name)
+    if group is None:
+        return None
+    return {
+        "DBSubnetGroupName": group.name,
+        "DBSubnetGroupDescription": group.description,
+        "SubnetIds": [subnet["SubnetIdentifier"] for subnet in group.subnets],
+    }
+
+
 # --- ElastiCache -----------------------------------------------------------------------------------
 
 
@@ -338,6 +359,17 @@ def read_replication_group(group_id: str, account_id: str, region_name: str, exp
         "SecurityGroupIds": list(group.security_group_ids or []),
         "SnapshotRetentionLimit": group.snapshot_retention_limit,
         "AutoMinorVersionUpgrade": group.auto_minor_version_upgrade,
+    }
+
+
+def read_cache_subnet_group(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    group = elasticache_backends[account_id][region_name].cache_subnet_groups.get(name)
+    if group is None:
+        return None
+    return {
+        "CacheSubnetGroupName": group.cache_subnet_group_name,
+        "Description": group.cache_subnet_group_description,
+        "SubnetIds": list(group.subnet_ids or []),
     }
 
 
@@ -429,6 +461,32 @@ def read_security_group_ingress(physical_id: str, account_id: str, region_name: 
     return {**wanted, "GroupId": group.id, **({"GroupName": group.name} if "GroupName" in expected else {})}
 
 
+def read_vpc(vpc_id: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    try:
+        vpc = ec2_backends[account_id][region_name].get_vpc(vpc_id)
+    except InvalidVPCIdError:
+        return None
+    return {
+        "CidrBlock": vpc.cidr_block,
+        "EnableDnsSupport": str(vpc.enable_dns_support).lower() == "true",
+        "EnableDnsHostnames": str(vpc.enable_dns_hostnames).lower() == "true",
+        "InstanceTenancy": vpc.instance_tenancy,
+    }
+
+
+def read_subnet(subnet_id: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    try:
+        subnet = ec2_backends[account_id][region_name].get_subnet(subnet_id)
+    except InvalidSubnetIdError:
+        return None
+    return {
+        "VpcId": subnet.vpc_id,
+        "CidrBlock": subnet.cidr_block,
+        "AvailabilityZone": subnet.availability_zone,
+        "MapPublicIpOnLaunch": str(subnet.map_public_ip_on_launch).lower() == "true",
+    }
+
+
 # --- CloudWatch Logs -------------------------------------------------------------------------------
 
 
@@ -479,6 +537,10 @@ TYPES: dict[str, DriftType] = {
     "AWS::IAM::InstanceProfile": DriftType(
         read_instance_profile, frozenset({"InstanceProfileName", "Path", "Roles"}), Rules(unordered=frozenset({"/Roles"}))
     ),
+    "AWS::IAM::OIDCProvider": DriftType(
+        read_oidc_provider, frozenset({"Url", "ClientIdList", "ThumbprintList"}),
+        Rules(unordered=frozenset({"/ClientIdList", "/ThumbprintList"})),
+    ),
     "AWS::SecretsManager::Secret": DriftType(read_secret, frozenset({"Name", "Description", "KmsKeyId"})),
     "AWS::RDS::DBInstance": DriftType(
         read_db_instance,
@@ -487,6 +549,16 @@ TYPES: dict[str, DriftType] = {
             "MultiAZ", "DeletionProtection",
         }),
     ),
+    "AWS::RDS::DBSubnetGroup": DriftType(
+        read_db_subnet_group, frozenset({"DBSubnetGroupName", "DBSubnetGroupDescription", "SubnetIds"}),
+        Rules(unordered=frozenset({"/SubnetIds"})),
+    ),
+    "AWS::ElastiCache::SubnetGroup": DriftType(
+        read_cache_subnet_group, frozenset({"CacheSubnetGroupName", "Description", "SubnetIds"}),
+        Rules(unordered=frozenset({"/SubnetIds"})),
+    ),
+    "AWS::EC2::VPC": DriftType(read_vpc, frozenset({"CidrBlock", "EnableDnsSupport", "EnableDnsHostnames", "InstanceTenancy"})),
+    "AWS::EC2::Subnet": DriftType(read_subnet, frozenset({"VpcId", "CidrBlock", "AvailabilityZone", "MapPublicIpOnLaunch"})),
     "AWS::RDS::DBCluster": DriftType(
         read_db_cluster,
         # Never MasterUsername or MasterUserPassword: secrets, and not what the service reports.

@@ -490,8 +490,8 @@ Resources:
 
 DATA = """
 Resources:
-  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.40.0.0/16}}
-  A: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.40.1.0/24, AvailabilityZone: eu-west-1a}}
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.40.0.0/16, EnableDnsSupport: true, EnableDnsHostnames: false}}
+  A: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.40.1.0/24, AvailabilityZone: eu-west-1a, MapPublicIpOnLaunch: false}}
   B: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.40.2.0/24, AvailabilityZone: eu-west-1b}}
   Subnets: {Type: AWS::RDS::DBSubnetGroup, Properties: {DBSubnetGroupDescription: drift, SubnetIds: [!Ref A, !Ref B]}}
   Cluster:
@@ -536,6 +536,10 @@ Resources:
       AssumeRolePolicyDocument:
         Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
   Profile: {Type: AWS::IAM::InstanceProfile, Properties: {Roles: [!Ref Reader]}}
+  Oidc:
+    Type: AWS::IAM::OIDCProvider
+    Properties: {Url: "https://oidc.example.com/id/DRIFT", ClientIdList: [sts.amazonaws.com],
+                 ThumbprintList: [9e99a48a9960b14926bb7f3b02e22da2b0ab7280]}
   ReadPolicy:
     Type: AWS::IAM::ManagedPolicy
     Properties:
@@ -548,6 +552,10 @@ Outputs:
   Reader: {Value: !Ref Reader}
   Profile: {Value: !Ref Profile}
   Credentials: {Value: !Ref Credentials}
+  Oidc: {Value: !Ref Oidc}
+  Vpc: {Value: !Ref Vpc}
+  A: {Value: !Ref A}
+  B: {Value: !Ref B}
 """
 
 
@@ -559,7 +567,8 @@ def data(cfn):
 def test_a_new_cluster_cache_and_policy_are_in_sync(cfn, data):
     status, drifts = detect(cfn, "drift-data")
     assert status["StackDriftStatus"] == "IN_SYNC", {n: differences(d) for n, d in drifts.items()}
-    assert {drifts[name]["StackResourceDriftStatus"] for name in ("Cluster", "Writer", "Credentials", "Cache", "Profile", "ReadPolicy")} == {"IN_SYNC"}
+    checked = ("Vpc", "A", "B", "Subnets", "Cluster", "Writer", "Credentials", "CacheSubnets", "Cache", "Profile", "Oidc", "ReadPolicy")
+    assert {drifts[name]["StackResourceDriftStatus"] for name in checked} == {"IN_SYNC"}
 
 
 def test_a_clusters_password_is_never_compared(cfn, data):
@@ -575,6 +584,39 @@ def test_cluster_deletion_protection_and_backups_changed(client, cfn, data):
         "/BackupRetentionPeriod": ("7", "1", "NOT_EQUAL"),
     }
     client("rds").modify_db_cluster(DBClusterIdentifier="drift-aurora", DeletionProtection=False)
+
+
+def test_vpc_dns_hostnames_turned_on(client, cfn, data):
+    client("ec2").modify_vpc_attribute(VpcId=data["Vpc"], EnableDnsHostnames={"Value": True})
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Vpc"]) == {"/EnableDnsHostnames": ("false", "true", "NOT_EQUAL")}
+
+
+def test_subnet_public_addresses_turned_on(client, cfn, data):
+    client("ec2").modify_subnet_attribute(SubnetId=data["A"], MapPublicIpOnLaunch={"Value": True})
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["A"]) == {"/MapPublicIpOnLaunch": ("false", "true", "NOT_EQUAL")}
+
+
+def test_oidc_provider_thumbprint_replaced(client, cfn, data):
+    client("iam").update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=data["Oidc"], ThumbprintList=["0" * 40])
+    _, drifts = detect(cfn, "drift-data")
+    found = sorted((d["PropertyPath"], d["ExpectedValue"], d["ActualValue"], d["DifferenceType"]) for d in drifts["Oidc"]["PropertyDifferences"])
+    assert found == [
+        ("/ThumbprintList/0", "9e99a48a9960b14926bb7f3b02e22da2b0ab7280", "null", "REMOVE"),
+        ("/ThumbprintList/0", "null", "0" * 40, "ADD"),
+    ]
+
+
+def test_db_subnet_group_deleted_out_of_band(client, cfn, data):
+    # (moto's ModifyDBSubnetGroup loses the group, so a deletion is what the twin can show.)
+    client("rds").delete_db_subnet_group(DBSubnetGroupName=data_subnet_group(cfn))
+    _, drifts = detect(cfn, "drift-data")
+    assert drifts["Subnets"]["StackResourceDriftStatus"] == "DELETED"
+
+
+def data_subnet_group(cfn):
+    return cfn.describe_stack_resource(StackName="drift-data", LogicalResourceId="Subnets")["StackResourceDetail"]["PhysicalResourceId"]
 
 
 def test_instance_publicly_accessible(client, cfn, data):
