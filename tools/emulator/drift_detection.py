@@ -76,17 +76,22 @@ class Detection:
 
 
 class _Results:
-    """Every detection by id, and per stack its latest stack check and each resource's latest."""
+    """The latest detections by id (as CloudFormation, a bounded number of them), and per stack its
+    latest stack check and each resource's latest."""
+
+    KEPT = 1000  # detections whose status can still be asked for; a long-lived twin stays bounded
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._detections: dict[str, Detection] = {}
+        self._detections: dict[str, Detection] = {}  # in insertion order: the oldest first
         self._stack: dict[str, Detection] = {}
         self._resources: dict[str, dict[str, dict[str, Any]]] = {}
 
     def record(self, detection: Detection, whole_stack: bool) -> None:
         with self._lock:
             self._detections[detection.id] = detection
+            while len(self._detections) > self.KEPT:
+                del self._detections[next(iter(self._detections))]
             if whole_stack:
                 self._stack[detection.stack_id] = detection
             checked = self._resources.setdefault(detection.stack_id, {})
