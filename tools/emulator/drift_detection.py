@@ -199,15 +199,17 @@ def check_resource(stack: Stack, logical_id: str, resource_type: str, model: Any
     kind = TYPES.get(resource_type)
     if kind is None:
         return {**drift, "StackResourceDriftStatus": NOT_CHECKED}
-    expected = kind.normalise(_expected(stack, logical_id, kind.properties))
+    expected = kind.normalise(_expected(stack, logical_id, kind.compared))
     drift["ExpectedProperties"] = json.dumps(expected, separators=(",", ":"), default=str)
     found = kind.read(physical_id, stack.account_id, stack.region_name, expected)
     if found is None:
         return {**drift, "StackResourceDriftStatus": DELETED}
+    if "Tags" in expected:
+        found["Tags"] = kind.actual_tags(physical_id, stack.account_id, stack.region_name)
     # Only what the template sets is compared, and reported, as CloudFormation does.
     actual = kind.normalise({key: value for key, value in found.items() if key in expected})
     drift["ActualProperties"] = json.dumps(actual, separators=(",", ":"), default=str)
-    differences = drift_compare.differences(expected, actual, kind.rules)
+    differences = drift_compare.differences(expected, actual, kind.comparison)
     drift["PropertyDifferences"] = [difference.as_api() for difference in differences]
     drift["StackResourceDriftStatus"] = MODIFIED if differences else IN_SYNC
     return drift

@@ -43,6 +43,8 @@ Properties = dict[str, Any]
 # physical id, account, region, the expected (resolved template) properties -> actual or None
 Reader = Callable[[str, str, str, Properties], Properties | None]
 Normaliser = Callable[[Properties], Properties]
+# physical id, account, region -> the resource's tags, key -> value
+TagReader = Callable[[str, str, str], dict[str, str]]
 
 
 def _same(properties: Properties) -> Properties:
@@ -56,6 +58,24 @@ class DriftType:
     rules: Rules = field(default_factory=Rules)
     # Applied to both sides before comparing (security group rules: "6" is "tcp").
     normalise: Normaliser = _same
+    # Where the service keeps the resource's tags, for types whose Tags are compared.
+    tags: TagReader | None = None
+
+    @property
+    def compared(self) -> frozenset[str]:
+        return self.properties | {"Tags"} if self.tags else self.properties
+
+    @property
+    def comparison(self) -> Rules:
+        """The type's rules, with Tags matched by key when they are compared."""
+        if not self.tags:
+            return self.rules
+        return Rules(unordered=self.rules.unordered, keyed={**self.rules.keyed, "/Tags": "Key"}, documents=self.rules.documents)
+
+    def actual_tags(self, physical_id: str, account_id: str, region_name: str) -> list[dict[str, str]]:
+        """The tags as a template lists them, without the aws: ones AWS adds itself (never drift)."""
+        found = self.tags(physical_id, account_id, region_name) if self.tags else {}
+        return [{"Key": key, "Value": value} for key, value in found.items() if not key.startswith("aws:")]
 
 
 def _without_empty(properties: Properties) -> Properties:
@@ -497,12 +517,45 @@ def read_log_group(name: str, account_id: str, region_name: str, expected: Prope
     return {"LogGroupName": group.name, "RetentionInDays": group.retention_in_days, "KmsKeyId": group.kms_key_id}
 
 
+# --- tags ------------------------------------------------------------------------------------------
+
+
+def _pairs(tags: Any) -> dict[str, str]:
+    return {tag["Key"]: tag["Value"] for tag in tags or []}
+
+
+def bucket_tags(name: str, account_id: str, region_name: str) -> dict[str, str]:
+    return _pairs(s3_backends[account_id][get_partition(region_name)].get_bucket_tagging(name).get("Tags"))
+
+
+def table_tags(name: str, account_id: str, region_name: str) -> dict[str, str]:
+    return _pairs(dynamodb_backends[account_id][region_name].get_table(name).tags)
+
+
+def queue_tags(url: str, account_id: str, region_name: str) -> dict[str, str]:
+    return dict(sqs_backends[account_id][region_name].get_queue(url.rstrip("/").rsplit("/", 1)[-1]).tags)
+
+
+def role_tags(name: str, account_id: str, region_name: str) -> dict[str, str]:
+    return _pairs(iam_backends[account_id][get_partition(region_name)].get_role(name).tags)
+
+
+def ec2_tags(resource_id: str, account_id: str, region_name: str) -> dict[str, str]:
+    found = ec2_backends[account_id][region_name].describe_tags(filters={"resource-id": [resource_id]})
+    return {tag["key"]: tag["value"] for tag in found}
+
+
+def log_group_tags(name: str, account_id: str, region_name: str) -> dict[str, str]:
+    backend = logs_backends[account_id][region_name]
+    return dict(backend.list_tags_for_resource(backend.groups[name].arn))
+
+
 # --- the table -------------------------------------------------------------------------------------
 
 _POLICY = frozenset({"/PolicyDocument"})
 
 TYPES: dict[str, DriftType] = {
-    "AWS::S3::Bucket": DriftType(read_bucket, frozenset({"BucketName", "VersioningConfiguration", "BucketEncryption"})),
+    "AWS::S3::Bucket": DriftType(read_bucket, frozenset({"BucketName", "VersioningConfiguration", "BucketEncryption"}), tags=bucket_tags),
     "AWS::S3::BucketPolicy": DriftType(read_bucket_policy, frozenset({"Bucket", "PolicyDocument"}), Rules(documents=_POLICY)),
     "AWS::DynamoDB::Table": DriftType(
         read_table,
@@ -511,8 +564,11 @@ TYPES: dict[str, DriftType] = {
             "PointInTimeRecoverySpecification", "ProvisionedThroughput", "StreamSpecification", "TimeToLiveSpecification",
         }),
         Rules(unordered=frozenset({"/AttributeDefinitions"})),
+        tags=table_tags,
     ),
-    "AWS::SQS::Queue": DriftType(read_queue, frozenset({"QueueName", *_QUEUE_ATTRIBUTES}), Rules(documents=frozenset({"/RedrivePolicy"}))),
+    "AWS::SQS::Queue": DriftType(
+        read_queue, frozenset({"QueueName", *_QUEUE_ATTRIBUTES}), Rules(documents=frozenset({"/RedrivePolicy"})), tags=queue_tags
+    ),
     "AWS::SQS::QueuePolicy": DriftType(read_queue_policy, frozenset({"Queues", "PolicyDocument"}), Rules(unordered=frozenset({"/Queues"}), documents=_POLICY)),
     "AWS::SNS::Subscription": DriftType(
         read_subscription,
@@ -528,6 +584,7 @@ TYPES: dict[str, DriftType] = {
             keyed={"/Policies": "PolicyName"},
             documents=frozenset({"/AssumeRolePolicyDocument", "/Policies/*/PolicyDocument"}),
         ),
+        tags=role_tags,
     ),
     "AWS::IAM::ManagedPolicy": DriftType(
         read_managed_policy,
@@ -557,8 +614,8 @@ TYPES: dict[str, DriftType] = {
         read_cache_subnet_group, frozenset({"CacheSubnetGroupName", "Description", "SubnetIds"}),
         Rules(unordered=frozenset({"/SubnetIds"})),
     ),
-    "AWS::EC2::VPC": DriftType(read_vpc, frozenset({"CidrBlock", "EnableDnsSupport", "EnableDnsHostnames", "InstanceTenancy"})),
-    "AWS::EC2::Subnet": DriftType(read_subnet, frozenset({"VpcId", "CidrBlock", "AvailabilityZone", "MapPublicIpOnLaunch"})),
+    "AWS::EC2::VPC": DriftType(read_vpc, frozenset({"CidrBlock", "EnableDnsSupport", "EnableDnsHostnames", "InstanceTenancy"}), tags=ec2_tags),
+    "AWS::EC2::Subnet": DriftType(read_subnet, frozenset({"VpcId", "CidrBlock", "AvailabilityZone", "MapPublicIpOnLaunch"}), tags=ec2_tags),
     "AWS::RDS::DBCluster": DriftType(
         read_db_cluster,
         # Never MasterUsername or MasterUserPassword: secrets, and not what the service reports.
@@ -592,11 +649,12 @@ TYPES: dict[str, DriftType] = {
         frozenset({"GroupDescription", "GroupName", "VpcId", "SecurityGroupIngress", "SecurityGroupEgress"}),
         Rules(unordered=frozenset({"/SecurityGroupIngress", "/SecurityGroupEgress"})),
         _normalise_group,
+        tags=ec2_tags,
     ),
     "AWS::EC2::SecurityGroupIngress": DriftType(
         read_security_group_ingress,
         frozenset({"GroupId", "GroupName", *_RULE_KEYS}),
         normalise=lambda properties: {**properties, **canonical_rule(properties)},
     ),
-    "AWS::Logs::LogGroup": DriftType(read_log_group, frozenset({"LogGroupName", "RetentionInDays", "KmsKeyId"})),
+    "AWS::Logs::LogGroup": DriftType(read_log_group, frozenset({"LogGroupName", "RetentionInDays", "KmsKeyId"}), tags=log_group_tags),
 }

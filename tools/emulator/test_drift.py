@@ -659,6 +659,61 @@ def test_managed_policy_detached_from_its_role(client, cfn, data):
     assert (expected, actual, kind) == (data["Reader"], "null", "REMOVE")
 
 
+# --- tags -----------------------------------------------------------------------------------------
+
+TAGGED = """
+Resources:
+  Bucket: {Type: AWS::S3::Bucket, Properties: {Tags: [{Key: team, Value: data}, {Key: cost, Value: platform}]}}
+  Queue: {Type: AWS::SQS::Queue, Properties: {Tags: [{Key: team, Value: data}]}}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]}
+      Tags: [{Key: team, Value: data}]
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.50.0.0/16, Tags: [{Key: Name, Value: tagged}]}}
+Outputs:
+  Bucket: {Value: !Ref Bucket}
+  Queue: {Value: !Ref Queue}
+  Role: {Value: !Ref Role}
+  Vpc: {Value: !Ref Vpc}
+"""
+
+
+@pytest.fixture(scope="module")
+def tagged(cfn):
+    return deploy(cfn, "drift-tags", TAGGED)
+
+
+def test_tags_as_deployed_are_in_sync(cfn, tagged):
+    status, drifts = detect(cfn, "drift-tags")
+    assert status["StackDriftStatus"] == "IN_SYNC", {n: differences(d) for n, d in drifts.items()}
+    assert json.loads(drifts["Bucket"]["ActualProperties"])["Tags"] == [{"Key": "team", "Value": "data"}, {"Key": "cost", "Value": "platform"}]
+
+
+def test_a_tag_value_changed(client, cfn, tagged):
+    client("s3").put_bucket_tagging(Bucket=tagged["Bucket"], Tagging={"TagSet": [{"Key": "cost", "Value": "platform"}, {"Key": "team", "Value": "ops"}]})
+    _, drifts = detect(cfn, "drift-tags")
+    assert differences(drifts["Bucket"]) == {"/Tags/0/Value": ("data", "ops", "NOT_EQUAL")}
+
+
+def test_a_tag_removed(client, cfn, tagged):
+    client("sqs").untag_queue(QueueUrl=tagged["Queue"], TagKeys=["team"])
+    _, drifts = detect(cfn, "drift-tags")
+    assert differences(drifts["Queue"]) == {"/Tags/0": ('{"Key":"team","Value":"data"}', "null", "REMOVE")}
+
+
+def test_a_tag_added(client, cfn, tagged):
+    client("ec2").create_tags(Resources=[tagged["Vpc"]], Tags=[{"Key": "owner", "Value": "someone"}])
+    _, drifts = detect(cfn, "drift-tags")
+    assert differences(drifts["Vpc"]) == {"/Tags/1": ("null", '{"Key":"owner","Value":"someone"}', "ADD")}
+
+
+def test_tags_aws_adds_itself_are_not_drift(client, cfn, tagged):
+    client("iam").tag_role(RoleName=tagged["Role"], Tags=[{"Key": "aws:cloudformation:stack-name", "Value": "drift-tags"}])
+    _, drifts = detect(cfn, "drift-tags")
+    assert drifts["Role"]["StackResourceDriftStatus"] == "IN_SYNC"
+
+
 # --- stack updates: what the template now says is what the services hold -------------------------
 
 UPDATABLE = """
