@@ -6,7 +6,8 @@ physical id (None when it is gone: DELETED), the properties compared, and the co
 (drift_compare.Rules). A type not listed is NOT_CHECKED, as CloudFormation reports types without
 drift support. Properties not listed for a type are left out of both ExpectedProperties and
 ActualProperties rather than reported as drift: the emulator cannot read them (or moto does not
-apply them), so comparing them would only ever show false drift.
+apply them), so comparing them would only ever show false drift. Tags are compared, by key and
+without the `aws:` tags AWS adds itself, for the types that name where their service keeps them.
 
 A reader reads what the service API would answer (GetBucketVersioning, DescribeTable,
 GetQueueAttributes, GetRole, GetFunctionConfiguration, DescribeSecurityGroups, ...), from the same
