@@ -291,6 +291,10 @@ def detect_stack_resource_drift(self: CloudFormationResponse) -> ActionResult:
 
 def describe_stack_drift_detection_status(self: CloudFormationResponse) -> ActionResult:
     detection_id = self._get_param("StackDriftDetectionId") or ""
+    if not 1 <= len(detection_id) <= 36:  # the API's length constraint
+        raise ValidationError(
+            message=f"1 validation error detected: Value '{detection_id}' at 'stackDriftDetectionId' failed to satisfy constraint: Member must have length between 1 and 36"
+        )
     detection = RESULTS.detection(detection_id)
     if detection is None:
         raise ValidationError(message=f"Stack drift detection with id {detection_id} does not exist")

@@ -440,6 +440,13 @@ def test_an_unknown_detection_id_is_a_validation_error(cfn, out):
     assert raised.value.response["Error"]["Code"] == "ValidationError"
 
 
+def test_a_detection_id_longer_than_the_api_allows_is_a_validation_error(cfn, out):
+    with pytest.raises(ClientError) as raised:
+        cfn.describe_stack_drift_detection_status(StackDriftDetectionId="x" * 37)
+    assert raised.value.response["Error"]["Code"] == "ValidationError"
+    assert "length" in raised.value.response["Error"]["Message"]
+
+
 def test_an_unknown_stack_is_a_validation_error(cfn, out):
     with pytest.raises(ClientError) as raised:
         cfn.detect_stack_drift(StackName="no-such-stack")
