@@ -28,6 +28,7 @@ from moto.ec2.models import ec2_backends
 from moto.elasticache.models import elasticache_backends
 from moto.iam.exceptions import NotFoundException
 from moto.iam.models import iam_backends
+from moto.kms.models import kms_backends
 from moto.logs.models import logs_backends
 from moto.rds.models import rds_backends
 from moto.s3.exceptions import MissingBucket
@@ -508,6 +509,24 @@ def read_subnet(subnet_id: str, account_id: str, region_name: str, expected: Pro
     }
 
 
+# --- KMS -------------------------------------------------------------------------------------------
+
+
+def read_key(key_id: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    key = kms_backends[account_id][region_name].keys.get(key_id)
+    if key is None or key.key_state in ("PendingDeletion", "PendingReplicaDeletion"):
+        return None  # a key scheduled for deletion is gone as far as the stack is concerned
+    return {
+        "Description": key.description,
+        "Enabled": bool(key.enabled),
+        "EnableKeyRotation": bool(key.key_rotation_status),
+        "KeyPolicy": _json(key.policy),
+        "KeyUsage": key.key_usage,
+        "KeySpec": key.key_spec,
+        "MultiRegion": bool(key.multi_region),
+    }
+
+
 # --- CloudWatch Logs -------------------------------------------------------------------------------
 
 
@@ -656,6 +675,11 @@ TYPES: dict[str, DriftType] = {
         read_security_group_ingress,
         frozenset({"GroupId", "GroupName", *_RULE_KEYS}),
         normalise=lambda properties: {**properties, **canonical_rule(properties)},
+    ),
+    "AWS::KMS::Key": DriftType(
+        read_key,
+        frozenset({"Description", "Enabled", "EnableKeyRotation", "KeyPolicy", "KeyUsage", "KeySpec", "MultiRegion"}),
+        Rules(documents=frozenset({"/KeyPolicy"})),
     ),
     "AWS::Logs::LogGroup": DriftType(read_log_group, frozenset({"LogGroupName", "RetentionInDays", "KmsKeyId"}), tags=log_group_tags),
 }

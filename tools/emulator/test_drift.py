@@ -547,6 +547,14 @@ Resources:
     Type: AWS::IAM::OIDCProvider
     Properties: {Url: "https://oidc.example.com/id/DRIFT", ClientIdList: [sts.amazonaws.com],
                  ThumbprintList: [9e99a48a9960b14926bb7f3b02e22da2b0ab7280]}
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      Description: drift
+      EnableKeyRotation: true
+      KeyPolicy:
+        Version: "2012-10-17"
+        Statement: [{Sid: Root, Effect: Allow, Principal: {AWS: !Sub "arn:aws:iam::${AWS::AccountId}:root"}, Action: "kms:*", Resource: "*"}]
   ReadPolicy:
     Type: AWS::IAM::ManagedPolicy
     Properties:
@@ -560,6 +568,7 @@ Outputs:
   Profile: {Value: !Ref Profile}
   Credentials: {Value: !Ref Credentials}
   Oidc: {Value: !Ref Oidc}
+  Key: {Value: !Ref Key}
   Vpc: {Value: !Ref Vpc}
   A: {Value: !Ref A}
   B: {Value: !Ref B}
@@ -574,7 +583,7 @@ def data(cfn):
 def test_a_new_cluster_cache_and_policy_are_in_sync(cfn, data):
     status, drifts = detect(cfn, "drift-data")
     assert status["StackDriftStatus"] == "IN_SYNC", {n: differences(d) for n, d in drifts.items()}
-    checked = ("Vpc", "A", "B", "Subnets", "Cluster", "Writer", "Credentials", "CacheSubnets", "Cache", "Profile", "Oidc", "ReadPolicy")
+    checked = ("Vpc", "A", "B", "Subnets", "Cluster", "Writer", "Credentials", "CacheSubnets", "Cache", "Profile", "Oidc", "Key", "ReadPolicy")
     assert {drifts[name]["StackResourceDriftStatus"] for name in checked} == {"IN_SYNC"}
 
 
@@ -624,6 +633,18 @@ def test_db_subnet_group_deleted_out_of_band(client, cfn, data):
 
 def data_subnet_group(cfn):
     return cfn.describe_stack_resource(StackName="drift-data", LogicalResourceId="Subnets")["StackResourceDetail"]["PhysicalResourceId"]
+
+
+def test_key_rotation_turned_off(client, cfn, data):
+    client("kms").disable_key_rotation(KeyId=data["Key"])
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Key"]) == {"/EnableKeyRotation": ("true", "false", "NOT_EQUAL")}
+
+
+def test_key_scheduled_for_deletion_is_deleted(client, cfn, data):
+    client("kms").schedule_key_deletion(KeyId=data["Key"], PendingWindowInDays=7)
+    _, drifts = detect(cfn, "drift-data")
+    assert drifts["Key"]["StackResourceDriftStatus"] == "DELETED"
 
 
 def test_instance_publicly_accessible(client, cfn, data):
