@@ -76,7 +76,11 @@ def main() -> int:
     # reports for a cluster (eks_cluster_vpc.py), add-ons and version upgrades (eks_upgrades.py),
     # and VPCs built by stacks as EC2 holds them (vpc_fidelity.py).
     # EKS access entries and the cluster's authentication mode (eks_access_entries.py).
+    # Stack drift detection (drift_detection.py), and the template properties it compares that
+    # moto would otherwise not apply (drift_fidelity.py).
     import change_set_fidelity  # noqa: F401
+    import drift_detection  # noqa: F401
+    import drift_fidelity  # noqa: F401
     import eks_access_entries  # noqa: F401
     import eks_cluster_versions  # noqa: F401
     import eks_cluster_vpc  # noqa: F401
