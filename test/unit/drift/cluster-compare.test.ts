@@ -13,7 +13,7 @@ import { installRoot } from '../../../src/paths.js';
 import { parseYamlFile } from '../../../src/yaml/source.js';
 
 const RECORDED = join(installRoot, 'test', 'fixtures', 'drift', 'recorded');
-const recorded = <T>(name: string): T => JSON.parse(readFileSync(join(RECORDED, name), 'utf8')) as T;
+const recorded = (name: string): unknown => JSON.parse(readFileSync(join(RECORDED, name), 'utf8'));
 const STACK = 'cluster biomage-staging';
 
 describe('node groups: biomage plan\'s comparison as differences', () => {
@@ -89,7 +89,7 @@ describe('access: biomage access plan\'s aws-auth plan as differences (recorded 
     { type: 'user', arn: 'arn:aws:iam::123456789012:user/alice', username: 'biomage-admin:alice', groups: ['system:masters'], source: source(1) },
     { type: 'user', arn: 'arn:aws:iam::123456789012:user/bob', username: 'biomage-admin:bob', groups: ['system:masters'], source: source(2) },
   ];
-  const current = parseAwsAuth(recorded<{ data: Record<string, string> }>('aws-auth.json').data);
+  const current = parseAwsAuth((recorded('aws-auth.json') as { data: Record<string, string> }).data);
 
   it('an entry missing, one changed by hand, one no longer listed; the node role is not drift', () => {
     const found = accessDifferences(planAwsAuth(current, desired), STACK);
@@ -105,7 +105,7 @@ describe('access: biomage access plan\'s aws-auth plan as differences (recorded 
 describe('Flux against git', () => {
   const head = 'a'.repeat(40);
   const ready: FluxObjectState = { exists: true, ready: true, failed: false, revision: `main@sha1:${head}` };
-  const object = recorded<{ spec: Record<string, unknown>; metadata: { generation: number }; status: { observedGeneration: number } }>('helmrelease-ui.json');
+  const object = recorded('helmrelease-ui.json') as { spec: Record<string, unknown>; metadata: { generation: number }; status: { observedGeneration: number } };
   const gitSpec = {
     interval: '5m',
     releaseName: 'ui',
