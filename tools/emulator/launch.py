@@ -74,8 +74,11 @@ def main() -> int:
     # execution that behaves like CloudFormation's (change_set_fidelity.py), and the EKS call
     # eksctl makes before validating a ClusterConfig (eks_cluster_versions.py), the VPC EKS
     # reports for a cluster (eks_cluster_vpc.py), and VPCs built by stacks as EC2 holds them
-    # (vpc_fidelity.py).
+    # (vpc_fidelity.py). Stack drift detection (drift_detection.py), and the template properties
+    # it compares that moto would otherwise not apply (drift_fidelity.py).
     import change_set_fidelity  # noqa: F401
+    import drift_detection  # noqa: F401
+    import drift_fidelity  # noqa: F401
     import eks_cluster_versions  # noqa: F401
     import eks_cluster_vpc  # noqa: F401
     import extensions  # noqa: F401

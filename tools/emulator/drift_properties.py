@@ -1,0 +1,352 @@
+"""What each resource type's service reports, in the shape of its CloudFormation properties: the
+"actual" side of drift detection (drift_detection.py).
+
+One entry per type in TYPES: a reader that asks moto's service backend for the resource by its
+physical id (None when it is gone: DELETED), the properties compared, and the comparison rules
+(drift_compare.Rules). A type not listed is NOT_CHECKED, as CloudFormation reports types without
+drift support. Properties not listed for a type are left out of both ExpectedProperties and
+ActualProperties rather than reported as drift: the emulator cannot read them (or moto does not
+apply them), so comparing them would only ever show false drift.
+
+A reader reads what the service API would answer (GetBucketVersioning, DescribeTable,
+GetQueueAttributes, GetRole, GetFunctionConfiguration, DescribeSecurityGroups, ...), from the same
+moto backend objects those APIs answer from.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.awslambda.exceptions import UnknownFunctionException
+from moto.awslambda.models import lambda_backends
+from moto.dynamodb.exceptions import ResourceNotFoundException
+from moto.dynamodb.models import dynamodb_backends
+from moto.ec2.models import ec2_backends
+from moto.iam.exceptions import NotFoundException
+from moto.iam.models import iam_backends
+from moto.logs.models import logs_backends
+from moto.s3.exceptions import MissingBucket
+from moto.s3.models import s3_backends
+from moto.sns.models import sns_backends
+from moto.sqs.exceptions import QueueDoesNotExist
+from moto.sqs.models import sqs_backends
+from moto.utilities.utils import get_partition
+
+from drift_compare import Rules
+
+Properties = dict[str, Any]
+# physical id, account, region, the expected (resolved template) properties -> actual or None
+Reader = Callable[[str, str, str, Properties], Properties | None]
+Normaliser = Callable[[Properties], Properties]
+
+
+def _same(properties: Properties) -> Properties:
+    return properties
+
+
+@dataclass(frozen=True)
+class DriftType:
+    read: Reader
+    properties: frozenset[str]
+    rules: Rules = field(default_factory=Rules)
+    # Applied to both sides before comparing (security group rules: "6" is "tcp").
+    normalise: Normaliser = _same
+
+
+def _without_empty(properties: Properties) -> Properties:
+    return {key: value for key, value in properties.items() if value not in (None, "", [], {})}
+
+
+def _json(text: Any) -> Any:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    return json.loads(text) if isinstance(text, str) and text else text
+
+
+# --- S3 --------------------------------------------------------------------------------------------
+
+
+def _bucket(name: str, account_id: str, region_name: str) -> Any:
+    try:
+        return s3_backends[account_id][get_partition(region_name)].get_bucket(name)
+    except MissingBucket:
+        return None
+
+
+def _encryption_rules(encryption: dict[str, Any] | None) -> list[dict[str, Any]]:
+    # moto keeps PutBucketEncryption's XML as parsed: one rule is a mapping, several a list.
+    rules = (encryption or {}).get("Rule") or []
+    rules = rules if isinstance(rules, list) else [rules]
+    found = []
+    for rule in rules:
+        default = dict(rule.get("ApplyServerSideEncryptionByDefault") or {})
+        entry: dict[str, Any] = {"ServerSideEncryptionByDefault": _without_empty(default)}
+        if rule.get("BucketKeyEnabled") is not None:
+            entry["BucketKeyEnabled"] = str(rule["BucketKeyEnabled"]).lower() == "true"
+        found.append(entry)
+    return found
+
+
+def read_bucket(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    bucket = _bucket(name, account_id, region_name)
+    if bucket is None:
+        return None
+    actual: Properties = {"BucketName": bucket.name}
+    if bucket.versioning_status:
+        actual["VersioningConfiguration"] = {"Status": bucket.versioning_status}
+    rules = _encryption_rules(bucket.encryption)
+    if rules:
+        actual["BucketEncryption"] = {"ServerSideEncryptionConfiguration": rules}
+    return actual
+
+
+def read_bucket_policy(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    bucket = _bucket(name, account_id, region_name)
+    if bucket is None or not bucket.policy:
+        return None
+    return {"Bucket": bucket.name, "PolicyDocument": _json(bucket.policy)}
+
+
+# --- DynamoDB --------------------------------------------------------------------------------------
+
+
+def read_table(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    try:
+        table = dynamodb_backends[account_id][region_name].get_table(name)
+    except ResourceNotFoundException:
+        return None
+    pitr = table.continuous_backups.get("PointInTimeRecoveryDescription", {})
+    actual: Properties = {
+        "TableName": table.name,
+        "BillingMode": table.billing_mode or "PROVISIONED",
+        "KeySchema": table.schema,
+        "AttributeDefinitions": table.attr,
+        "DeletionProtectionEnabled": bool(table.deletion_protection_enabled),
+        "PointInTimeRecoverySpecification": {
+            "PointInTimeRecoveryEnabled": pitr.get("PointInTimeRecoveryStatus") == "ENABLED",
+        },
+    }
+    if actual["BillingMode"] == "PROVISIONED":
+        actual["ProvisionedThroughput"] = {
+            "ReadCapacityUnits": table.throughput.get("ReadCapacityUnits"),
+            "WriteCapacityUnits": table.throughput.get("WriteCapacityUnits"),
+        }
+    stream = table.stream_specification or {}
+    if stream.get("StreamEnabled"):
+        actual["StreamSpecification"] = {"StreamViewType": stream.get("StreamViewType")}
+    if table.ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+        actual["TimeToLiveSpecification"] = {"AttributeName": table.ttl.get("AttributeName"), "Enabled": True}
+    return actual
+
+
+# --- SQS and SNS -----------------------------------------------------------------------------------
+
+# CloudFormation property -> GetQueueAttributes name (the same words, except the JSON ones parsed).
+_QUEUE_ATTRIBUTES = (
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "DelaySeconds",
+    "FifoQueue",
+    "FifoThroughputLimit",
+    "KmsDataKeyReusePeriodSeconds",
+    "KmsMasterKeyId",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "RedrivePolicy",
+    "SqsManagedSseEnabled",
+    "VisibilityTimeout",
+)
+
+
+def read_queue(url: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    name = url.rstrip("/").rsplit("/", 1)[-1]
+    try:
+        queue = sqs_backends[account_id][region_name].get_queue(name)
+    except QueueDoesNotExist:
+        return None
+    attributes = queue.attributes
+    actual: Properties = {"QueueName": queue.name}
+    for key in _QUEUE_ATTRIBUTES:
+        if key in attributes and attributes[key] is not None:
+            actual[key] = _json(attributes[key]) if key == "RedrivePolicy" else attributes[key]
+    return actual
+
+
+def read_topic(arn: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    topic = sns_backends[account_id][region_name].topics.get(arn)
+    if topic is None:
+        return None
+    return {
+        "TopicName": topic.name,
+        "DisplayName": topic.display_name,
+        "KmsMasterKeyId": topic.kms_master_key_id,
+        "FifoTopic": topic.fifo_topic,
+        "ContentBasedDeduplication": topic.content_based_deduplication,
+    }
+
+
+# --- IAM -------------------------------------------------------------------------------------------
+
+
+def read_role(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    try:
+        role = iam_backends[account_id][get_partition(region_name)].get_role(name)
+    except NotFoundException:
+        return None
+    return {
+        "RoleName": role.name,
+        "AssumeRolePolicyDocument": _json(role.assume_role_policy_document),
+        "Policies": [{"PolicyName": policy, "PolicyDocument": _json(document)} for policy, document in role.policies.items()],
+        "Path": role.path,
+        "Description": role.description,
+        "MaxSessionDuration": role.max_session_duration,
+    }
+
+
+# --- Lambda ----------------------------------------------------------------------------------------
+
+
+def read_function(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    try:
+        config = lambda_backends[account_id][region_name].get_function(name).get_configuration()
+    except UnknownFunctionException:
+        return None
+    actual = {key: config.get(key) for key in ("FunctionName", "Description", "Handler", "MemorySize", "Role", "Runtime", "Timeout", "Architectures", "TracingConfig", "EphemeralStorage")}
+    actual["KmsKeyArn"] = config.get("KMSKeyArn")
+    actual["Environment"] = config.get("Environment") or {}
+    return actual
+
+
+# --- EC2 security groups ---------------------------------------------------------------------------
+
+_PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
+_RULE_KEYS = (
+    "IpProtocol", "FromPort", "ToPort", "CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId",
+    "DestinationSecurityGroupId", "DestinationPrefixListId", "Description",
+)
+
+
+def canonical_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A rule as EC2 keeps it: protocol by name, no ports for "all traffic", ports as numbers."""
+    kept = {key: rule[key] for key in _RULE_KEYS if rule.get(key) not in (None, "")}
+    protocol = str(kept.get("IpProtocol", "-1")).lower()
+    kept["IpProtocol"] = _PROTOCOLS.get(protocol, protocol)
+    if kept["IpProtocol"] == "-1":
+        kept.pop("FromPort", None)
+        kept.pop("ToPort", None)
+    for port in ("FromPort", "ToPort"):
+        if port in kept:
+            kept[port] = int(kept[port])
+    return kept
+
+
+def _ec2_rule(rule: Any, egress: bool) -> dict[str, Any]:
+    group_key, prefix_key = ("DestinationSecurityGroupId", "DestinationPrefixListId") if egress else ("SourceSecurityGroupId", "SourcePrefixListId")
+    source = rule.source_group or {}
+    return canonical_rule({
+        "IpProtocol": rule.ip_protocol,
+        "FromPort": rule.from_port,
+        "ToPort": rule.to_port,
+        "CidrIp": rule.ip_range.get("CidrIp"),
+        "CidrIpv6": rule.ip_range.get("CidrIpv6"),
+        group_key: source.get("GroupId"),
+        prefix_key: rule.prefix_list_id,
+        "Description": rule.ip_range.get("Description") or source.get("Description"),
+    })
+
+
+def _normalise_group(properties: Properties) -> Properties:
+    return {
+        key: [canonical_rule(rule) for rule in value] if key in ("SecurityGroupIngress", "SecurityGroupEgress") and isinstance(value, list) else value
+        for key, value in properties.items()
+    }
+
+
+def _group(group_id: str, account_id: str, region_name: str) -> Any:
+    return ec2_backends[account_id][region_name].get_security_group_from_id(group_id)
+
+
+def read_security_group(group_id: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    group = _group(group_id, account_id, region_name)
+    if group is None:
+        return None
+    return {
+        "GroupDescription": group.description,
+        "GroupName": group.name,
+        "VpcId": group.vpc_id,
+        "SecurityGroupIngress": [_ec2_rule(rule, egress=False) for rule in group.ingress_rules],
+        "SecurityGroupEgress": [_ec2_rule(rule, egress=True) for rule in group.egress_rules],
+    }
+
+
+def read_security_group_ingress(physical_id: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    """A standalone ingress rule is there while its group holds a rule equal to it."""
+    backend = ec2_backends[account_id][region_name]
+    group = _group(expected["GroupId"], account_id, region_name) if expected.get("GroupId") else backend.get_security_group_from_name(expected.get("GroupName"))
+    if group is None:
+        return None
+    wanted = canonical_rule(expected)
+    if not any(_ec2_rule(rule, egress=False) == wanted for rule in group.ingress_rules):
+        return None
+    return {**wanted, "GroupId": group.id, **({"GroupName": group.name} if "GroupName" in expected else {})}
+
+
+# --- CloudWatch Logs -------------------------------------------------------------------------------
+
+
+def read_log_group(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    group = logs_backends[account_id][region_name].groups.get(name)
+    if group is None:
+        return None
+    return {"LogGroupName": group.name, "RetentionInDays": group.retention_in_days, "KmsKeyId": group.kms_key_id}
+
+
+# --- the table -------------------------------------------------------------------------------------
+
+_POLICY = frozenset({"/PolicyDocument"})
+
+TYPES: dict[str, DriftType] = {
+    "AWS::S3::Bucket": DriftType(read_bucket, frozenset({"BucketName", "VersioningConfiguration", "BucketEncryption"})),
+    "AWS::S3::BucketPolicy": DriftType(read_bucket_policy, frozenset({"Bucket", "PolicyDocument"}), Rules(documents=_POLICY)),
+    "AWS::DynamoDB::Table": DriftType(
+        read_table,
+        frozenset({
+            "TableName", "BillingMode", "KeySchema", "AttributeDefinitions", "DeletionProtectionEnabled",
+            "PointInTimeRecoverySpecification", "ProvisionedThroughput", "StreamSpecification", "TimeToLiveSpecification",
+        }),
+        Rules(unordered=frozenset({"/AttributeDefinitions"})),
+    ),
+    "AWS::SQS::Queue": DriftType(read_queue, frozenset({"QueueName", *_QUEUE_ATTRIBUTES}), Rules(documents=frozenset({"/RedrivePolicy"}))),
+    "AWS::SNS::Topic": DriftType(read_topic, frozenset({"TopicName", "DisplayName", "KmsMasterKeyId", "FifoTopic", "ContentBasedDeduplication"})),
+    "AWS::IAM::Role": DriftType(
+        read_role,
+        # Not ManagedPolicyArns: moto neither attaches them nor holds the AWS managed policies.
+        frozenset({"RoleName", "AssumeRolePolicyDocument", "Policies", "Path", "Description", "MaxSessionDuration"}),
+        Rules(
+            keyed={"/Policies": "PolicyName"},
+            documents=frozenset({"/AssumeRolePolicyDocument", "/Policies/*/PolicyDocument"}),
+        ),
+    ),
+    "AWS::Lambda::Function": DriftType(
+        read_function,
+        frozenset({
+            "FunctionName", "Description", "Handler", "MemorySize", "Role", "Runtime", "Timeout", "Architectures",
+            "TracingConfig", "EphemeralStorage", "KmsKeyArn", "Environment",
+        }),
+        Rules(unordered=frozenset({"/Architectures"})),
+    ),
+    "AWS::EC2::SecurityGroup": DriftType(
+        read_security_group,
+        frozenset({"GroupDescription", "GroupName", "VpcId", "SecurityGroupIngress", "SecurityGroupEgress"}),
+        Rules(unordered=frozenset({"/SecurityGroupIngress", "/SecurityGroupEgress"})),
+        _normalise_group,
+    ),
+    "AWS::EC2::SecurityGroupIngress": DriftType(
+        read_security_group_ingress,
+        frozenset({"GroupId", "GroupName", *_RULE_KEYS}),
+        normalise=lambda properties: {**properties, **canonical_rule(properties)},
+    ),
+    "AWS::Logs::LogGroup": DriftType(read_log_group, frozenset({"LogGroupName", "RetentionInDays", "KmsKeyId"})),
+}
