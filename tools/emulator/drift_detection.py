@@ -127,7 +127,7 @@ class _ExistingResources:
 
     def __getitem__(self, key: str) -> Any:
         parsed = self._map._parsed_resources
-        if key in parsed and parsed[key] is not None:
+        if key in parsed:  # AWS::NoValue is there, as None
             return parsed[key]
         raise _Unresolvable(key)
 

@@ -14,18 +14,27 @@ as changes made out of band.
   as it was. The update applies them, removing inline policies the template no longer has.
   (ManagedPolicyArns stay unapplied: moto holds no AWS managed policies to attach; drift detection
   does not compare them.)
+- SQS: SetQueueAttributes without a Policy clears the queue's policy in moto (SQS keeps it), so
+  changing a queue's VisibilityTimeout made its stack's AWS::SQS::QueuePolicy look deleted. The
+  policy now stays unless the call sets it.
+- AWS::Lambda::Function: moto's create drops Architectures, TracingConfig, EphemeralStorage and
+  KmsKeyArn (an arm64 function became x86_64); they are set after its create and update (the
+  update of extensions/awslambda.py, which this module wraps, so it imports that package first).
 """
 
 import copy
 import json
 from typing import Any
 
+from moto.awslambda.models import LambdaFunction
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup
 from moto.iam.models import Role, iam_backends
 from moto.s3.models import FakeBucket, s3_backends
+from moto.sqs.models import Queue
 from moto.utilities.utils import get_partition
 
+import extensions  # noqa: F401 - its patches first: the Lambda update wrapped here is extensions/awslambda.py's
 from drift_properties import canonical_rule
 
 # --- S3 buckets ------------------------------------------------------------------------------------
@@ -66,6 +75,21 @@ def _update_bucket(cls: type, original_resource: Any, new_resource_name: str, cl
 
 FakeBucket.create_from_cloudformation_json = classmethod(_create_bucket)  # type: ignore[method-assign,assignment]
 FakeBucket.update_from_cloudformation_json = classmethod(_update_bucket)  # type: ignore[method-assign,assignment]
+
+
+# --- SQS queues ------------------------------------------------------------------------------------
+
+_moto_set_queue_attributes = Queue._set_attributes
+
+
+def _set_queue_attributes(self: Queue, attributes: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+    policy = getattr(self, "policy", None)  # not there yet while the queue is being created
+    _moto_set_queue_attributes(self, attributes, *args, **kwargs)
+    if "Policy" not in attributes and policy is not None:
+        self.policy = policy
+
+
+Queue._set_attributes = _set_queue_attributes  # type: ignore[method-assign]
 
 
 # --- EC2 security groups ---------------------------------------------------------------------------
@@ -136,14 +160,16 @@ def _update_role(cls: type, original_resource: Role, new_resource_name: str, clo
         Role.delete_from_cloudformation_json(role.name, cloudformation_json, account_id, region_name)
         return new_role
     backend.update_role(role.name, properties.get("Description", ""), properties.get("MaxSessionDuration", 3600))
-    backend.update_assume_role_policy(role.name, _text(properties["AssumeRolePolicyDocument"]))
+    # Stored as moto's create stores them, on the role itself: IAM's API path would also run moto's
+    # policy validator, which refuses documents without a Version that the create path accepted.
+    role.assume_role_policy_document = _text(properties["AssumeRolePolicyDocument"])
     wanted = {policy["PolicyName"]: _text(policy["PolicyDocument"]) for policy in properties.get("Policies") or []}
     # Only the policies the stack put there go: one put on the role outside the stack stays.
     for name in getattr(role, "_stack_policies", set()) - set(wanted):
         if name in role.policies:
-            backend.delete_role_policy(role.name, name)
+            role.delete_policy(name)
     for name, document in wanted.items():
-        backend.put_role_policy(role.name, name, document)
+        role.put_policy(name, document)
     role._stack_policies = set(wanted)  # type: ignore[attr-defined]
     return role
 
@@ -156,3 +182,34 @@ def _create_role(cls: type, resource_name: str, cloudformation_json: Any, accoun
 
 Role.create_from_cloudformation_json = classmethod(_create_role)  # type: ignore[method-assign,assignment]
 Role.update_from_cloudformation_json = classmethod(_update_role)  # type: ignore[method-assign,assignment]
+
+
+# --- Lambda functions ------------------------------------------------------------------------------
+
+_create_function = LambdaFunction.create_from_cloudformation_json
+_update_function = LambdaFunction.update_from_cloudformation_json
+
+
+def _apply_function_settings(function: LambdaFunction, properties: dict[str, Any]) -> LambdaFunction:
+    # The template is the whole configuration: what it does not declare is Lambda's default.
+    function.architectures = list(properties.get("Architectures") or ["x86_64"])
+    function.tracing_config = {"Mode": (properties.get("TracingConfig") or {}).get("Mode", "PassThrough")}
+    function.ephemeral_storage = int((properties.get("EphemeralStorage") or {}).get("Size", 512))
+    function.kms_key_arn = properties.get("KmsKeyArn")
+    return function
+
+
+def _create_function_with_settings(cls: type, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any) -> LambdaFunction:
+    function = _create_function(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    return _apply_function_settings(function, cloudformation_json["Properties"])
+
+
+def _update_function_with_settings(
+    cls: type, original_resource: LambdaFunction, new_resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+) -> LambdaFunction:
+    function = _update_function(original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    return _apply_function_settings(function, cloudformation_json["Properties"])
+
+
+LambdaFunction.create_from_cloudformation_json = classmethod(_create_function_with_settings)  # type: ignore[method-assign,assignment]
+LambdaFunction.update_from_cloudformation_json = classmethod(_update_function_with_settings)  # type: ignore[method-assign,assignment]

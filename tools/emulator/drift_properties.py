@@ -23,9 +23,11 @@ from moto.awslambda.models import lambda_backends
 from moto.dynamodb.exceptions import ResourceNotFoundException
 from moto.dynamodb.models import dynamodb_backends
 from moto.ec2.models import ec2_backends
+from moto.elasticache.models import elasticache_backends
 from moto.iam.exceptions import NotFoundException
 from moto.iam.models import iam_backends
 from moto.logs.models import logs_backends
+from moto.rds.models import rds_backends
 from moto.s3.exceptions import MissingBucket
 from moto.s3.models import s3_backends
 from moto.sns.models import sns_backends
@@ -33,7 +35,7 @@ from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import sqs_backends
 from moto.utilities.utils import get_partition
 
-from drift_compare import Rules
+from drift_compare import Rules, equal
 
 Properties = dict[str, Any]
 # physical id, account, region, the expected (resolved template) properties -> actual or None
@@ -174,6 +176,38 @@ def read_queue(url: str, account_id: str, region_name: str, expected: Properties
     return actual
 
 
+def read_queue_policy(physical_id: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    """The policy is on the queues: those of the template that still hold one, and the policy of
+    the first of them that differs from the template's (or of the first, when none does)."""
+    backend = sqs_backends[account_id][region_name]
+    held: list[tuple[str, Any]] = []
+    for url in expected.get("Queues") or []:
+        try:
+            policy = backend.get_queue(str(url).rstrip("/").rsplit("/", 1)[-1]).attributes.get("Policy")
+        except QueueDoesNotExist:
+            continue
+        if policy:
+            held.append((url, _json(policy)))
+    if not held:
+        return None
+    wanted = expected.get("PolicyDocument")
+    shown = next((policy for _, policy in held if not equal(wanted, policy, Rules(), in_document=True)), held[0][1])
+    return {"Queues": [url for url, _ in held], "PolicyDocument": shown}
+
+
+def read_subscription(arn: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    region_name = expected.get("Region") or region_name
+    subscription = sns_backends[account_id][region_name].subscriptions.get(arn)
+    if subscription is None:
+        return None
+    attributes = subscription.attributes
+    actual: Properties = {"TopicArn": subscription.topic_arn, "Endpoint": subscription.endpoint, "Protocol": subscription.protocol}
+    for key in ("RawMessageDelivery", "FilterPolicyScope", "FilterPolicy", "RedrivePolicy", "DeliveryPolicy"):
+        if attributes.get(key) not in (None, ""):
+            actual[key] = _json(attributes[key]) if key.endswith("Policy") else attributes[key]
+    return actual
+
+
 def read_topic(arn: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
     topic = sns_backends[account_id][region_name].topics.get(arn)
     if topic is None:
@@ -202,6 +236,72 @@ def read_role(name: str, account_id: str, region_name: str, expected: Properties
         "Path": role.path,
         "Description": role.description,
         "MaxSessionDuration": role.max_session_duration,
+    }
+
+
+def read_managed_policy(arn: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    backend = iam_backends[account_id][get_partition(region_name)]
+    policy = backend.managed_policies.get(arn)
+    if policy is None:
+        return None
+    document = next((version.document for version in policy.versions if version.is_default), None)
+    return {
+        "ManagedPolicyName": policy.name,
+        "Description": policy.description,
+        "Path": policy.path,
+        "PolicyDocument": _json(document),
+        "Roles": [role.name for role in backend.roles.values() if arn in role.managed_policies],
+    }
+
+
+# --- RDS -------------------------------------------------------------------------------------------
+
+
+def read_db_cluster(identifier: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    cluster = rds_backends[account_id][region_name].clusters.get(identifier)
+    if cluster is None:
+        return None
+    return {
+        "DBClusterIdentifier": cluster.db_cluster_identifier,
+        "Engine": cluster.engine,
+        "EngineVersion": cluster.engine_version,
+        "Port": cluster.port,
+        "DatabaseName": cluster.database_name,
+        "DBSubnetGroupName": cluster.db_subnet_group_name,
+        "VpcSecurityGroupIds": list(cluster.vpc_security_group_ids or []),
+        "StorageEncrypted": bool(cluster.storage_encrypted),
+        "DeletionProtection": bool(cluster.deletion_protection),
+        "BackupRetentionPeriod": cluster.backup_retention_period,
+        "CopyTagsToSnapshot": bool(cluster.copy_tags_to_snapshot),
+        "EnableCloudwatchLogsExports": list(cluster.enabled_cloudwatch_logs_exports or []),
+        "ServerlessV2ScalingConfiguration": cluster.serverless_v2_scaling_configuration,
+    }
+
+
+# --- ElastiCache -----------------------------------------------------------------------------------
+
+
+def read_replication_group(group_id: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    group = elasticache_backends[account_id][region_name].replication_groups.get(group_id)
+    if group is None:
+        return None
+    return {
+        "ReplicationGroupId": group.replication_group_id,
+        "ReplicationGroupDescription": group.description,
+        "Engine": group.engine,
+        "EngineVersion": group.engine_version,
+        "Port": group.port,
+        "CacheNodeType": group.cache_node_type,
+        "NumCacheClusters": len(group.member_clusters),
+        "AutomaticFailoverEnabled": group.automatic_failover == "enabled",
+        "MultiAZEnabled": group.multi_az == "enabled",
+        "TransitEncryptionEnabled": bool(group.transit_encryption_enabled),
+        "AtRestEncryptionEnabled": bool(group.at_rest_encryption_enabled),
+        "KmsKeyId": group.kms_key_id,
+        "CacheSubnetGroupName": group.cache_subnet_group_name,
+        "SecurityGroupIds": list(group.security_group_ids or []),
+        "SnapshotRetentionLimit": group.snapshot_retention_limit,
+        "AutoMinorVersionUpgrade": group.auto_minor_version_upgrade,
     }
 
 
@@ -319,6 +419,12 @@ TYPES: dict[str, DriftType] = {
         Rules(unordered=frozenset({"/AttributeDefinitions"})),
     ),
     "AWS::SQS::Queue": DriftType(read_queue, frozenset({"QueueName", *_QUEUE_ATTRIBUTES}), Rules(documents=frozenset({"/RedrivePolicy"}))),
+    "AWS::SQS::QueuePolicy": DriftType(read_queue_policy, frozenset({"Queues", "PolicyDocument"}), Rules(unordered=frozenset({"/Queues"}), documents=_POLICY)),
+    "AWS::SNS::Subscription": DriftType(
+        read_subscription,
+        frozenset({"TopicArn", "Endpoint", "Protocol", "RawMessageDelivery", "FilterPolicyScope", "FilterPolicy", "RedrivePolicy", "DeliveryPolicy"}),
+        Rules(documents=frozenset({"/FilterPolicy", "/RedrivePolicy", "/DeliveryPolicy"})),
+    ),
     "AWS::SNS::Topic": DriftType(read_topic, frozenset({"TopicName", "DisplayName", "KmsMasterKeyId", "FifoTopic", "ContentBasedDeduplication"})),
     "AWS::IAM::Role": DriftType(
         read_role,
@@ -328,6 +434,31 @@ TYPES: dict[str, DriftType] = {
             keyed={"/Policies": "PolicyName"},
             documents=frozenset({"/AssumeRolePolicyDocument", "/Policies/*/PolicyDocument"}),
         ),
+    ),
+    "AWS::IAM::ManagedPolicy": DriftType(
+        read_managed_policy,
+        frozenset({"ManagedPolicyName", "Description", "Path", "PolicyDocument", "Roles"}),
+        Rules(unordered=frozenset({"/Roles"}), documents=_POLICY),
+    ),
+    "AWS::RDS::DBCluster": DriftType(
+        read_db_cluster,
+        # Never MasterUsername or MasterUserPassword: secrets, and not what the service reports.
+        frozenset({
+            "DBClusterIdentifier", "Engine", "EngineVersion", "Port", "DatabaseName", "DBSubnetGroupName", "VpcSecurityGroupIds",
+            "StorageEncrypted", "DeletionProtection", "BackupRetentionPeriod", "CopyTagsToSnapshot", "EnableCloudwatchLogsExports",
+            "ServerlessV2ScalingConfiguration",
+        }),
+        Rules(unordered=frozenset({"/VpcSecurityGroupIds", "/EnableCloudwatchLogsExports"})),
+    ),
+    "AWS::ElastiCache::ReplicationGroup": DriftType(
+        read_replication_group,
+        # Never AuthToken: a secret, and not what the service reports.
+        frozenset({
+            "ReplicationGroupId", "ReplicationGroupDescription", "Engine", "EngineVersion", "Port", "CacheNodeType", "NumCacheClusters",
+            "AutomaticFailoverEnabled", "MultiAZEnabled", "TransitEncryptionEnabled", "AtRestEncryptionEnabled", "KmsKeyId",
+            "CacheSubnetGroupName", "SecurityGroupIds", "SnapshotRetentionLimit", "AutoMinorVersionUpgrade",
+        }),
+        Rules(unordered=frozenset({"/SecurityGroupIds"})),
     ),
     "AWS::Lambda::Function": DriftType(
         read_function,

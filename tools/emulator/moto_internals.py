@@ -223,6 +223,8 @@ REQUIRED = (
     "moto.sns.models:SNSBackend",
     "moto.sns.models:sns_backends",
     "moto.sqs.exceptions:QueueDoesNotExist",
+    "moto.sqs.models:Queue",
+    "moto.sqs.models:Queue._set_attributes",
     "moto.sqs.models:SQSBackend",
     "moto.sqs.models:sqs_backends",
     "moto.stepfunctions.models:StateMachine",

@@ -50,6 +50,18 @@ Resources:
       DeletionProtectionEnabled: false
   Queue: {Type: AWS::SQS::Queue, Properties: {VisibilityTimeout: 300, MessageRetentionPeriod: 345600}}
   Topic: {Type: AWS::SNS::Topic, Properties: {DisplayName: results, KmsMasterKeyId: alias/aws/sns}}
+  Subscription:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref Topic, Protocol: sqs, Endpoint: !GetAtt Queue.Arn, RawMessageDelivery: true}
+  QueuePolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Queue]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Sid: FromTopic, Effect: Allow, Principal: {Service: sns.amazonaws.com}, Action: sqs:SendMessage,
+             Resource: !GetAtt Queue.Arn, Condition: {ArnEquals: {aws:SourceArn: !Ref Topic}}}
   Role:
     Type: AWS::IAM::Role
     Properties:
@@ -95,6 +107,7 @@ Outputs:
   Table: {Value: !Ref Table}
   Queue: {Value: !Ref Queue}
   Topic: {Value: !Ref Topic}
+  Subscription: {Value: !Ref Subscription}
   Role: {Value: !Ref Role}
   Function: {Value: !Ref Function}
   WebGroup: {Value: !GetAtt WebGroup.GroupId}
@@ -103,17 +116,17 @@ Outputs:
 """
 
 STACK = "drift-smoke"
-SUPPORTED = {"Bucket", "BucketPolicy", "Table", "Queue", "Topic", "Role", "Function", "WebGroup", "DatabaseGroup", "DatabaseFromWeb", "Logs"}
+SUPPORTED = {"Bucket", "BucketPolicy", "Table", "Queue", "QueuePolicy", "Topic", "Subscription", "Role", "Function", "WebGroup", "DatabaseGroup", "DatabaseFromWeb", "Logs"}
 
 
-def deploy(cfn, name, body, **parameters):
+def deploy(cfn, name, body, kind="CREATE", **parameters):
     params = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
     cfn.create_change_set(StackName=name, ChangeSetName=f"cs{time.monotonic_ns()}", TemplateBody=body,
-                          Parameters=params, ChangeSetType="CREATE")
+                          Parameters=params, ChangeSetType=kind, Capabilities=["CAPABILITY_IAM"])
     change_set = cfn.list_change_sets(StackName=name)["Summaries"][-1]["ChangeSetId"]
     cfn.execute_change_set(ChangeSetName=change_set, StackName=name)
     stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-    assert stack["StackStatus"] == "CREATE_COMPLETE", stack["StackStatus"]
+    assert stack["StackStatus"] == f"{kind}_COMPLETE", stack["StackStatus"]
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
@@ -263,6 +276,11 @@ def test_queue_visibility_timeout_changed(client, cfn, out):
     assert differences(drifts["Queue"]) == {"/VisibilityTimeout": ("300", "60", "NOT_EQUAL")}
 
 
+def test_a_queue_attribute_changed_leaves_its_policy_in_place(client, cfn, out):
+    _, drifts = detect(cfn)
+    assert drifts["QueuePolicy"]["StackResourceDriftStatus"] == "IN_SYNC"
+
+
 def test_topic_display_name_changed(client, cfn, out):
     client("sns").set_topic_attributes(TopicArn=out["Topic"], AttributeName="DisplayName", AttributeValue="renamed")
     _, drifts = detect(cfn)
@@ -273,6 +291,27 @@ def test_topic_key_removed(client, cfn, out):
     client("sns").set_topic_attributes(TopicArn=out["Topic"], AttributeName="KmsMasterKeyId", AttributeValue="")
     _, drifts = detect(cfn)
     assert differences(drifts["Topic"])["/KmsMasterKeyId"] == ("alias/aws/sns", "null", "REMOVE")
+
+
+def test_subscription_raw_delivery_turned_off(client, cfn, out):
+    client("sns").set_subscription_attributes(SubscriptionArn=out["Subscription"], AttributeName="RawMessageDelivery", AttributeValue="false")
+    _, drifts = detect(cfn)
+    assert differences(drifts["Subscription"]) == {"/RawMessageDelivery": ("true", "false", "NOT_EQUAL")}
+
+
+def test_queue_policy_changed(client, cfn, out):
+    policy = json.loads(client("sqs").get_queue_attributes(QueueUrl=out["Queue"], AttributeNames=["Policy"])["Attributes"]["Policy"])
+    policy["Statement"][0]["Principal"] = "*"
+    client("sqs").set_queue_attributes(QueueUrl=out["Queue"], Attributes={"Policy": json.dumps(policy)})
+    _, drifts = detect(cfn)
+    [(path, (expected, actual, kind))] = differences(drifts["QueuePolicy"]).items()
+    assert (path, json.loads(expected), actual, kind) == ("/PolicyDocument/Statement/0/Principal", {"Service": "sns.amazonaws.com"}, "*", "NOT_EQUAL")
+
+
+def test_queue_policy_removed_is_deleted(client, cfn, out):
+    client("sqs").set_queue_attributes(QueueUrl=out["Queue"], Attributes={"Policy": ""})
+    _, drifts = detect(cfn)
+    assert drifts["QueuePolicy"]["StackResourceDriftStatus"] == "DELETED"
 
 
 def test_role_trust_changed(client, cfn, out):
@@ -364,7 +403,7 @@ def test_results_come_in_pages(cfn, out):
         token = page.get("NextToken")
         if not token:
             break
-    assert paged == everything and len(everything) == 13
+    assert paged == everything and len(everything) == 15
 
 
 def test_one_resource_can_be_checked_alone(cfn, out):
@@ -376,8 +415,20 @@ def test_one_resource_can_be_checked_alone(cfn, out):
 def test_the_stack_reports_drifted_with_the_count(cfn, out):
     status, drifts = detect(cfn)
     modified = [name for name, d in drifts.items() if d["StackResourceDriftStatus"] in ("MODIFIED", "DELETED")]
-    assert status["DriftedStackResourceCount"] == len(modified) == 10
+    assert status["DriftedStackResourceCount"] == len(modified) == 12
     assert cfn.describe_stacks(StackName=STACK)["Stacks"][0]["DriftInformation"]["StackDriftStatus"] == "DRIFTED"
+
+
+def test_list_stacks_reports_each_stacks_drift_status(cfn, out):
+    detect(cfn)
+    summaries = {s["StackName"]: s for s in cfn.list_stacks()["StackSummaries"]}
+    assert summaries[STACK]["DriftInformation"]["StackDriftStatus"] == "DRIFTED"
+
+
+def test_a_detection_of_chosen_resources_checks_only_those(cfn, out):
+    detection_id = cfn.detect_stack_drift(StackName=STACK, LogicalResourceIds=["Logs", "Setting"])["StackDriftDetectionId"]
+    status = cfn.describe_stack_drift_detection_status(StackDriftDetectionId=detection_id)
+    assert (status["DetectionStatus"], status["StackDriftStatus"], status["DriftedStackResourceCount"]) == ("DETECTION_COMPLETE", "DRIFTED", 1)
 
 
 # --- errors ----------------------------------------------------------------------------------------
@@ -402,6 +453,15 @@ def test_an_unknown_resource_is_a_validation_error(cfn, out):
     assert "NoSuchResource" in raised.value.response["Error"]["Message"]
 
 
+def test_a_deleted_stack_cannot_be_checked(cfn):
+    deploy(cfn, "drift-gone", "Resources:\n  Topic: {Type: AWS::SNS::Topic}\n")
+    stack_id = cfn.describe_stacks(StackName="drift-gone")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="drift-gone")
+    with pytest.raises(ClientError) as raised:
+        cfn.detect_stack_drift(StackName=stack_id)
+    assert raised.value.response["Error"]["Code"] == "ValidationError"
+
+
 def test_a_bad_page_token_is_a_validation_error(cfn, out):
     with pytest.raises(ClientError) as raised:
         cfn.describe_stack_resource_drifts(StackName=STACK, NextToken="not-a-token")
@@ -424,6 +484,166 @@ Resources:
     drifts = cfn.describe_stack_resource_drifts(StackName="drift-secret")["StackResourceDrifts"]
     assert "s3cr3t-value" not in json.dumps(drifts, default=str)
     assert drifts[0]["StackResourceDriftStatus"] == "IN_SYNC"
+
+
+# --- more types: Aurora clusters and managed policies ---------------------------------------------
+
+DATA = """
+Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.40.0.0/16}}
+  A: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.40.1.0/24, AvailabilityZone: eu-west-1a}}
+  B: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.40.2.0/24, AvailabilityZone: eu-west-1b}}
+  Subnets: {Type: AWS::RDS::DBSubnetGroup, Properties: {DBSubnetGroupDescription: drift, SubnetIds: [!Ref A, !Ref B]}}
+  Cluster:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      DBClusterIdentifier: drift-aurora
+      Engine: aurora-postgresql
+      EngineVersion: "16.4"
+      MasterUsername: drift_admin
+      MasterUserPassword: not-a-real-password
+      DBSubnetGroupName: !Ref Subnets
+      StorageEncrypted: true
+      DeletionProtection: false
+      BackupRetentionPeriod: 7
+      ServerlessV2ScalingConfiguration: {MinCapacity: 0.5, MaxCapacity: 4}
+  CacheSubnets: {Type: AWS::ElastiCache::SubnetGroup, Properties: {Description: drift, SubnetIds: [!Ref A, !Ref B]}}
+  CacheGroup: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: cache, VpcId: !Ref Vpc}}
+  Cache:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties:
+      ReplicationGroupId: drift-cache
+      ReplicationGroupDescription: drift
+      Engine: redis
+      CacheNodeType: cache.t4g.micro
+      NumCacheClusters: 2
+      AutomaticFailoverEnabled: true
+      TransitEncryptionEnabled: true
+      AtRestEncryptionEnabled: true
+      CacheSubnetGroupName: !Ref CacheSubnets
+      SecurityGroupIds: [!GetAtt CacheGroup.GroupId]
+      SnapshotRetentionLimit: 5
+  Reader:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+  ReadPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      Roles: [!Ref Reader]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Action: ["rds:DescribeDBClusters"], Resource: "*"}]
+Outputs:
+  ReadPolicy: {Value: !Ref ReadPolicy}
+  Reader: {Value: !Ref Reader}
+"""
+
+
+@pytest.fixture(scope="module")
+def data(cfn):
+    return deploy(cfn, "drift-data", DATA)
+
+
+def test_a_new_cluster_cache_and_policy_are_in_sync(cfn, data):
+    status, drifts = detect(cfn, "drift-data")
+    assert status["StackDriftStatus"] == "IN_SYNC", {n: differences(d) for n, d in drifts.items()}
+    assert {drifts[name]["StackResourceDriftStatus"] for name in ("Cluster", "Cache", "ReadPolicy")} == {"IN_SYNC"}
+
+
+def test_a_clusters_password_is_never_compared(cfn, data):
+    _, drifts = detect(cfn, "drift-data")
+    assert "not-a-real-password" not in json.dumps(drifts["Cluster"], default=str)
+
+
+def test_cluster_deletion_protection_and_backups_changed(client, cfn, data):
+    client("rds").modify_db_cluster(DBClusterIdentifier="drift-aurora", DeletionProtection=True, BackupRetentionPeriod=1)
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Cluster"]) == {
+        "/DeletionProtection": ("false", "true", "NOT_EQUAL"),
+        "/BackupRetentionPeriod": ("7", "1", "NOT_EQUAL"),
+    }
+    client("rds").modify_db_cluster(DBClusterIdentifier="drift-aurora", DeletionProtection=False)
+
+
+def test_cache_snapshot_retention_changed(client, cfn, data):
+    client("elasticache").modify_replication_group(ReplicationGroupId="drift-cache", SnapshotRetentionLimit=0, ApplyImmediately=True)
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Cache"]) == {"/SnapshotRetentionLimit": ("5", "0", "NOT_EQUAL")}
+
+
+def test_managed_policy_new_default_version(client, cfn, data):
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "rds:*", "Resource": "*"}]}
+    client("iam").create_policy_version(PolicyArn=data["ReadPolicy"], PolicyDocument=json.dumps(document), SetAsDefault=True)
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["ReadPolicy"]) == {"/PolicyDocument/Statement/0/Action": ('["rds:DescribeDBClusters"]', "rds:*", "NOT_EQUAL")}
+
+
+def test_managed_policy_detached_from_its_role(client, cfn, data):
+    client("iam").detach_role_policy(RoleName=data["Reader"], PolicyArn=data["ReadPolicy"])
+    _, drifts = detect(cfn, "drift-data")
+    expected, actual, kind = differences(drifts["ReadPolicy"])["/Roles/0"]
+    assert (expected, actual, kind) == (data["Reader"], "null", "REMOVE")
+
+
+# --- stack updates: what the template now says is what the services hold -------------------------
+
+UPDATABLE = """
+Parameters:
+  Versioning: {Type: String}
+  Action: {Type: String}
+  Service: {Type: String}
+  Port: {Type: Number}
+  Architecture: {Type: String}
+Resources:
+  Bucket: {Type: AWS::S3::Bucket, Properties: {VersioningConfiguration: {Status: !Ref Versioning}}}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: !Ref Service}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: inline
+          PolicyDocument: {Statement: [{Effect: Allow, Action: !Ref Action, Resource: "*"}]}
+  Function:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Architectures: [!Ref Architecture]
+      Code: {ZipFile: "def handler(event, context):\\n    return None\\n"}
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.30.0.0/16}}
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: updatable
+      VpcId: !Ref Vpc
+      SecurityGroupEgress: [{IpProtocol: tcp, FromPort: !Ref Port, ToPort: !Ref Port, CidrIp: 0.0.0.0/0, Description: out}]
+"""
+
+
+@pytest.fixture(scope="module")
+def updated(cfn):
+    deploy(cfn, "drift-updated", UPDATABLE, Versioning="Enabled", Action="s3:GetObject", Service="lambda.amazonaws.com", Port="443", Architecture="arm64")
+    deploy(cfn, "drift-updated", UPDATABLE, kind="UPDATE", Versioning="Suspended", Action="sqs:SendMessage", Service="ec2.amazonaws.com", Port="5432", Architecture="x86_64")
+
+
+def test_a_stack_update_leaves_the_updated_resources_in_sync(cfn, updated):
+    status, drifts = detect(cfn, "drift-updated")
+    not_in_sync = {name: differences(d) for name, d in drifts.items() if d["StackResourceDriftStatus"] not in ("IN_SYNC", "NOT_CHECKED")}
+    assert not not_in_sync and status["StackDriftStatus"] == "IN_SYNC"
+
+
+def test_a_stack_update_applied_what_the_template_now_says(cfn, updated):
+    _, drifts = detect(cfn, "drift-updated")
+    actual = {name: json.loads(d.get("ActualProperties", "{}")) for name, d in drifts.items()}
+    assert actual["Bucket"]["VersioningConfiguration"] == {"Status": "Suspended"}
+    assert actual["Role"]["Policies"][0]["PolicyDocument"]["Statement"][0]["Action"] == "sqs:SendMessage"
+    assert actual["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    assert actual["Function"]["Architectures"] == ["x86_64"]
+    assert actual["Group"]["SecurityGroupEgress"] == [{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "CidrIp": "0.0.0.0/0", "Description": "out"}]
 
 
 # --- deleted out of band (last: the stack keeps them deleted) --------------------------------------
