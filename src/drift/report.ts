@@ -42,7 +42,7 @@ export function driftReport(input: Omit<DriftReport, 'summary' | 'differences'> 
   for (const d of differences) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
   const failed = (input.stacks ?? []).filter((s) => s.status === 'failed').length + (input.cluster?.parts ?? []).filter((p) => p.status === 'failed').length;
   const drifted = differences.filter(isDrift).length;
-  return { ...input, differences, summary: { drifted, pending: differences.length - drifted, failed, byKind } };
+  return { ...input, differences, notes: [...input.notes].sort(), summary: { drifted, pending: differences.length - drifted, failed, byKind } };
 }
 
 /** 1 when something could not be checked (the answer is incomplete), else 3 on drift, else 0. */

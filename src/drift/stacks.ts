@@ -13,6 +13,7 @@ import type { Difference } from './difference.js';
 import { detectStackDrift, type StackDetection } from './detect.js';
 import { MASK, maskReason, noEchoParameters } from './masking.js';
 import { templateChanges } from './pending.js';
+import { separateRuleFor } from './separate-rules.js';
 
 const { DescribeStacksCommand, GetTemplateCommand } = cloudFormationSdk();
 
@@ -111,13 +112,17 @@ export async function stackDrift(input: StackDriftInput): Promise<StackDriftResu
       input.progress(stack, `failed: ${reason}`);
       return { ...base, status: 'failed', drifted: 0, reason };
     }
-    const found = detection.drifts.filter((d) => d.StackResourceDriftStatus === 'MODIFIED' || d.StackResourceDriftStatus === 'DELETED');
-    differences.push(...found.flatMap((drift) => resourceDifferences(stack, template, drift)));
+    const found = detection.drifts
+      .filter((d) => d.StackResourceDriftStatus === 'MODIFIED' || d.StackResourceDriftStatus === 'DELETED')
+      .map((drift) => resourceDifferences(stack, template, drift, notes))
+      .filter((list) => list.length > 0);
+    differences.push(...found.flat());
     const failed = detection.detectionStatus !== 'DETECTION_COMPLETE';
     input.progress(stack, failed ? `detection failed: ${detection.reason ?? 'no reason given'}` : found.length ? `${found.length} resource(s) drifted` : 'in sync');
     return {
       ...base,
-      status: failed ? 'failed' : found.length || detection.stackDriftStatus === 'DRIFTED' ? 'drifted' : 'in-sync',
+      // Judged on what is left once the code's own separate rules are set aside, not on CloudFormation's DRIFTED.
+      status: failed ? 'failed' : found.length ? 'drifted' : 'in-sync',
       drifted: found.length,
       ...(failed ? { reason: detection.reason ?? `${detection.detectionStatus}, no reason given` } : {}),
     };
@@ -179,8 +184,12 @@ async function pendingChanges(cfn: CloudFormationClient, plan: StackPlan, stack:
   return templateChanges(plan, stack.Parameters ?? [], body);
 }
 
-/** The differences of one drifted resource: each property for MODIFIED, the resource itself for DELETED. */
-export function resourceDifferences(stack: string, template: Template | undefined, drift: StackResourceDrift): Difference[] {
+/**
+ * The differences of one drifted resource: each property for MODIFIED, the resource itself for
+ * DELETED. A rule its template declares as a separate resource is not one (see separate-rules.ts):
+ * it goes to `notes` instead.
+ */
+export function resourceDifferences(stack: string, template: Template | undefined, drift: StackResourceDrift, notes: string[] = []): Difference[] {
   const logicalId = drift.LogicalResourceId ?? '?';
   const base = {
     stack,
@@ -192,7 +201,13 @@ export function resourceDifferences(stack: string, template: Template | undefine
   if (drift.StackResourceDriftStatus === 'DELETED') return [{ ...base, kind: 'deleted', detail: 'the resource no longer exists' }];
   const properties = template?.doc.Resources[logicalId]?.Properties;
   const noEcho = noEchoParameters(template?.doc.Parameters);
-  const differences = (drift.PropertyDifferences ?? []).map((p): Difference => {
+  const given = drift.PropertyDifferences ?? [];
+  const kept = given.filter((p) => {
+    const rule = template ? separateRuleFor(template.doc, logicalId, p) : undefined;
+    if (rule) notes.push(`${stack}: the rule ${p.PropertyPath ?? ''} CloudFormation reports added to ${logicalId} is ${rule} of ${template?.file ?? 'its template'}, the code's own: not drift`);
+    return !rule;
+  });
+  const differences = kept.map((p): Difference => {
     const path = p.PropertyPath ?? '';
     const masked = maskReason(path, properties, noEcho);
     const verb = p.DifferenceType === 'ADD' ? 'added' : p.DifferenceType === 'REMOVE' ? 'removed' : 'changed';
@@ -207,5 +222,6 @@ export function resourceDifferences(stack: string, template: Template | undefine
     };
   });
   // CloudFormation says MODIFIED without saying where: still a difference, with no path.
-  return differences.length ? differences : [{ ...base, kind: 'modified', detail: 'modified outside CloudFormation (no property named)' }];
+  if (!given.length) return [{ ...base, kind: 'modified', detail: 'modified outside CloudFormation (no property named)' }];
+  return differences;
 }

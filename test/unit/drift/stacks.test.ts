@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTemplate } from '../../../src/cf/template.js';
+import { loadTemplate, type Template } from '../../../src/cf/template.js';
 import { resourceDifferences } from '../../../src/drift/stacks.js';
 import { installRoot } from '../../../src/paths.js';
+import { parseCfnYaml } from '../../../src/yaml/cfn.js';
 
 const ROOT = join(installRoot, 'test', 'fixtures', 'drift');
 const compute = loadTemplate(join(ROOT, 'cf', 'compute.yaml'), ROOT);
@@ -56,5 +57,51 @@ describe('resourceDifferences: a recorded StackResourceDrift as differences', ()
       PropertyDifferences: [{ PropertyPath: '/MasterUserPassword', ExpectedValue: 'a', ActualValue: 'b', DifferenceType: 'NOT_EQUAL' }],
     });
     expect(secret).toMatchObject({ expected: '****', actual: '****', masked: 'MasterUserPassword holds a secret' });
+  });
+});
+
+describe('a rule the template declares as its own resource is not drift of its group', () => {
+  const body = `Parameters:
+  Environment: {Type: String, AllowedValues: [development, staging, production]}
+Resources:
+  Database:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: db
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, CidrIp: 10.0.0.0/16}
+  Rotation:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: rotation}
+  DatabaseFromRotation:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !GetAtt Database.GroupId
+      Description: from the rotation function
+      IpProtocol: tcp
+      FromPort: 5432
+      ToPort: 5432
+      SourceSecurityGroupId: !GetAtt Rotation.GroupId
+`;
+  const template = { file: 'cf/rds.yaml', name: 'rds', body, doc: parseCfnYaml(body).value as Template['doc'], irsa: false };
+  const drift = (actual: Record<string, unknown>) => ({
+    StackId: 's',
+    LogicalResourceId: 'Database',
+    ResourceType: 'AWS::EC2::SecurityGroup',
+    StackResourceDriftStatus: 'MODIFIED' as const,
+    Timestamp: new Date(0),
+    PropertyDifferences: [{ PropertyPath: '/SecurityGroupIngress/1', ExpectedValue: 'null', ActualValue: JSON.stringify(actual), DifferenceType: 'ADD' as const }],
+  });
+
+  it('the separate rule (protocol by number, source group resolved) is set aside and named in the notes', () => {
+    const notes: string[] = [];
+    expect(resourceDifferences('biomage-rds-staging', template, drift({ IpProtocol: '6', FromPort: 5432, ToPort: 5432, SourceSecurityGroupId: 'sg-1', Description: 'from the rotation function' }), notes)).toEqual([]);
+    expect(notes).toEqual(['biomage-rds-staging: the rule /SecurityGroupIngress/1 CloudFormation reports added to Database is DatabaseFromRotation of cf/rds.yaml, the code\'s own: not drift']);
+  });
+
+  it('a rule added by hand (another port) is drift', () => {
+    expect(resourceDifferences('biomage-rds-staging', template, drift({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' }))).toEqual([
+      expect.objectContaining({ kind: 'modified', path: '/SecurityGroupIngress/1', detail: 'added outside CloudFormation' }),
+    ]);
   });
 });
