@@ -46,7 +46,7 @@ templates' OIDC provider, the cluster), ListNodegroups/DescribeNodegroup, EC2
 DescribeLaunchTemplateVersions, CloudFormation ListStacks, IAM ListOpenIDConnectProviders, STS
 GetCallerIdentity; IAM GetUser/GetRole for bare names in the access lists; Kubernetes reads of
 aws-auth and Flux's objects. DetectStackDrift records a detection on the stack; nothing is changed.
-Exit 0: no drift; 3: something drifted (--json lists every difference: kind, stack, logical id,
+Exit 0: no drift (what is only not deployed yet included); 3: something drifted (--json lists every difference: kind, stack, logical id,
 type, property path, expected, actual); 1: a stack or cluster part could not be checked.`,
     )
     .action(
