@@ -187,6 +187,12 @@ describe('biomage drift: the cluster part needs a cluster', () => {
     expect(run.stderr).toContain('next:  run `biomage kubeconfig --env staging` first');
   });
 
+  it('templates named with --only cluster: exit 2 (no stack would be compared)', async () => {
+    const run = await runCli(['drift', '--only', 'cluster', '--root', FIXTURES, join(FIXTURES, 'cf', 'iam.yaml')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('templates were named but --only cluster compares no stacks');
+  });
+
   it('--only cluster in development without the local cluster: exit 2, naming biomage dev cluster up', async () => {
     const run = await runCli(['drift', '--only', 'cluster', '--root', FIXTURES], { BIOMAGE_STATE_DIR: copyFixture('drift') });
     expect(run.code).toBe(2);
