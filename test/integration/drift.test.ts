@@ -8,7 +8,7 @@ import { CloudWatchLogsClient, PutRetentionPolicyCommand } from '@aws-sdk/client
 import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { PutBucketEncryptionCommand, PutBucketPolicyCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListTopicsCommand, SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueUrlCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
 import { driftCommand } from '../../src/commands/drift.js';
@@ -111,6 +111,8 @@ describe('biomage drift against the emulator (the twin)', () => {
     const sqs = awsClient(SQSClient, target());
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `drift-jobs-${env}` }));
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: '300' } }));
+    const spare = await sqs.send(new GetQueueUrlCommand({ QueueName: `drift-spare-${env}` }));
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: spare.QueueUrl }));
     const sns = awsClient(SNSClient, target());
     const topic = ((await sns.send(new ListTopicsCommand({}))).Topics ?? []).map((t) => t.TopicArn ?? '').find((a) => a.endsWith(`:drift-results-${env}`));
     await sns.send(new SetTopicAttributesCommand({ TopicArn: topic, AttributeName: 'DisplayName', AttributeValue: 'Changed by hand' }));
@@ -144,6 +146,9 @@ describe('biomage drift against the emulator (the twin)', () => {
     expect(one({ logicalId: 'Experiments', path: '/DeletionProtectionEnabled' })).toMatchObject({ expected: 'true', actual: 'false' });
     expect(one({ logicalId: 'Experiments', path: '/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled' })).toMatchObject({ expected: 'true', actual: 'false' });
     expect(one({ logicalId: 'Jobs', path: '/VisibilityTimeout' })).toMatchObject({ type: 'AWS::SQS::Queue', expected: '60', actual: '300' });
+    expect(find(report, { logicalId: 'Spare' })).toEqual([
+      expect.objectContaining({ kind: 'deleted', stack: 'biomage-messaging-development', type: 'AWS::SQS::Queue', detail: 'the resource no longer exists' }),
+    ]);
     expect(one({ logicalId: 'Results', path: '/DisplayName' })).toMatchObject({ type: 'AWS::SNS::Topic', expected: 'Work results', actual: 'Changed by hand' });
     expect(find(report, { kind: 'modified', logicalId: 'Worker', path: /^\/AssumeRolePolicyDocument/ }).length).toBeGreaterThan(0);
     expect(find(report, { kind: 'modified', logicalId: 'Worker', path: /^\/Policies/ }).length).toBeGreaterThan(0);
