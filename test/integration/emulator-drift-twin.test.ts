@@ -34,8 +34,9 @@ describe('drift detection on the twin: cf/ as deployed by biomage dev up', () =>
   async function detect(stack: string): Promise<{ status: string | undefined; drifts: StackResourceDrift[] }> {
     const { StackDriftDetectionId } = await cfn().send(new DetectStackDriftCommand({ StackName: stack }));
     const status = await cfn().send(new DescribeStackDriftDetectionStatusCommand({ StackDriftDetectionId }));
-    expect(status.DetectionStatus, `${stack}: ${status.DetectionStatusReason ?? ''}`).toBe('DETECTION_COMPLETE');
     const { StackResourceDrifts = [] } = await cfn().send(new DescribeStackResourceDriftsCommand({ StackName: stack }));
+    const reasons = StackResourceDrifts.flatMap((d) => (d.DriftStatusReason ? [`${d.LogicalResourceId ?? ''}: ${d.DriftStatusReason}`] : []));
+    expect(status.DetectionStatus, `${stack}: ${status.DetectionStatusReason ?? ''} ${reasons.join('; ')}`).toBe('DETECTION_COMPLETE');
     return { status: status.StackDriftStatus, drifts: StackResourceDrifts };
   }
 

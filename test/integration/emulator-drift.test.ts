@@ -8,7 +8,7 @@ describe('stack drift detection in the emulator (tools/emulator/drift_detection.
     // and checks what the CloudFormation drift API reports after each change.
     const run = await runPytest('tools/emulator/test_drift.py');
     expect(run.notPassed, describeNotPassed(run)).toEqual([]);
-    expect(run.passed.length, describeNotPassed(run)).toBeGreaterThanOrEqual(54);
+    expect(run.passed.length, describeNotPassed(run)).toBeGreaterThanOrEqual(67);
     expect(run.code).toBe(0);
   });
 });

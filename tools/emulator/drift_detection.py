@@ -76,17 +76,22 @@ class Detection:
 
 
 class _Results:
-    """Every detection by id, and per stack its latest stack check and each resource's latest."""
+    """The latest detections by id (as CloudFormation, a bounded number of them), and per stack its
+    latest stack check and each resource's latest."""
+
+    KEPT = 1000  # detections whose status can still be asked for; a long-lived twin stays bounded
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._detections: dict[str, Detection] = {}
+        self._detections: dict[str, Detection] = {}  # in insertion order: the oldest first
         self._stack: dict[str, Detection] = {}
         self._resources: dict[str, dict[str, dict[str, Any]]] = {}
 
     def record(self, detection: Detection, whole_stack: bool) -> None:
         with self._lock:
             self._detections[detection.id] = detection
+            while len(self._detections) > self.KEPT:
+                del self._detections[next(iter(self._detections))]
             if whole_stack:
                 self._stack[detection.stack_id] = detection
             checked = self._resources.setdefault(detection.stack_id, {})
@@ -122,8 +127,11 @@ class _ExistingResources:
 
     def __init__(self, resource_map: Any) -> None:
         self._map = resource_map
-        self.lazy_condition_map = resource_map.lazy_condition_map
-        self.cross_stack_resources = resource_map.cross_stack_resources
+
+    def __getattr__(self, name: str) -> Any:
+        # Everything else as the map has it: conditions, exports, and the region and account that
+        # the patched clean_json of other modules read (vpc_fidelity.py's Fn::GetAZs).
+        return getattr(self._map, name)
 
     def __getitem__(self, key: str) -> Any:
         parsed = self._map._parsed_resources
@@ -191,15 +199,17 @@ def check_resource(stack: Stack, logical_id: str, resource_type: str, model: Any
     kind = TYPES.get(resource_type)
     if kind is None:
         return {**drift, "StackResourceDriftStatus": NOT_CHECKED}
-    expected = kind.normalise(_expected(stack, logical_id, kind.properties))
-    drift["ExpectedProperties"] = json.dumps(expected, separators=(",", ":"))
+    expected = kind.normalise(_expected(stack, logical_id, kind.compared))
+    drift["ExpectedProperties"] = json.dumps(expected, separators=(",", ":"), default=str)
     found = kind.read(physical_id, stack.account_id, stack.region_name, expected)
     if found is None:
         return {**drift, "StackResourceDriftStatus": DELETED}
+    if "Tags" in expected:
+        found["Tags"] = kind.actual_tags(physical_id, stack.account_id, stack.region_name)
     # Only what the template sets is compared, and reported, as CloudFormation does.
     actual = kind.normalise({key: value for key, value in found.items() if key in expected})
     drift["ActualProperties"] = json.dumps(actual, separators=(",", ":"), default=str)
-    differences = drift_compare.differences(expected, actual, kind.rules)
+    differences = drift_compare.differences(expected, actual, kind.comparison)
     drift["PropertyDifferences"] = [difference.as_api() for difference in differences]
     drift["StackResourceDriftStatus"] = MODIFIED if differences else IN_SYNC
     return drift
@@ -281,6 +291,10 @@ def detect_stack_resource_drift(self: CloudFormationResponse) -> ActionResult:
 
 def describe_stack_drift_detection_status(self: CloudFormationResponse) -> ActionResult:
     detection_id = self._get_param("StackDriftDetectionId") or ""
+    if not 1 <= len(detection_id) <= 36:  # the API's length constraint
+        raise ValidationError(
+            message=f"1 validation error detected: Value '{detection_id}' at 'stackDriftDetectionId' failed to satisfy constraint: Member must have length between 1 and 36"
+        )
     detection = RESULTS.detection(detection_id)
     if detection is None:
         raise ValidationError(message=f"Stack drift detection with id {detection_id} does not exist")

@@ -14,6 +14,8 @@ as changes made out of band.
   as it was. The update applies them, removing inline policies the template no longer has.
   (ManagedPolicyArns stay unapplied: moto holds no AWS managed policies to attach; drift detection
   does not compare them.)
+- AWS::EC2::VPC: moto's create ignores EnableDnsSupport and EnableDnsHostnames; they are set
+  after it, as ModifyVpcAttribute would.
 - SQS: SetQueueAttributes without a Policy clears the queue's policy in moto (SQS keeps it), so
   changing a queue's VisibilityTimeout made its stack's AWS::SQS::QueuePolicy look deleted. The
   policy now stays unless the call sets it.
@@ -29,6 +31,7 @@ from typing import Any
 from moto.awslambda.models import LambdaFunction
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup
+from moto.ec2.models.vpcs import VPC
 from moto.iam.models import Role, iam_backends
 from moto.s3.models import FakeBucket, s3_backends
 from moto.sqs.models import Queue
@@ -138,6 +141,25 @@ def _create_group(cls: type, resource_name: str, cloudformation_json: Any, accou
 
 
 SecurityGroup.create_from_cloudformation_json = classmethod(_create_group)  # type: ignore[method-assign,assignment]
+
+
+# --- EC2 VPCs --------------------------------------------------------------------------------------
+
+_moto_create_vpc = VPC.create_from_cloudformation_json
+
+
+def _create_vpc(cls: type, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any) -> Any:
+    vpc = _moto_create_vpc(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    properties = cloudformation_json.get("Properties", {})
+    for key, attribute in (("EnableDnsSupport", "enable_dns_support"), ("EnableDnsHostnames", "enable_dns_hostnames")):
+        if key in properties:
+            # A template literal arrives as a bool, a parameter as "true"; EC2 keeps a bool.
+            value = str(properties[key]).lower() == "true"
+            ec2_backends[account_id][region_name].modify_vpc_attribute(vpc.id, attribute, value)
+    return vpc
+
+
+VPC.create_from_cloudformation_json = classmethod(_create_vpc)  # type: ignore[method-assign,assignment]
 
 
 # --- IAM roles -------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ physical id (None when it is gone: DELETED), the properties compared, and the co
 (drift_compare.Rules). A type not listed is NOT_CHECKED, as CloudFormation reports types without
 drift support. Properties not listed for a type are left out of both ExpectedProperties and
 ActualProperties rather than reported as drift: the emulator cannot read them (or moto does not
-apply them), so comparing them would only ever show false drift.
+apply them), so comparing them would only ever show false drift. Tags are compared, by key and
+without the `aws:` tags AWS adds itself, for the types that name where their service keeps them.
 
 A reader reads what the service API would answer (GetBucketVersioning, DescribeTable,
 GetQueueAttributes, GetRole, GetFunctionConfiguration, DescribeSecurityGroups, ...), from the same
@@ -22,6 +23,7 @@ from moto.awslambda.exceptions import UnknownFunctionException
 from moto.awslambda.models import lambda_backends
 from moto.dynamodb.exceptions import ResourceNotFoundException
 from moto.dynamodb.models import dynamodb_backends
+from moto.ec2.exceptions import InvalidSubnetIdError, InvalidVPCIdError
 from moto.ec2.models import ec2_backends
 from moto.elasticache.models import elasticache_backends
 from moto.iam.exceptions import NotFoundException
@@ -30,6 +32,7 @@ from moto.logs.models import logs_backends
 from moto.rds.models import rds_backends
 from moto.s3.exceptions import MissingBucket
 from moto.s3.models import s3_backends
+from moto.secretsmanager.models import secretsmanager_backends
 from moto.sns.models import sns_backends
 from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import sqs_backends
@@ -41,6 +44,8 @@ Properties = dict[str, Any]
 # physical id, account, region, the expected (resolved template) properties -> actual or None
 Reader = Callable[[str, str, str, Properties], Properties | None]
 Normaliser = Callable[[Properties], Properties]
+# physical id, account, region -> the resource's tags, key -> value
+TagReader = Callable[[str, str, str], dict[str, str]]
 
 
 def _same(properties: Properties) -> Properties:
@@ -54,6 +59,24 @@ class DriftType:
     rules: Rules = field(default_factory=Rules)
     # Applied to both sides before comparing (security group rules: "6" is "tcp").
     normalise: Normaliser = _same
+    # Where the service keeps the resource's tags, for types whose Tags are compared.
+    tags: TagReader | None = None
+
+    @property
+    def compared(self) -> frozenset[str]:
+        return self.properties | {"Tags"} if self.tags else self.properties
+
+    @property
+    def comparison(self) -> Rules:
+        """The type's rules, with Tags matched by key when they are compared."""
+        if not self.tags:
+            return self.rules
+        return Rules(unordered=self.rules.unordered, keyed={**self.rules.keyed, "/Tags": "Key"}, documents=self.rules.documents)
+
+    def actual_tags(self, physical_id: str, account_id: str, region_name: str) -> list[dict[str, str]]:
+        """The tags as a template lists them, without the aws: ones AWS adds itself (never drift)."""
+        found = self.tags(physical_id, account_id, region_name) if self.tags else {}
+        return [{"Key": key, "Value": value} for key, value in found.items() if not key.startswith("aws:")]
 
 
 def _without_empty(properties: Properties) -> Properties:
@@ -254,6 +277,34 @@ def read_managed_policy(arn: str, account_id: str, region_name: str, expected: P
     }
 
 
+def read_instance_profile(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    try:
+        profile = iam_backends[account_id][get_partition(region_name)].get_instance_profile(name)
+    except NotFoundException:
+        return None
+    return {"InstanceProfileName": profile.name, "Path": profile.path, "Roles": [role.name for role in profile.roles]}
+
+
+def read_oidc_provider(arn: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    try:
+        provider = iam_backends[account_id][get_partition(region_name)].get_open_id_connect_provider(arn)
+    except NotFoundException:
+        return None
+    # IAM keeps the URL without its scheme; the template names it with https://.
+    return {"Url": f"https://{provider.url}", "ClientIdList": list(provider.client_id_list), "ThumbprintList": list(provider.thumbprint_list)}
+
+
+# --- Secrets Manager -------------------------------------------------------------------------------
+
+
+def read_secret(arn: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    """The secret's settings; never its value (SecretString and GenerateSecretString are not read)."""
+    secret = secretsmanager_backends[account_id][region_name].secrets.get(arn)
+    if secret is None or getattr(secret, "deleted_date", None):
+        return None
+    return {"Name": secret.name, "Description": secret.description, "KmsKeyId": secret.kms_key_id}
+
+
 # --- RDS -------------------------------------------------------------------------------------------
 
 
@@ -275,6 +326,33 @@ def read_db_cluster(identifier: str, account_id: str, region_name: str, expected
         "CopyTagsToSnapshot": bool(cluster.copy_tags_to_snapshot),
         "EnableCloudwatchLogsExports": list(cluster.enabled_cloudwatch_logs_exports or []),
         "ServerlessV2ScalingConfiguration": cluster.serverless_v2_scaling_configuration,
+    }
+
+
+def read_db_instance(identifier: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    instance = rds_backends[account_id][region_name].databases.get(identifier)
+    if instance is None:
+        return None
+    return {
+        "DBInstanceIdentifier": instance.db_instance_identifier,
+        "DBInstanceClass": instance.db_instance_class,
+        "Engine": instance.engine,
+        "DBClusterIdentifier": instance.db_cluster_identifier,
+        "PubliclyAccessible": bool(instance.publicly_accessible),
+        "AutoMinorVersionUpgrade": bool(instance.auto_minor_version_upgrade),
+        "MultiAZ": bool(instance.multi_az),
+        "DeletionProtection": bool(instance.deletion_protection),
+    }
+
+
+def read_db_subnet_group(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    group = rds_backends[account_id][region_name].subnet_groups.get(name)
+    if group is None:
+        return None
+    return {
+        "DBSubnetGroupName": group.name,
+        "DBSubnetGroupDescription": group.description,
+        "SubnetIds": [subnet["SubnetIdentifier"] for subnet in group.subnets],
     }
 
 
@@ -302,6 +380,17 @@ def read_replication_group(group_id: str, account_id: str, region_name: str, exp
         "SecurityGroupIds": list(group.security_group_ids or []),
         "SnapshotRetentionLimit": group.snapshot_retention_limit,
         "AutoMinorVersionUpgrade": group.auto_minor_version_upgrade,
+    }
+
+
+def read_cache_subnet_group(name: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    group = elasticache_backends[account_id][region_name].cache_subnet_groups.get(name)
+    if group is None:
+        return None
+    return {
+        "CacheSubnetGroupName": group.cache_subnet_group_name,
+        "Description": group.cache_subnet_group_description,
+        "SubnetIds": list(group.subnet_ids or []),
     }
 
 
@@ -393,6 +482,32 @@ def read_security_group_ingress(physical_id: str, account_id: str, region_name: 
     return {**wanted, "GroupId": group.id, **({"GroupName": group.name} if "GroupName" in expected else {})}
 
 
+def read_vpc(vpc_id: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    try:
+        vpc = ec2_backends[account_id][region_name].get_vpc(vpc_id)
+    except InvalidVPCIdError:
+        return None
+    return {
+        "CidrBlock": vpc.cidr_block,
+        "EnableDnsSupport": str(vpc.enable_dns_support).lower() == "true",
+        "EnableDnsHostnames": str(vpc.enable_dns_hostnames).lower() == "true",
+        "InstanceTenancy": vpc.instance_tenancy,
+    }
+
+
+def read_subnet(subnet_id: str, account_id: str, region_name: str, expected: Properties) -> Properties | None:
+    try:
+        subnet = ec2_backends[account_id][region_name].get_subnet(subnet_id)
+    except InvalidSubnetIdError:
+        return None
+    return {
+        "VpcId": subnet.vpc_id,
+        "CidrBlock": subnet.cidr_block,
+        "AvailabilityZone": subnet.availability_zone,
+        "MapPublicIpOnLaunch": str(subnet.map_public_ip_on_launch).lower() == "true",
+    }
+
+
 # --- CloudWatch Logs -------------------------------------------------------------------------------
 
 
@@ -403,12 +518,45 @@ def read_log_group(name: str, account_id: str, region_name: str, expected: Prope
     return {"LogGroupName": group.name, "RetentionInDays": group.retention_in_days, "KmsKeyId": group.kms_key_id}
 
 
+# --- tags ------------------------------------------------------------------------------------------
+
+
+def _pairs(tags: Any) -> dict[str, str]:
+    return {tag["Key"]: tag["Value"] for tag in tags or []}
+
+
+def bucket_tags(name: str, account_id: str, region_name: str) -> dict[str, str]:
+    return _pairs(s3_backends[account_id][get_partition(region_name)].get_bucket_tagging(name).get("Tags"))
+
+
+def table_tags(name: str, account_id: str, region_name: str) -> dict[str, str]:
+    return _pairs(dynamodb_backends[account_id][region_name].get_table(name).tags)
+
+
+def queue_tags(url: str, account_id: str, region_name: str) -> dict[str, str]:
+    return dict(sqs_backends[account_id][region_name].get_queue(url.rstrip("/").rsplit("/", 1)[-1]).tags)
+
+
+def role_tags(name: str, account_id: str, region_name: str) -> dict[str, str]:
+    return _pairs(iam_backends[account_id][get_partition(region_name)].get_role(name).tags)
+
+
+def ec2_tags(resource_id: str, account_id: str, region_name: str) -> dict[str, str]:
+    found = ec2_backends[account_id][region_name].describe_tags(filters={"resource-id": [resource_id]})
+    return {tag["key"]: tag["value"] for tag in found}
+
+
+def log_group_tags(name: str, account_id: str, region_name: str) -> dict[str, str]:
+    backend = logs_backends[account_id][region_name]
+    return dict(backend.list_tags_for_resource(backend.groups[name].arn))
+
+
 # --- the table -------------------------------------------------------------------------------------
 
 _POLICY = frozenset({"/PolicyDocument"})
 
 TYPES: dict[str, DriftType] = {
-    "AWS::S3::Bucket": DriftType(read_bucket, frozenset({"BucketName", "VersioningConfiguration", "BucketEncryption"})),
+    "AWS::S3::Bucket": DriftType(read_bucket, frozenset({"BucketName", "VersioningConfiguration", "BucketEncryption"}), tags=bucket_tags),
     "AWS::S3::BucketPolicy": DriftType(read_bucket_policy, frozenset({"Bucket", "PolicyDocument"}), Rules(documents=_POLICY)),
     "AWS::DynamoDB::Table": DriftType(
         read_table,
@@ -417,8 +565,11 @@ TYPES: dict[str, DriftType] = {
             "PointInTimeRecoverySpecification", "ProvisionedThroughput", "StreamSpecification", "TimeToLiveSpecification",
         }),
         Rules(unordered=frozenset({"/AttributeDefinitions"})),
+        tags=table_tags,
     ),
-    "AWS::SQS::Queue": DriftType(read_queue, frozenset({"QueueName", *_QUEUE_ATTRIBUTES}), Rules(documents=frozenset({"/RedrivePolicy"}))),
+    "AWS::SQS::Queue": DriftType(
+        read_queue, frozenset({"QueueName", *_QUEUE_ATTRIBUTES}), Rules(documents=frozenset({"/RedrivePolicy"})), tags=queue_tags
+    ),
     "AWS::SQS::QueuePolicy": DriftType(read_queue_policy, frozenset({"Queues", "PolicyDocument"}), Rules(unordered=frozenset({"/Queues"}), documents=_POLICY)),
     "AWS::SNS::Subscription": DriftType(
         read_subscription,
@@ -434,12 +585,38 @@ TYPES: dict[str, DriftType] = {
             keyed={"/Policies": "PolicyName"},
             documents=frozenset({"/AssumeRolePolicyDocument", "/Policies/*/PolicyDocument"}),
         ),
+        tags=role_tags,
     ),
     "AWS::IAM::ManagedPolicy": DriftType(
         read_managed_policy,
         frozenset({"ManagedPolicyName", "Description", "Path", "PolicyDocument", "Roles"}),
         Rules(unordered=frozenset({"/Roles"}), documents=_POLICY),
     ),
+    "AWS::IAM::InstanceProfile": DriftType(
+        read_instance_profile, frozenset({"InstanceProfileName", "Path", "Roles"}), Rules(unordered=frozenset({"/Roles"}))
+    ),
+    "AWS::IAM::OIDCProvider": DriftType(
+        read_oidc_provider, frozenset({"Url", "ClientIdList", "ThumbprintList"}),
+        Rules(unordered=frozenset({"/ClientIdList", "/ThumbprintList"})),
+    ),
+    "AWS::SecretsManager::Secret": DriftType(read_secret, frozenset({"Name", "Description", "KmsKeyId"})),
+    "AWS::RDS::DBInstance": DriftType(
+        read_db_instance,
+        frozenset({
+            "DBInstanceIdentifier", "DBInstanceClass", "Engine", "DBClusterIdentifier", "PubliclyAccessible", "AutoMinorVersionUpgrade",
+            "MultiAZ", "DeletionProtection",
+        }),
+    ),
+    "AWS::RDS::DBSubnetGroup": DriftType(
+        read_db_subnet_group, frozenset({"DBSubnetGroupName", "DBSubnetGroupDescription", "SubnetIds"}),
+        Rules(unordered=frozenset({"/SubnetIds"})),
+    ),
+    "AWS::ElastiCache::SubnetGroup": DriftType(
+        read_cache_subnet_group, frozenset({"CacheSubnetGroupName", "Description", "SubnetIds"}),
+        Rules(unordered=frozenset({"/SubnetIds"})),
+    ),
+    "AWS::EC2::VPC": DriftType(read_vpc, frozenset({"CidrBlock", "EnableDnsSupport", "EnableDnsHostnames", "InstanceTenancy"}), tags=ec2_tags),
+    "AWS::EC2::Subnet": DriftType(read_subnet, frozenset({"VpcId", "CidrBlock", "AvailabilityZone", "MapPublicIpOnLaunch"}), tags=ec2_tags),
     "AWS::RDS::DBCluster": DriftType(
         read_db_cluster,
         # Never MasterUsername or MasterUserPassword: secrets, and not what the service reports.
@@ -473,11 +650,12 @@ TYPES: dict[str, DriftType] = {
         frozenset({"GroupDescription", "GroupName", "VpcId", "SecurityGroupIngress", "SecurityGroupEgress"}),
         Rules(unordered=frozenset({"/SecurityGroupIngress", "/SecurityGroupEgress"})),
         _normalise_group,
+        tags=ec2_tags,
     ),
     "AWS::EC2::SecurityGroupIngress": DriftType(
         read_security_group_ingress,
         frozenset({"GroupId", "GroupName", *_RULE_KEYS}),
         normalise=lambda properties: {**properties, **canonical_rule(properties)},
     ),
-    "AWS::Logs::LogGroup": DriftType(read_log_group, frozenset({"LogGroupName", "RetentionInDays", "KmsKeyId"})),
+    "AWS::Logs::LogGroup": DriftType(read_log_group, frozenset({"LogGroupName", "RetentionInDays", "KmsKeyId"}), tags=log_group_tags),
 }

@@ -440,6 +440,13 @@ def test_an_unknown_detection_id_is_a_validation_error(cfn, out):
     assert raised.value.response["Error"]["Code"] == "ValidationError"
 
 
+def test_a_detection_id_longer_than_the_api_allows_is_a_validation_error(cfn, out):
+    with pytest.raises(ClientError) as raised:
+        cfn.describe_stack_drift_detection_status(StackDriftDetectionId="x" * 37)
+    assert raised.value.response["Error"]["Code"] == "ValidationError"
+    assert "length" in raised.value.response["Error"]["Message"]
+
+
 def test_an_unknown_stack_is_a_validation_error(cfn, out):
     with pytest.raises(ClientError) as raised:
         cfn.detect_stack_drift(StackName="no-such-stack")
@@ -490,8 +497,8 @@ Resources:
 
 DATA = """
 Resources:
-  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.40.0.0/16}}
-  A: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.40.1.0/24, AvailabilityZone: eu-west-1a}}
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.40.0.0/16, EnableDnsSupport: true, EnableDnsHostnames: false}}
+  A: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.40.1.0/24, AvailabilityZone: eu-west-1a, MapPublicIpOnLaunch: false}}
   B: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.40.2.0/24, AvailabilityZone: eu-west-1b}}
   Subnets: {Type: AWS::RDS::DBSubnetGroup, Properties: {DBSubnetGroupDescription: drift, SubnetIds: [!Ref A, !Ref B]}}
   Cluster:
@@ -507,6 +514,13 @@ Resources:
       DeletionProtection: false
       BackupRetentionPeriod: 7
       ServerlessV2ScalingConfiguration: {MinCapacity: 0.5, MaxCapacity: 4}
+  Writer:
+    Type: AWS::RDS::DBInstance
+    Properties: {DBInstanceIdentifier: drift-aurora-writer, DBClusterIdentifier: !Ref Cluster, Engine: aurora-postgresql,
+                 DBInstanceClass: db.serverless, PubliclyAccessible: false}
+  Credentials:
+    Type: AWS::SecretsManager::Secret
+    Properties: {Name: drift-credentials, Description: drift, GenerateSecretString: {PasswordLength: 20}}
   CacheSubnets: {Type: AWS::ElastiCache::SubnetGroup, Properties: {Description: drift, SubnetIds: [!Ref A, !Ref B]}}
   CacheGroup: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: cache, VpcId: !Ref Vpc}}
   Cache:
@@ -528,6 +542,11 @@ Resources:
     Properties:
       AssumeRolePolicyDocument:
         Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+  Profile: {Type: AWS::IAM::InstanceProfile, Properties: {Roles: [!Ref Reader]}}
+  Oidc:
+    Type: AWS::IAM::OIDCProvider
+    Properties: {Url: "https://oidc.example.com/id/DRIFT", ClientIdList: [sts.amazonaws.com],
+                 ThumbprintList: [9e99a48a9960b14926bb7f3b02e22da2b0ab7280]}
   ReadPolicy:
     Type: AWS::IAM::ManagedPolicy
     Properties:
@@ -538,6 +557,12 @@ Resources:
 Outputs:
   ReadPolicy: {Value: !Ref ReadPolicy}
   Reader: {Value: !Ref Reader}
+  Profile: {Value: !Ref Profile}
+  Credentials: {Value: !Ref Credentials}
+  Oidc: {Value: !Ref Oidc}
+  Vpc: {Value: !Ref Vpc}
+  A: {Value: !Ref A}
+  B: {Value: !Ref B}
 """
 
 
@@ -549,7 +574,8 @@ def data(cfn):
 def test_a_new_cluster_cache_and_policy_are_in_sync(cfn, data):
     status, drifts = detect(cfn, "drift-data")
     assert status["StackDriftStatus"] == "IN_SYNC", {n: differences(d) for n, d in drifts.items()}
-    assert {drifts[name]["StackResourceDriftStatus"] for name in ("Cluster", "Cache", "ReadPolicy")} == {"IN_SYNC"}
+    checked = ("Vpc", "A", "B", "Subnets", "Cluster", "Writer", "Credentials", "CacheSubnets", "Cache", "Profile", "Oidc", "ReadPolicy")
+    assert {drifts[name]["StackResourceDriftStatus"] for name in checked} == {"IN_SYNC"}
 
 
 def test_a_clusters_password_is_never_compared(cfn, data):
@@ -565,6 +591,59 @@ def test_cluster_deletion_protection_and_backups_changed(client, cfn, data):
         "/BackupRetentionPeriod": ("7", "1", "NOT_EQUAL"),
     }
     client("rds").modify_db_cluster(DBClusterIdentifier="drift-aurora", DeletionProtection=False)
+
+
+def test_vpc_dns_hostnames_turned_on(client, cfn, data):
+    client("ec2").modify_vpc_attribute(VpcId=data["Vpc"], EnableDnsHostnames={"Value": True})
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Vpc"]) == {"/EnableDnsHostnames": ("false", "true", "NOT_EQUAL")}
+
+
+def test_subnet_public_addresses_turned_on(client, cfn, data):
+    client("ec2").modify_subnet_attribute(SubnetId=data["A"], MapPublicIpOnLaunch={"Value": True})
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["A"]) == {"/MapPublicIpOnLaunch": ("false", "true", "NOT_EQUAL")}
+
+
+def test_oidc_provider_thumbprint_replaced(client, cfn, data):
+    client("iam").update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=data["Oidc"], ThumbprintList=["0" * 40])
+    _, drifts = detect(cfn, "drift-data")
+    found = sorted((d["PropertyPath"], d["ExpectedValue"], d["ActualValue"], d["DifferenceType"]) for d in drifts["Oidc"]["PropertyDifferences"])
+    assert found == [
+        ("/ThumbprintList/0", "9e99a48a9960b14926bb7f3b02e22da2b0ab7280", "null", "REMOVE"),
+        ("/ThumbprintList/0", "null", "0" * 40, "ADD"),
+    ]
+
+
+def test_db_subnet_group_deleted_out_of_band(client, cfn, data):
+    # (moto's ModifyDBSubnetGroup loses the group, so a deletion is what the twin can show.)
+    client("rds").delete_db_subnet_group(DBSubnetGroupName=data_subnet_group(cfn))
+    _, drifts = detect(cfn, "drift-data")
+    assert drifts["Subnets"]["StackResourceDriftStatus"] == "DELETED"
+
+
+def data_subnet_group(cfn):
+    return cfn.describe_stack_resource(StackName="drift-data", LogicalResourceId="Subnets")["StackResourceDetail"]["PhysicalResourceId"]
+
+
+def test_instance_publicly_accessible(client, cfn, data):
+    client("rds").modify_db_instance(DBInstanceIdentifier="drift-aurora-writer", PubliclyAccessible=True, ApplyImmediately=True)
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Writer"]) == {"/PubliclyAccessible": ("false", "true", "NOT_EQUAL")}
+
+
+def test_secret_description_changed_and_its_value_never_read(client, cfn, data):
+    client("secretsmanager").update_secret(SecretId=data["Credentials"], Description="by hand")
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Credentials"]) == {"/Description": ("drift", "by hand", "NOT_EQUAL")}
+    value = client("secretsmanager").get_secret_value(SecretId=data["Credentials"])["SecretString"]
+    assert value not in json.dumps(drifts, default=str)
+
+
+def test_instance_profile_role_removed(client, cfn, data):
+    client("iam").remove_role_from_instance_profile(InstanceProfileName=data["Profile"], RoleName=data["Reader"])
+    _, drifts = detect(cfn, "drift-data")
+    assert differences(drifts["Profile"]) == {"/Roles/0": (data["Reader"], "null", "REMOVE")}
 
 
 def test_cache_snapshot_retention_changed(client, cfn, data):
@@ -585,6 +664,61 @@ def test_managed_policy_detached_from_its_role(client, cfn, data):
     _, drifts = detect(cfn, "drift-data")
     expected, actual, kind = differences(drifts["ReadPolicy"])["/Roles/0"]
     assert (expected, actual, kind) == (data["Reader"], "null", "REMOVE")
+
+
+# --- tags -----------------------------------------------------------------------------------------
+
+TAGGED = """
+Resources:
+  Bucket: {Type: AWS::S3::Bucket, Properties: {Tags: [{Key: team, Value: data}, {Key: cost, Value: platform}]}}
+  Queue: {Type: AWS::SQS::Queue, Properties: {Tags: [{Key: team, Value: data}]}}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]}
+      Tags: [{Key: team, Value: data}]
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.50.0.0/16, Tags: [{Key: Name, Value: tagged}]}}
+Outputs:
+  Bucket: {Value: !Ref Bucket}
+  Queue: {Value: !Ref Queue}
+  Role: {Value: !Ref Role}
+  Vpc: {Value: !Ref Vpc}
+"""
+
+
+@pytest.fixture(scope="module")
+def tagged(cfn):
+    return deploy(cfn, "drift-tags", TAGGED)
+
+
+def test_tags_as_deployed_are_in_sync(cfn, tagged):
+    status, drifts = detect(cfn, "drift-tags")
+    assert status["StackDriftStatus"] == "IN_SYNC", {n: differences(d) for n, d in drifts.items()}
+    assert json.loads(drifts["Bucket"]["ActualProperties"])["Tags"] == [{"Key": "team", "Value": "data"}, {"Key": "cost", "Value": "platform"}]
+
+
+def test_a_tag_value_changed(client, cfn, tagged):
+    client("s3").put_bucket_tagging(Bucket=tagged["Bucket"], Tagging={"TagSet": [{"Key": "cost", "Value": "platform"}, {"Key": "team", "Value": "ops"}]})
+    _, drifts = detect(cfn, "drift-tags")
+    assert differences(drifts["Bucket"]) == {"/Tags/0/Value": ("data", "ops", "NOT_EQUAL")}
+
+
+def test_a_tag_removed(client, cfn, tagged):
+    client("sqs").untag_queue(QueueUrl=tagged["Queue"], TagKeys=["team"])
+    _, drifts = detect(cfn, "drift-tags")
+    assert differences(drifts["Queue"]) == {"/Tags/0": ('{"Key":"team","Value":"data"}', "null", "REMOVE")}
+
+
+def test_a_tag_added(client, cfn, tagged):
+    client("ec2").create_tags(Resources=[tagged["Vpc"]], Tags=[{"Key": "owner", "Value": "someone"}])
+    _, drifts = detect(cfn, "drift-tags")
+    assert differences(drifts["Vpc"]) == {"/Tags/1": ("null", '{"Key":"owner","Value":"someone"}', "ADD")}
+
+
+def test_tags_aws_adds_itself_are_not_drift(client, cfn, tagged):
+    client("iam").tag_role(RoleName=tagged["Role"], Tags=[{"Key": "aws:cloudformation:stack-name", "Value": "drift-tags"}])
+    _, drifts = detect(cfn, "drift-tags")
+    assert drifts["Role"]["StackResourceDriftStatus"] == "IN_SYNC"
 
 
 # --- stack updates: what the template now says is what the services hold -------------------------
