@@ -6,6 +6,7 @@ import { registerDeployCf } from './commands/deploy-cf.js';
 import { registerDeployInfra } from './commands/deploy-infra.js';
 import { registerDev } from './commands/dev.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerDrift } from './commands/drift.js';
 import { registerEcr } from './commands/ecr.js';
 import { registerKubeconfig } from './commands/kubeconfig.js';
 import { registerPlan } from './commands/plan.js';
@@ -91,6 +92,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerRotateCi(program, runner);
   registerConfigure(program, runner);
   registerAccess(program, runner);
+  registerDrift(program, runner);
   return program;
 }
 

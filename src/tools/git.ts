@@ -186,3 +186,14 @@ export async function exportFolders(revision: string, paths: string[], dest: str
   );
   return paths.filter((path) => trees.has(path));
 }
+
+/** The files directly under `folder` at a revision (paths from the repository's root); empty when it has none. */
+export async function filesAt(revision: string, folder: string, cwd: string): Promise<string[]> {
+  const result = await runTool(git, ['ls-tree', '--name-only', revision, '--', `${folder.replace(/\/+$/, '')}/`], { cwd });
+  if (result.exitCode !== 0) {
+    throw new InputError(`git cannot list ${folder} at '${revision}': ${result.stderr.trim().split('\n')[0]}`, {
+      hint: 'fetch the branch into this clone (git fetch), then rerun',
+    });
+  }
+  return result.stdout.split('\n').filter(Boolean);
+}

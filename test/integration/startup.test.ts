@@ -22,7 +22,7 @@ describe('start-up stays lazy', () => {
     );
     const register = join(dir, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module'; register(${JSON.stringify(`file://${hooks}`)});`);
-    for (const argv of [['--help'], ['dev', '--help'], ['doctor', '--help'], ['release', 'render', '--help'], ['ecr', 'ensure', '--help'], ['rotate-ci', '--help'], ['deploy-infra', '--help'], ['plan', '--help'], ['kubeconfig', '--help']]) {
+    for (const argv of [['--help'], ['dev', '--help'], ['doctor', '--help'], ['release', 'render', '--help'], ['ecr', 'ensure', '--help'], ['rotate-ci', '--help'], ['deploy-infra', '--help'], ['plan', '--help'], ['kubeconfig', '--help'], ['drift', '--help']]) {
       writeFileSync(log, '');
       execFileSync(process.execPath, ['--import', register, BIN, ...argv], { env: cleanEnv() });
       const loaded = readFileSync(log, 'utf8');
