@@ -1,6 +1,7 @@
 import { canonicalJson } from '../canonical-json.js';
 import type { AwsAuthEntry } from '../access/entries.js';
 import type { AwsAuthPlan } from '../access/aws-auth.js';
+import { policyName, type AccessEntriesPlan, type DesiredAccessEntry, type LiveAccessEntry } from '../access/access-entries.js';
 import { describeScaling } from '../cluster/plan.js';
 import type { ClusterPlan } from '../cluster/plan.js';
 import type { FluxObjectState } from '../k8s/flux-status.js';
@@ -56,6 +57,19 @@ export function accessDifferences(plan: Pick<AwsAuthPlan, 'add' | 'update' | 're
     ...plan.add.map((e): Difference => ({ ...base, logicalId: e.arn, expected: entryText(e), actual: 'absent', detail: `listed in ${e.source.file}:${e.source.line}, not in aws-auth` })),
     ...plan.update.map((u): Difference => ({ ...base, logicalId: u.to.arn, expected: entryText(u.to), actual: entryText(u.from), detail: `differs from ${u.to.source.file}:${u.to.source.line}` })),
     ...plan.remove.map((e): Difference => ({ ...base, logicalId: e.arn, expected: 'absent', actual: entryText(e), detail: 'written by biomage, no longer in the access lists' })),
+  ];
+}
+
+const grantText = (e: Pick<LiveAccessEntry | DesiredAccessEntry, 'username' | 'kubernetesGroups' | 'policies'>) =>
+  `${e.username ?? '(no username)'} [${[...e.kubernetesGroups.map((g) => `group ${g}`), ...e.policies.map((p) => `${policyName(p.policyArn)} (${p.scope.type})`)].join(', ')}]`;
+
+/** EKS access entries against the access lists (the API modes): what `biomage access plan` would create, update or delete. */
+export function accessEntryDifferences(plan: Pick<AccessEntriesPlan, 'create' | 'update' | 'delete'>, stack: string): Difference[] {
+  const base = { kind: 'access' as const, stack, type: 'EKS access entry', path: 'access entry' };
+  return [
+    ...plan.create.map((e): Difference => ({ ...base, logicalId: e.principalArn, expected: grantText(e), actual: 'absent', detail: `listed in ${e.source.file}:${e.source.line}, no access entry` })),
+    ...plan.update.map((u): Difference => ({ ...base, logicalId: u.to.principalArn, expected: grantText(u.to), actual: grantText(u.from), detail: `${u.changes.join(', ')}; differs from ${u.to.source.file}:${u.to.source.line}` })),
+    ...plan.delete.map((e): Difference => ({ ...base, logicalId: e.principalArn, expected: 'absent', actual: grantText(e), detail: 'made by biomage, no longer in the access lists' })),
   ];
 }
 

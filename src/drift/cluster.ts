@@ -14,7 +14,7 @@ import { fluxObjectState, GIT_REPOSITORIES, HELM_RELEASES, KUSTOMIZATIONS } from
 import { RELEASES_KUSTOMIZATION } from '../releases/flux-sync.js';
 import { filesAt, revisionCommit, showFile } from '../tools/git.js';
 import { UsageError } from '../ui/errors.js';
-import { accessDifferences, fluxDifferences, nodeGroupDifferences, type GitRelease, type LiveRelease } from './cluster-compare.js';
+import { accessDifferences, accessEntryDifferences, fluxDifferences, nodeGroupDifferences, type GitRelease, type LiveRelease } from './cluster-compare.js';
 import type { Difference } from './difference.js';
 
 export type ClusterPartName = 'node-groups' | 'access' | 'flux';
@@ -92,7 +92,12 @@ export async function clusterDrift(ctx: Context, target: ClusterTarget, root: st
       clients.destroy();
     }
   });
-  await run('access', async () => accessDifferences((await reconcileClusterAccess(ctx, target, root, false)).result.plan, stack));
+  await run('access', async () => {
+    // The access lists live where the cluster's authentication mode puts them: aws-auth rows, access
+    // entries, or both while API_AND_CONFIG_MAP migrates (biomage's aws-auth rows are then expected gone).
+    const report = await reconcileClusterAccess(ctx, target, root, false);
+    return [...(report.entries ? accessEntryDifferences(report.entries.plan, stack) : []), ...accessDifferences(report.result.plan, stack)];
+  });
   await run('flux', async () => fluxDrift(ctx.env, target, root, stack));
   return { target: target.label, parts, differences };
 }

@@ -5,9 +5,10 @@ import { parseAwsAuth, planAwsAuth } from '../../../src/access/aws-auth.js';
 import type { DesiredEntry } from '../../../src/access/entries.js';
 import type { LiveNodeGroup } from '../../../src/cluster/guard.js';
 import type { LiveState } from '../../../src/cluster/live.js';
+import { desiredAccessEntries, planAccessEntries, type LiveAccessEntry } from '../../../src/access/access-entries.js';
 import { planCluster } from '../../../src/cluster/plan.js';
 import type { ClusterSource } from '../../../src/cluster/source.js';
-import { accessDifferences, fluxDifferences, nodeGroupDifferences, revisionCommit, specDifferences, type FluxInput } from '../../../src/drift/cluster-compare.js';
+import { accessDifferences, accessEntryDifferences, fluxDifferences, nodeGroupDifferences, revisionCommit, specDifferences, type FluxInput } from '../../../src/drift/cluster-compare.js';
 import type { FluxObjectState } from '../../../src/k8s/flux-status.js';
 import { installRoot } from '../../../src/paths.js';
 import { parseYamlFile } from '../../../src/yaml/source.js';
@@ -99,6 +100,43 @@ describe('access: biomage access plan\'s aws-auth plan as differences (recorded 
       ['arn:aws:iam::123456789012:user/mallory', 'absent', 'biomage-user:mallory [read-only]'],
     ]);
     expect(found.every((d) => d.kind === 'access')).toBe(true);
+  });
+});
+
+describe('access: biomage access plan\'s access entries as differences (API modes)', () => {
+  const source = (line: number) => ({ file: 'infra/cluster_admins' as const, line, text: 'x' });
+  const desired = desiredAccessEntries(
+    [
+      { type: 'user', arn: 'arn:aws:iam::123456789012:user/alice', username: 'biomage-admin:alice', groups: ['system:masters'], source: source(1) },
+      { type: 'user', arn: 'arn:aws:iam::123456789012:user/bob', username: 'biomage-admin:bob', groups: ['system:masters'], source: source(2) },
+    ],
+    'aws',
+  );
+  const admin = { policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', scope: { type: 'cluster' as const, namespaces: [] } };
+  const entry = (principalArn: string, changes: Partial<LiveAccessEntry> = {}): LiveAccessEntry => ({
+    principalArn,
+    type: 'STANDARD',
+    username: `biomage-admin:${principalArn.split('/')[1] ?? ''}`,
+    kubernetesGroups: [],
+    tags: { 'biomage:managed': 'true' },
+    policies: [admin],
+    ...changes,
+  });
+
+  it('an entry missing, one whose policy was taken away, one no longer listed; node and hand-made entries are not drift', () => {
+    const live = [
+      entry('arn:aws:iam::123456789012:user/alice', { policies: [] }),
+      entry('arn:aws:iam::123456789012:user/mallory'),
+      entry('arn:aws:iam::123456789012:role/nodes', { type: 'EC2_LINUX', tags: {}, policies: [] }),
+      entry('arn:aws:iam::123456789012:user/carol', { tags: {} }),
+    ];
+    const found = accessEntryDifferences(planAccessEntries(live, desired), STACK);
+    expect(found.map((d) => [d.logicalId, d.expected, d.actual])).toEqual([
+      ['arn:aws:iam::123456789012:user/bob', 'biomage-admin:bob [AmazonEKSClusterAdminPolicy (cluster)]', 'absent'],
+      ['arn:aws:iam::123456789012:user/alice', 'biomage-admin:alice [AmazonEKSClusterAdminPolicy (cluster)]', 'biomage-admin:alice []'],
+      ['arn:aws:iam::123456789012:user/mallory', 'absent', 'biomage-admin:mallory [AmazonEKSClusterAdminPolicy (cluster)]'],
+    ]);
+    expect(found.every((d) => d.kind === 'access' && d.type === 'EKS access entry')).toBe(true);
   });
 });
 
