@@ -36,15 +36,15 @@ a template with no stack, and (with no template named) a biomage-*-<env> stack n
 Cluster, when the kubeconfig has the context biomage-<env> (biomage kubeconfig writes it; for
 development, the local cluster of biomage dev cluster up): node groups and the Kubernetes version
 against infra/cluster.yaml (biomage plan's comparison), aws-auth or EKS access entries (as the
-cluster's authentication mode requires) against the access lists (biomage access plan's), and Flux: the Kustomization applied the branch head, each HelmRelease of
-releases/<env>/ is Ready with git's spec. Without a context the cluster is skipped, and
+cluster's authentication mode requires) against the access lists (biomage access plan's), and
+Flux: the Kustomization applied the branch head, each HelmRelease of releases/<env>/ is Ready
+with git's spec. Without a context the cluster is skipped, and
 --only cluster exits 2.
 
 Only reads: CloudFormation DescribeStacks, DetectStackDrift, DescribeStackDriftDetectionStatus,
 DescribeStackResourceDrifts, GetTemplate (stacks behind the code); EKS DescribeCluster (IRSA
 templates' OIDC provider, the cluster), ListNodegroups/DescribeNodegroup, ListAccessEntries/
-DescribeAccessEntry/ListAssociatedAccessPolicies, EC2
-DescribeLaunchTemplateVersions, CloudFormation ListStacks, IAM ListOpenIDConnectProviders, STS
+DescribeAccessEntry/ListAssociatedAccessPolicies, EC2 DescribeLaunchTemplateVersions, CloudFormation ListStacks, IAM ListOpenIDConnectProviders, STS
 GetCallerIdentity; IAM GetUser/GetRole for bare names in the access lists; Kubernetes reads of
 aws-auth and Flux's objects. DetectStackDrift records a detection on the stack; nothing is changed.
 Exit 0: no drift (what is only not deployed yet included); 3: something drifted (--json lists every difference: kind, stack, logical id,
