@@ -34,6 +34,7 @@ REQUIRED = (
     "moto.cloudformation.models:ChangeSet._parse_template",
     "moto.cloudformation.models:ChangeSet.diff",
     "moto.cloudformation.models:CloudFormationBackend",
+    "moto.cloudformation.models:CloudFormationBackend.delete_stack",
     "moto.cloudformation.models:CloudFormationBackend.execute_change_set",
     "moto.cloudformation.models:Event",
     "moto.cloudformation.models:Stack",
@@ -222,6 +223,7 @@ REQUIRED = (
 # CloudFormation calls `delete` and reads `physical_resource_id` where a model has them; the
 # cognito-identity roles API is new.
 ADDED = (
+    "moto.cloudformation.responses:CloudFormationResponse.update_termination_protection",
     "moto.awslambda.models:Permission.delete",
     "moto.awslambda.models:Permission.physical_resource_id",
     "moto.batch.models:ComputeEnvironment.delete",
