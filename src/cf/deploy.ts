@@ -6,7 +6,7 @@ import { InputError } from '../ui/errors.js';
 import { externalImports, planStacks, type StackPlan } from './plan.js';
 import { readParametersFile, runParameterValues, type ParameterValue } from './parameters.js';
 import { selectTemplates, templateNames, type Selection } from './selection.js';
-import { dataRisks, describeRisk, type AllowReplace, type DataRisk } from './replacement-guard.js';
+import { byResource, dataRisks, describeRisk, type AllowReplace, type DataRisk } from './replacement-guard.js';
 import { deployStack, discardChangeSet, prepareChangeSet, wouldUpdate, type DeployHooks, type PreparedChangeSet, type StackDeployOptions, type StackOutcome } from './stack-deployer.js';
 import { mapLimit } from '../map-limit.js';
 import { loadTemplate, type Template } from './template.js';
@@ -109,7 +109,7 @@ export async function guardChangeSets(cfn: CloudFormationClient, plans: StackPla
       // Left to deployStack, which creates it again at the stack's turn and reports the failure there.
     }
   });
-  const risks = [...prepared].flatMap(([stack, p]) => dataRisks(stack, p.changes, options.env, options.allowReplace ?? new Set()));
+  const risks = [...prepared].flatMap(([stack, p]) => dataRisks(stack, p.changes, options.env, options.allowReplace ?? new Set())).sort(byResource);
   return { existing, prepared, risks };
 }
 

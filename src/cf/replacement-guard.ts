@@ -101,7 +101,12 @@ export function dataRisks(stack: string, changes: readonly PlannedChange[], env:
       decision,
     });
   }
-  return risks;
+  return risks.sort(byResource);
+}
+
+/** Stack, then logical id: the order risks are listed in, whatever order the change sets came in. */
+export function byResource(a: DataRisk, b: DataRisk): number {
+  return a.stack.localeCompare(b.stack) || a.logicalId.localeCompare(b.logicalId);
 }
 
 /** One line for a risk: stack, logical id, type, what happens and the property that forces it. */
@@ -113,8 +118,12 @@ export function describeRisk(risk: DataRisk): string {
       : `would be ${risk.replacement === 'Conditional' ? 'possibly replaced' : 'replaced'} by a new, empty one`;
   const causes = risk.causes.map((c) => `${c.property} (RequiresRecreation ${c.requiresRecreation}${c.causingEntity ? `, from ${c.causingEntity}` : ''})`);
   const because = risk.kind === 'replace' ? `: ${causes.length ? `changed ${causes.join(', ')}` : 'CloudFormation gives no property'}` : '';
-  const kept = risk.policyAction?.includes('Retain') ? '; the old one is retained, detached from the stack' : '';
-  return `${risk.stack}: ${risk.logicalId} (${risk.type}) ${what}${because}; its ${holds} would not follow${kept}`;
+  const fate = risk.policyAction?.includes('Retain')
+    ? `the old one, with its ${holds}, would be kept detached from the stack`
+    : risk.policyAction?.includes('Delete')
+      ? `its ${holds} would be deleted with it`
+      : `its ${holds} would not follow`;
+  return `${risk.stack}: ${risk.logicalId} (${risk.type}) ${what}${because}; ${fate}`;
 }
 
 /**

@@ -200,8 +200,11 @@ export async function deployStack(
       await events.poll();
     } finally {
       // Whatever happened, production is left protected (a creation that failed holds nothing to protect).
-      if (production && (await stackStatus(cfn, plan.stackName).catch(() => undefined)) !== 'ROLLBACK_COMPLETE') {
-        await protectStack(cfn, plan, undefined);
+      const settled = production ? await stackStatus(cfn, plan.stackName).catch(() => undefined) : undefined;
+      if (production && settled !== 'ROLLBACK_COMPLETE') {
+        // A rolled-back update left the old template's resources: those it would have removed are protected too.
+        const rolledBack = !settled || !SUCCESS.has(settled);
+        await protectStack(cfn, plan, undefined, rolledBack ? changes.filter((c) => isStateful(c.type)).map((c) => c.logicalId) : []);
       }
     }
     if (final && SUCCESS.has(final)) return done({ action, result: 'ok', changes });
@@ -312,13 +315,13 @@ async function setPolicy(cfn: CloudFormationClient, stack: string, policy: strin
  * denies replacing or deleting the template's stateful resources. Reads first, changes only what
  * differs. `known` is the stack as last described, when the caller has it.
  */
-export async function protectStack(cfn: CloudFormationClient, plan: StackPlan, known: Stack | undefined): Promise<void> {
+export async function protectStack(cfn: CloudFormationClient, plan: StackPlan, known: Stack | undefined, alsoProtect: readonly string[] = []): Promise<void> {
   const stack = known ?? (await cfn.send(new DescribeStacksCommand({ StackName: plan.stackName }))).Stacks?.[0];
   if (!stack) return;
   if (!stack.EnableTerminationProtection) {
     await cfn.send(new UpdateTerminationProtectionCommand({ StackName: plan.stackName, EnableTerminationProtection: true }));
   }
-  const wanted = stackPolicy(statefulLogicalIds(plan.template.doc));
+  const wanted = stackPolicy([...statefulLogicalIds(plan.template.doc), ...alsoProtect]);
   const { StackPolicyBody } = await cfn.send(new GetStackPolicyCommand({ StackName: plan.stackName }));
   if (!samePolicy(StackPolicyBody, wanted)) await setPolicy(cfn, plan.stackName, wanted);
 }

@@ -54,6 +54,7 @@ from moto.cloudformation.models import (
     cloudformation_backends,
 )
 from moto.cloudformation.responses import CloudFormationResponse
+from moto.core.responses import ActionResult
 
 # The resources whose creation has started and not finished, innermost last (moto creates a
 # resource's dependencies from inside its creation when it resolves a Ref or GetAtt).
@@ -536,3 +537,29 @@ def diff_with_details(self):
 
 
 ChangeSet.diff = diff_with_details
+
+
+# --- 10. ListChangeSets lists the stack's change sets; executing one deletes the others ------------------------------------
+# moto's ListChangeSets ignores StackName and lists every stack's change sets, and an executed
+# change set leaves the stack's other change sets behind. CloudFormation lists the named stack's
+# only, and deletes the others on execution ("they aren't valid for the updated stack").
+def list_change_sets(self):
+    stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+    return ActionResult({"Summaries": [c for c in self.cloudformation_backend.change_sets.values() if c.stack_id == stack.stack_id]})
+
+
+_execute_keeping_others = CloudFormationBackend.execute_change_set
+
+
+def execute_change_set_dropping_others(self, change_set_name, stack_name=None):
+    change_set = _find_change_set(self, change_set_name, stack_name)
+    try:
+        return _execute_keeping_others(self, change_set_name, stack_name)
+    finally:
+        if change_set is not None:
+            for key in [k for k, c in self.change_sets.items() if c.stack_id == change_set.stack_id and c is not change_set]:
+                del self.change_sets[key]
+
+
+CloudFormationResponse.list_change_sets = list_change_sets
+CloudFormationBackend.execute_change_set = execute_change_set_dropping_others

@@ -57,6 +57,7 @@ REQUIRED = (
     "moto.cloudformation.responses:CloudFormationResponse",
     "moto.cloudformation.responses:CloudFormationResponse._validate_different_update",
     "moto.cloudformation.responses:CloudFormationResponse.create_change_set",
+    "moto.cloudformation.responses:CloudFormationResponse.list_change_sets",
     "moto.cloudformation.responses:yaml_tag_constructor",
     "moto.cloudformation.utils:yaml_tag_constructor",
     "moto.core.common_models:CloudFormationModel",

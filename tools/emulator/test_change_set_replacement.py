@@ -171,3 +171,15 @@ def test_an_allowed_replacement_replaces_the_table_and_the_bucket(cfn, client, s
     assert "smoke-table-two" in tables
     buckets = {b["Name"] for b in client("s3").list_buckets()["Buckets"]}
     assert "smoke-bucket-two" in buckets and "smoke-bucket-one" not in buckets
+
+
+def test_list_change_sets_names_the_stack_s_only_and_execution_drops_the_others(cfn, stack):
+    first, _ = change_set(cfn, TEMPLATE.replace("DisplayName: one", "DisplayName: three"))
+    second, _ = change_set(cfn, TEMPLATE.replace("DisplayName: one", "DisplayName: four"))
+    cfn.create_change_set(StackName="elsewhere", ChangeSetName="other", ChangeSetType="CREATE", TemplateBody="Resources: {T: {Type: AWS::SNS::Topic}}")
+    listed = {s["ChangeSetName"] for s in cfn.list_change_sets(StackName=STACK)["Summaries"]}
+    assert {first, second} <= listed and "other" not in listed
+    cfn.execute_change_set(StackName=STACK, ChangeSetName=second)
+    remaining = [s for s in cfn.list_change_sets(StackName=STACK)["Summaries"] if s["ExecutionStatus"] != "EXECUTE_COMPLETE"]
+    assert remaining == []
+    assert [s["ChangeSetName"] for s in cfn.list_change_sets(StackName="elsewhere")["Summaries"]] == ["other"]
