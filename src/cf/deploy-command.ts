@@ -85,6 +85,7 @@ export async function deployTemplates(ctx: Context, request: DeployCfRequest): P
     force: request.force,
     concurrency: request.concurrency,
     pollMs: target.local ? 50 : 3_000,
+    protectProduction: true,
     allowReplace,
     hooks: {
       status: (stack: string, message: string) => progress.set(stack, message),

@@ -74,6 +74,8 @@ export interface RunOptions {
   hooks: DeployHooks;
   /** --allow-replace values, `<stack>:<LogicalId>`. */
   allowReplace?: AllowReplace;
+  /** Leave production stacks with termination protection and the protective stack policy (deploy-cf). */
+  protectProduction?: boolean;
   /** The change sets read by guardChangeSets: runDeploy executes these rather than create new ones. */
   preflight?: Preflight;
   /** Read before executing a change set the preflight did not read (see lateGuard). */

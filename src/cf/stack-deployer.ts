@@ -51,6 +51,11 @@ export interface StackDeployOptions {
   hooks: DeployHooks;
   /** A change set already created for this stack (deploy-cf's guard reads them all before executing any). */
   prepared?: PreparedChangeSet;
+  /**
+   * deploy-cf's production protection: termination protection and the stack policy that denies
+   * replacing or deleting stateful resources (stack-policy.ts), applied when env is production.
+   */
+  protectProduction?: boolean;
   /** --allow-replace: in production, these resources' replacement or deletion is let through the stack policy. */
   allowReplace?: AllowReplace;
   /**
@@ -140,7 +145,7 @@ export async function deployStack(
 
     const recorded = current?.Tags?.find((t) => t.Key === HASH_TAG)?.Value;
     if (current && !options.force && recorded === plan.hash && SUCCESS.has(current.StackStatus ?? '')) {
-      if (options.env === 'production' && !options.dryRun) await protectStack(cfn, plan, current);
+      if (protecting(options)) await protectStack(cfn, plan, current);
       return done({ action: 'unchanged', result: 'ok' });
     }
     if (current && !SETTLED.has(current.StackStatus ?? '')) {
@@ -175,7 +180,7 @@ export async function deployStack(
     }
     if (type === 'UPDATE' && changes.length === 0) {
       await discard();
-      if (options.env === 'production' && !options.dryRun && current) await protectStack(cfn, plan, current);
+      if (protecting(options) && current) await protectStack(cfn, plan, current);
       return done({ action: 'no-changes', result: 'ok' });
     }
     if (options.dryRun) {
@@ -190,7 +195,7 @@ export async function deployStack(
 
     hooks.status(plan.stackName, `executing (${changes.length} change${changes.length === 1 ? '' : 's'})`);
     const events = await EventStream.after(cfn, plan.stackName, (e) => hooks.event(plan.stackName, e));
-    const production = options.env === 'production';
+    const production = protecting(options);
     let final: string | undefined;
     try {
       // Production: the update runs under the protective policy, less the resources --allow-replace names.
@@ -227,6 +232,10 @@ export async function deployStack(
       error: { message: `${plan.stackName}: ${(error as Error).message}` },
     });
   }
+}
+
+function protecting(options: StackDeployOptions): boolean {
+  return options.protectProduction === true && options.env === 'production' && !options.dryRun;
 }
 
 /** Create the stack's change set (its type always explicit) and read it whole. */
