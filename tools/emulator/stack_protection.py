@@ -114,6 +114,10 @@ def execute_change_set(self, change_set_name, stack_name=None):
     return _original_execute(self, change_set_name, stack_name)
 
 
-CloudFormationResponse.update_termination_protection = update_termination_protection
-CloudFormationBackend.delete_stack = delete_stack
+# 1 and 2 are also what `biomage destroy` needs (its stack_deletion.py, imported before this module
+# by launch.py, may provide them): installed here only where no module did, so that exactly one
+# UpdateTerminationProtection answers and DeleteStack checks once.
+if not hasattr(CloudFormationResponse, "update_termination_protection"):
+    CloudFormationResponse.update_termination_protection = update_termination_protection
+    CloudFormationBackend.delete_stack = delete_stack
 CloudFormationBackend.execute_change_set = execute_change_set
