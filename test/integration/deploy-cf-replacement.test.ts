@@ -224,7 +224,10 @@ describe('deploy-cf refuses to replace or remove data outside development', () =
       expect(run.code, run.stderr).toBe(0);
       expect(run.report?.replacements).toMatchObject([{ stack: 'biomage-data-staging', logicalId: 'Samples', decision: 'allowed' }]);
       expect(run.stderr).toContain('allowed by --allow-replace biomage-data-staging:Samples');
-      expect(await tables()).toContain('fixture-samples-v2-staging');
+      // The new table, and the old one kept out of the stack: its UpdateReplacePolicy is Retain in staging.
+      expect((await tables()).filter((t) => t.endsWith('-staging')).sort()).toEqual(['fixture-samples-staging', 'fixture-samples-v2-staging']);
+      const { StackResources = [] } = await cfn().send(new DescribeStackResourcesCommand({ StackName: 'biomage-data-staging' }));
+      expect(StackResources.find((r) => r.LogicalResourceId === 'Samples')?.PhysicalResourceId).toBe('fixture-samples-v2-staging');
       expect(await buckets()).toContain('fixture-results-staging');
       expect(await queueExists('fixture-work-staging')).toBe(true);
       expect(await noticesDisplayName('staging')).toBe('Fixture notices, changed');
@@ -246,7 +249,8 @@ describe('deploy-cf refuses to replace or remove data outside development', () =
         'warning: biomage-data-development: Samples (AWS::DynamoDB::Table) would be replaced by a new, empty one: changed TableName (RequiresRecreation Always); its items would be deleted with it (development: deploying anyway',
       );
       expect(run.report?.replacements).toMatchObject([{ logicalId: 'Samples', decision: 'warned' }]);
-      expect(await tables()).toContain('fixture-samples-v2-development');
+      // UpdateReplacePolicy Delete in development: the old table goes.
+      expect((await tables()).filter((t) => t.endsWith('-development'))).toEqual(['fixture-samples-v2-development']);
     });
   });
 

@@ -563,3 +563,56 @@ def execute_change_set_dropping_others(self, change_set_name, stack_name=None):
 
 CloudFormationResponse.list_change_sets = list_change_sets
 CloudFormationBackend.execute_change_set = execute_change_set_dropping_others
+
+
+# --- 11. UpdateReplacePolicy: Retain keeps the replaced resource ----------------------------------------------------------------
+# moto's models delete the old resource when an update replaces one, whatever the template's
+# UpdateReplacePolicy. CloudFormation keeps it (out of the stack, a DELETE_SKIPPED event) when the
+# policy is Retain. Snapshot is kept too: moto has no snapshot of most of these types, and keeping
+# loses nothing. The change set said which replacements retain (PolicyAction, part 9); the model
+# then creates the new resource and leaves the old one where it is.
+_update_in_place_or_replace = parsing.parse_and_update_resource
+
+
+def parse_and_update_retaining(logical_id, resource_json, resources_map, account_id, region_name):
+    if logical_id not in (getattr(_creating, "retain_on_replace", None) or ()):
+        return _update_in_place_or_replace(logical_id, resource_json, resources_map, account_id, region_name)
+    stack = _stack_of(resources_map)
+    resource_type = resource_json.get("Type", "")
+    old = resources_map._parsed_resources.get(logical_id)
+    resource_class, cleaned, new_name = parsing.parse_resource_and_generate_name(logical_id, resource_json, resources_map)
+    if stack is not None and _first_attempt(logical_id):
+        _resource_event(stack, logical_id, resource_type, "UPDATE_IN_PROGRESS", reason="Requested update requires the creation of a new physical resource; hence creating one.")
+    try:
+        new = resource_class.create_from_cloudformation_json(new_name, cleaned, account_id, region_name)
+    except Exception:
+        _note_failure(logical_id, resource_type)
+        raise
+    new.cf_resource_type = resource_type
+    new.logical_resource_id = logical_id
+    if stack is not None:
+        _resource_event(stack, logical_id, resource_type, "UPDATE_COMPLETE", getattr(new, "physical_resource_id", "") or "")
+        old_id = getattr(old, "physical_resource_id", "") or ""
+        _resource_event(stack, logical_id, resource_type, "DELETE_SKIPPED", old_id)
+    return new
+
+
+_execute_deleting_replaced = CloudFormationBackend.execute_change_set
+
+
+def execute_change_set_retaining(self, change_set_name, stack_name=None):
+    change_set = _find_change_set(self, change_set_name, stack_name)
+    retained = {
+        c.logical_resource_id
+        for c in (change_set.changes if change_set is not None else [])
+        if c.action == "Modify" and getattr(c, "replacement", None) == "True" and getattr(c, "policy_action", None) in ("ReplaceAndRetain", "ReplaceAndSnapshot")
+    }
+    _creating.retain_on_replace = retained
+    try:
+        return _execute_deleting_replaced(self, change_set_name, stack_name)
+    finally:
+        _creating.retain_on_replace = None
+
+
+parsing.parse_and_update_resource = parse_and_update_retaining
+CloudFormationBackend.execute_change_set = execute_change_set_retaining

@@ -54,6 +54,7 @@ REQUIRED = (
     "moto.cloudformation.parsing:parse_and_create_resource",
     "moto.cloudformation.parsing:parse_and_update_resource",
     "moto.cloudformation.parsing:parse_resource",
+    "moto.cloudformation.parsing:parse_resource_and_generate_name",
     "moto.cloudformation.responses:CloudFormationResponse",
     "moto.cloudformation.responses:CloudFormationResponse._validate_different_update",
     "moto.cloudformation.responses:CloudFormationResponse.create_change_set",

@@ -168,18 +168,24 @@ def test_an_allowed_replacement_replaces_the_table_and_the_bucket(cfn, client, s
     cfn.execute_change_set(StackName=STACK, ChangeSetName=name)
     assert cfn.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
     tables = client("dynamodb").list_tables()["TableNames"]
-    assert "smoke-table-two" in tables
+    # The table's UpdateReplacePolicy is Retain: the old one stays, out of the stack; the bucket has none.
+    assert "smoke-table-two" in tables and "smoke-table-one" in tables
     buckets = {b["Name"] for b in client("s3").list_buckets()["Buckets"]}
     assert "smoke-bucket-two" in buckets and "smoke-bucket-one" not in buckets
+    resources = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in cfn.describe_stack_resources(StackName=STACK)["StackResources"]}
+    assert resources["Table"] == "smoke-table-two"
+    events = cfn.describe_stack_events(StackName=STACK)["StackEvents"]
+    assert any(e["LogicalResourceId"] == "Table" and e["ResourceStatus"] == "DELETE_SKIPPED" and e["PhysicalResourceId"] == "smoke-table-one" for e in events)
 
 
 def test_list_change_sets_names_the_stack_s_only_and_execution_drops_the_others(cfn, stack):
-    first, _ = change_set(cfn, TEMPLATE.replace("DisplayName: one", "DisplayName: three"))
-    second, _ = change_set(cfn, TEMPLATE.replace("DisplayName: one", "DisplayName: four"))
+    current = TEMPLATE.replace("smoke-bucket-one", "smoke-bucket-two")
+    first, _ = change_set(cfn, current.replace("DisplayName: one", "DisplayName: three"), parameters=[("Suffix", "two")])
+    second, _ = change_set(cfn, current.replace("DisplayName: one", "DisplayName: four"), parameters=[("Suffix", "two")])
     cfn.create_change_set(StackName="elsewhere", ChangeSetName="other", ChangeSetType="CREATE", TemplateBody="Resources: {T: {Type: AWS::SNS::Topic}}")
     listed = {s["ChangeSetName"] for s in cfn.list_change_sets(StackName=STACK)["Summaries"]}
     assert {first, second} <= listed and "other" not in listed
     cfn.execute_change_set(StackName=STACK, ChangeSetName=second)
-    remaining = [s for s in cfn.list_change_sets(StackName=STACK)["Summaries"] if s["ExecutionStatus"] != "EXECUTE_COMPLETE"]
-    assert remaining == []
+    assert cfn.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    assert [s["ChangeSetName"] for s in cfn.list_change_sets(StackName=STACK)["Summaries"]] == [second]
     assert [s["ChangeSetName"] for s in cfn.list_change_sets(StackName="elsewhere")["Summaries"]] == ["other"]
