@@ -36,6 +36,15 @@ that would make the twin lie about a deploy:
    left at its Default stayed a string (moto splits passed values only), so `!Ref` of it handed a
    resource "r6i" where CloudFormation hands ["r6i"].
 
+9. Replacement: a change set said only Add, Modify or Remove. CloudFormation says for each Modify
+   whether it replaces the resource (Replacement True, Conditional, False), its Scope and Details
+   (the property, RequiresRecreation Always/Conditionally/Never from the type's schema, Static or
+   Dynamic, DirectModification, ParameterReference or ResourceReference), the PhysicalResourceId,
+   and what happens to the old resource (PolicyAction: Delete, Retain, ReplaceAndRetain, ...).
+10. ListChangeSets listed every stack's change sets, and executing one left the stack's others
+   behind; CloudFormation lists the named stack's and deletes the others on execution.
+11. UpdateReplacePolicy: moto deleted a replaced resource whatever the policy; Retain keeps it.
+
 Each fix wraps moto's own functions; none re-implements storage. Known remaining difference: a
 failed UPDATE is marked UPDATE_ROLLBACK_COMPLETE, but moto has already applied the resources
 changed before the failure and does not restore them.
