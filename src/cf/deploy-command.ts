@@ -9,6 +9,7 @@ import { allowReplaceFlag, dataRisks, describeRisk, parseAllowReplace, refusalEr
 import { shownValue } from './parameters.js';
 import type { StackPlan } from './plan.js';
 import { PARAMETERS_FILE } from './layout.js';
+import { stackName } from './template.js';
 import type { StackOutcome } from './stack-deployer.js';
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { cloudFormationSdk } from '../aws/sdk.js';
@@ -56,24 +57,20 @@ export interface DeployRun {
  */
 export async function deployTemplates(ctx: Context, request: DeployCfRequest): Promise<DeployRun> {
   const root = request.root ?? ctx.root;
-  // The form of every --allow-replace value first: a typo stops the run before anything is read.
-  parseAllowReplace(request.allowReplace ?? []);
   const templates = await loadTemplates(root, {
     paths: request.paths,
     ...(request.changedSince ? { changedSince: request.changedSince } : {}),
   });
   const values = loadParameterValues(root, templates, ctx.env);
+  // Every --allow-replace value checked (its form, its stack in this run) before AWS is asked anything.
+  const allowReplace = parseAllowReplace(request.allowReplace ?? [], templates.map((t) => stackName(t, ctx.env)));
   // Belt and braces: a NoEcho value is shown as **** by the summary, and masked in anything else
   // written (a CloudFormation reason quoting it, say).
   for (const list of values.values()) for (const v of list) if (v.noEcho) ctx.out.secret(v.value);
   const target = await ctx.aws();
-  if (templates.length === 0) {
-    parseAllowReplace(request.allowReplace ?? [], []);
-    return { report: { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks: [], replacements: [] }, plans: [] };
-  }
+  if (templates.length === 0) return { report: { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks: [], replacements: [] }, plans: [] };
   const cfn = request.cfn ?? awsClient(cloudFormationSdk().CloudFormationClient, target);
   const plans = await planDeploy(templates, { env: ctx.env, target, cfn, values });
-  const allowReplace = parseAllowReplace(request.allowReplace ?? [], plans.map((p) => p.stackName));
   await confirmChange(ctx, `deploy-cf of ${plans.length} stack${plans.length === 1 ? '' : 's'}`);
 
   const progress = ctx.out.liveStatus();

@@ -24,6 +24,8 @@ import { BiomageError, InputError } from '../../src/ui/errors.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';
 import { copyFixture } from '../helpers/fixture-copy.js';
+import { runCli } from '../helpers/cli.js';
+import type { JsonEnvelope } from '../../src/ui/output.js';
 
 /*
  * deploy-cf's guard against silent data loss, against the emulator, whose change sets say
@@ -235,6 +237,25 @@ describe('deploy-cf refuses to replace or remove data outside development', () =
       // Staging is not production: no termination protection, no stack policy.
       expect((await stack('biomage-data-staging'))?.EnableTerminationProtection).toBeFalsy();
       expect(await policy('biomage-data-staging')).toBeUndefined();
+    });
+  });
+
+  describe('the command line', () => {
+    it('--allow-replace is repeatable, and every unusable value is named (exit 2, JSON error)', async () => {
+      const run = await runCli(
+        ['deploy-cf', '--root', root, '--env', 'development', '--json', '--allow-replace', 'biomage-data-development', '--allow-replace', 'biomage-gone-development:Samples'],
+        { AWS_ENDPOINT_URL: emulator().endpoint, AWS_REGION: 'eu-west-1', BIOMAGE_ENV: undefined, AWS_PROFILE: undefined },
+      );
+      expect(run.code, run.stderr).toBe(2);
+      const { error } = JSON.parse(run.stdout) as JsonEnvelope;
+      expect(error).toMatchObject({ code: 'bad-input', where: '--allow-replace' });
+      expect(error?.message).toBe(
+        [
+          '2 --allow-replace values are unusable:',
+          '  --allow-replace biomage-data-development: expected <stack>:<LogicalId>, e.g. biomage-data-staging:SamplesTable',
+          '  --allow-replace biomage-gone-development:Samples: biomage-gone-development is not a stack of this run (biomage-data-development, biomage-notices-development)',
+        ].join('\n'),
+      );
     });
   });
 
