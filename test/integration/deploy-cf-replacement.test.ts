@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CloudFormationClient,
@@ -237,6 +237,51 @@ describe('deploy-cf refuses to replace or remove data outside development', () =
       // Staging is not production: no termination protection, no stack policy.
       expect((await stack('biomage-data-staging'))?.EnableTerminationProtection).toBeFalsy();
       expect(await policy('biomage-data-staging')).toBeUndefined();
+    });
+  });
+
+  describe('a stack that starts importing from a stack the run creates', () => {
+    it('is guarded at its turn: refused there (exit 1), after the new stack it waited for, its change set deleted', async () => {
+      const extra = join(root, 'cf', 'extra.yaml');
+      writeFileSync(
+        extra,
+        [
+          'Parameters:',
+          '  Environment: {Type: String, AllowedValues: [development, staging, production]}',
+          'Resources:',
+          '  Extra: {Type: AWS::SNS::Topic}',
+          'Outputs:',
+          '  Name:',
+          '    Value: extra announcements',
+          '    Export: {Name: !Sub "fixture-extra-${Environment}"}',
+          '',
+        ].join('\n'),
+      );
+      editDangerously({ table: true });
+      writeFileSync(
+        data,
+        readFileSync(data, 'utf8')
+          .replace('fixture-samples-v2-${Environment}', 'fixture-samples-v3-${Environment}')
+          .replace('DisplayName: Fixture announcements', 'DisplayName: !ImportValue {"Fn::Sub": "fixture-extra-${Environment}"}'),
+      );
+      try {
+        const tablesBefore = (await tables()).filter((t) => t.endsWith('-staging')).sort();
+        const run = await deploy('staging', { allowReplace: [] });
+        expect(run.code, run.stderr).toBe(1);
+        const by = Object.fromEntries((run.report?.stacks ?? []).map((s) => [s.stack, s]));
+        expect(by['biomage-extra-staging']).toMatchObject({ action: 'create', result: 'ok' });
+        expect(by['biomage-data-staging']).toMatchObject({
+          result: 'failed',
+          error: { message: expect.stringContaining('refused: biomage-data-staging: Samples (AWS::DynamoDB::Table) would be replaced'), reason: expect.stringContaining('the change set was deleted') },
+        });
+        expect(by['biomage-data-staging']?.error?.message).toContain('allow it with --allow-replace biomage-data-staging:Samples');
+        expect(run.report?.replacements).toMatchObject([{ stack: 'biomage-data-staging', logicalId: 'Samples', decision: 'refused' }]);
+        expect((await tables()).filter((t) => t.endsWith('-staging')).sort()).toEqual(tablesBefore);
+        expect((await stack('biomage-data-staging'))?.StackStatus).toBe('UPDATE_COMPLETE');
+        expect(await changeSets('biomage-data-staging')).toEqual([]);
+      } finally {
+        rmSync(extra);
+      }
     });
   });
 
