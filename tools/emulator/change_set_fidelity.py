@@ -56,6 +56,7 @@ import threading
 
 import moto.cloudformation.parsing as parsing
 from moto.cloudformation.models import (
+    Change,
     ChangeSet,
     CloudFormationBackend,
     Event,
@@ -390,8 +391,6 @@ parsing.ResourceMap.build_resource_diff = build_resource_diff_by_ssm_names
 # recreates is read from the type's own schema (resource_schemas.py), never from a list here.
 import resource_schemas  # noqa: E402 - beside this file; launch.py puts this folder on sys.path
 
-_PSEUDO = {"AWS::NoValue", "AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::StackId", "AWS::Partition", "AWS::URLSuffix", "AWS::NotificationARNs"}
-
 
 def _resolve(value, parameters):
     """`value` with every parameter it uses (Ref, or ${Name} in Fn::Sub) replaced by its value:
@@ -416,19 +415,25 @@ def _resolve(value, parameters):
 
 
 def _resources_referenced(value, resources):
-    """The resources of the new template that `value` reads through Ref, Fn::GetAtt or Fn::Sub."""
+    """The resources of `resources` that `value` reads through Ref, Fn::GetAtt or Fn::Sub
+    (`${Name}` and `${Name.Attribute}`)."""
     found = []
     if isinstance(value, dict):
-        if set(value) == {"Fn::GetAtt"}:
+        if set(value) == {"Ref"} and value["Ref"] in resources:
+            found.append(value["Ref"])
+        elif set(value) == {"Fn::GetAtt"}:
             target = value["Fn::GetAtt"]
             name = target[0] if isinstance(target, list) else str(target).split(".")[0]
             if name in resources:
                 found.append(name)
-        for name in parsing.get_references_from_template(value) if ("Ref" in value or "Fn::Sub" in value) else []:
-            if name in resources and name not in _PSEUDO:
-                found.append(name)
-        for key, item in value.items():
-            if key not in ("Ref", "Fn::GetAtt"):
+        elif set(value) == {"Fn::Sub"}:
+            body = value["Fn::Sub"]
+            text, local = (body[0], body[1] if len(body) > 1 else {}) if isinstance(body, list) else (body, {})
+            if isinstance(text, str):
+                found.extend(n.split(".")[0] for n in re.findall(r"\$\{([^!}][^}]*)\}", text) if n.split(".")[0] in resources and n not in local)
+            found.extend(_resources_referenced(local, resources))
+        else:
+            for item in value.values():
                 found.extend(_resources_referenced(item, resources))
     elif isinstance(value, list):
         for item in value:
@@ -522,15 +527,30 @@ def diff_with_details(self):
         change.scope = []
         change.details = []
     # Resources whose attributes are unknown until execution: added ones, then replaced ones
-    # (a replacement changes Ref and every attribute), found until nothing more is replaced.
+    # (a replacement changes Ref and every attribute), found until nothing more is replaced. A
+    # resource whose template is unchanged but reads a replaced one changes too (moto's diff,
+    # which compares template text, misses it): CloudFormation lists it, Dynamic, and Conditional
+    # where the value feeds a create-only property.
     unsettled = {c.logical_resource_id for c in changes if c.action == "Add"}
-    modifies = [c for c in changes if c.action == "Modify"]
-    for _ in range(len(modifies) + 1):
+    for _ in range(len(new_resources) + 1):
+        modifies = [c for c in changes if c.action == "Modify"]
         for change in modifies:
             logical_id = change.logical_resource_id
             _describe_modify(change, old_resources.get(logical_id) or {}, new_resources.get(logical_id) or {}, old_params, new_params, unsettled, region)
         replaced = {c.logical_resource_id for c in modifies if c.replacement in ("True", "Conditional")}
-        if replaced <= unsettled:
+        listed = {c.logical_resource_id for c in changes}
+        readers = [
+            name
+            for name, body in new_resources.items()
+            if name in old_resources and name not in listed and _resources_referenced((body or {}).get("Properties") or {}, replaced)
+        ]
+        for name in readers:
+            reader = Change(action="Modify", logical_resource_id=name, resource_type=new_resources[name].get("Type", ""))
+            physical_id = getattr(resource_map._parsed_resources.get(name), "physical_resource_id", None)
+            if physical_id:
+                reader.physical_resource_id = physical_id
+            changes.append(reader)
+        if replaced <= unsettled and not readers:
             break
         unsettled |= replaced
     # PolicyAction: what happens to the physical resource that goes (kept, snapshotted or deleted).

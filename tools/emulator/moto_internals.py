@@ -30,6 +30,7 @@ REQUIRED = (
     # CloudFormation: parsing, change sets, stacks, YAML tags.
     "moto.cloudformation.exceptions:UnformattedGetAttTemplateException",
     "moto.cloudformation.exceptions:ValidationError",
+    "moto.cloudformation.models:Change",
     "moto.cloudformation.models:ChangeSet",
     "moto.cloudformation.models:ChangeSet._parse_template",
     "moto.cloudformation.models:ChangeSet.diff",

@@ -115,6 +115,40 @@ def test_a_value_known_only_at_execution_is_dynamic_and_conditional(cfn, stack):
     cfn.delete_change_set(StackName=STACK, ChangeSetName=name)
 
 
+READERS = """
+Parameters:
+  Suffix: {Type: String, Default: one}
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties: {TopicName: !Sub "readers-${Suffix}"}
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: !Sub "${Topic.TopicName}-jobs"}
+  Alarm:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: readers-alarm, Tags: [{Key: topic, Value: !Ref Topic}]}
+"""
+
+
+def test_a_resource_reading_a_replaced_one_is_listed_dynamic(cfn):
+    cfn.create_stack(StackName="readers", TemplateBody=READERS)
+    cfn.create_change_set(
+        StackName="readers", ChangeSetName="rename", ChangeSetType="UPDATE", TemplateBody=READERS,
+        Parameters=[{"ParameterKey": "Suffix", "ParameterValue": "two"}],
+    )
+    changes = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"] for c in cfn.describe_change_set(StackName="readers", ChangeSetName="rename")["Changes"]}
+    assert changes["Topic"]["Replacement"] == "True"
+    # Its template text is unchanged, but its create-only QueueName is read from the new topic.
+    assert changes["Queue"]["Replacement"] == "Conditional"
+    assert changes["Queue"]["Details"] == [
+        {"Target": {"Attribute": "Properties", "Name": "QueueName", "RequiresRecreation": "Always"}, "Evaluation": "Dynamic", "ChangeSource": "ResourceReference", "CausingEntity": "Topic"}
+    ]
+    # A tag read from it changes in place.
+    assert changes["Alarm"]["Replacement"] == "False"
+    assert changes["Alarm"]["Details"][0]["ChangeSource"] == "ResourceReference"
+
+
 def test_a_resource_dropped_from_the_template_is_a_remove_with_its_deletion_policy(cfn, stack):
     body = TEMPLATE.replace("  Queue:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Delete\n    Properties: {QueueName: smoke-queue-one}\n", "")
     name, changes = change_set(cfn, body)
