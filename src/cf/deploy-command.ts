@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { confirmChange } from '../ui/confirm.js';
 import { renderTable } from '../ui/output.js';
 import type { Paint } from '../ui/style.js';
-import { discardPreflight, guardChangeSets, lateGuard, loadParameterValues, loadTemplates, planDeploy, runDeploy, type Preflight } from './deploy.js';
+import { discardPreflight, guardChangeSets, lateGuard, loadParameterValues, loadTemplates, planDeploy, runDeploy, type Preflight, type RunOptions } from './deploy.js';
 import { allowReplaceFlag, dataRisks, describeRisk, parseAllowReplace, refusalError, type DataRisk } from './replacement-guard.js';
 import { shownValue } from './parameters.js';
 import type { StackPlan } from './plan.js';
@@ -76,7 +76,7 @@ export async function deployTemplates(ctx: Context, request: DeployCfRequest): P
   const progress = ctx.out.liveStatus();
   for (const plan of plans) progress.set(plan.stackName, plan.dependsOn.length ? `waiting for ${plan.dependsOn.join(', ')}` : 'queued');
   const late: DataRisk[] = [];
-  const options = {
+  const options: RunOptions = {
     env: ctx.env,
     dryRun: ctx.dryRun,
     force: request.force,
@@ -96,17 +96,7 @@ export async function deployTemplates(ctx: Context, request: DeployCfRequest): P
   let stacks: StackOutcome[];
   try {
     // A dry run executes nothing: its change sets are read, listed and deleted by deployStack.
-    if (!ctx.dryRun) {
-      preflight = await guardChangeSets(cfn, plans, options);
-      if (preflight.risks.some((r) => r.decision === 'refused')) {
-        await discardPreflight(cfn, preflight);
-        throw refusalError(preflight.risks);
-      }
-      for (const risk of preflight.risks) {
-        if (risk.decision === 'warned') progress.log(`warning: ${describeRisk(risk)} (development: deploying anyway; staging and production refuse it without ${allowReplaceFlag(risk.stack, risk.logicalId)})`);
-        if (risk.decision === 'allowed') progress.log(`${describeRisk(risk)}: allowed by ${allowReplaceFlag(risk.stack, risk.logicalId)}`);
-      }
-    }
+    if (!ctx.dryRun) preflight = await guardBeforeExecuting(cfn, plans, options, (line) => progress.log(line));
     stacks = await runDeploy(cfn, plans, {
       ...options,
       ...(preflight ? { preflight } : {}),
@@ -128,6 +118,24 @@ export async function deployTemplates(ctx: Context, request: DeployCfRequest): P
     return shown.length ? { ...s, fileParameters: Object.fromEntries(shown.map((v) => [v.key, shownValue(v)])) } : s;
   });
   return { report: { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks: reported, replacements }, plans };
+}
+
+/**
+ * Every update's change set read before any executes: a refused change stops the run here, with
+ * all of them deleted (exit 2, nothing deployed); warned and allowed ones are said as they pass.
+ */
+async function guardBeforeExecuting(cfn: CloudFormationClient, plans: StackPlan[], options: RunOptions, log: (line: string) => void): Promise<Preflight> {
+  const preflight = await guardChangeSets(cfn, plans, options);
+  if (preflight.risks.some((r) => r.decision === 'refused')) {
+    await discardPreflight(cfn, preflight);
+    throw refusalError(preflight.risks);
+  }
+  for (const risk of preflight.risks) {
+    const flag = allowReplaceFlag(risk.stack, risk.logicalId);
+    if (risk.decision === 'warned') log(`warning: ${describeRisk(risk)} (development: deploying anyway; staging and production refuse it without ${flag})`);
+    if (risk.decision === 'allowed') log(`${describeRisk(risk)}: allowed by ${flag}`);
+  }
+  return preflight;
 }
 
 export function renderDeployReport(report: DeployCfReport, paint: Paint): string {
