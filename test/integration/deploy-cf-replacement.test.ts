@@ -9,6 +9,8 @@ import {
   GetStackPolicyCommand,
   GetTemplateCommand,
   ListChangeSetsCommand,
+  SetStackPolicyCommand,
+  UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -368,6 +370,17 @@ describe('deploy-cf refuses to replace or remove data outside development', () =
       expect((await stack(name))?.EnableTerminationProtection).toBe(true);
       expect(await policy(name)).toEqual({ Statement: [allow, deny(['Results', 'Samples', 'Work'])] });
       expect(await changeSets(name)).toEqual([]);
+    });
+
+    it('a production stack that lost its protection (or never had it) gets it back at the next deploy-cf, even with nothing to change', async () => {
+      await cfn().send(new UpdateTerminationProtectionCommand({ StackName: 'biomage-notices-production', EnableTerminationProtection: false }));
+      await cfn().send(new SetStackPolicyCommand({ StackName: name, StackPolicyBody: JSON.stringify({ Statement: [allow] }) }));
+      editDangerously({ table: true });
+      const run = await deploy('production');
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.report?.stacks.map((s) => s.action)).toEqual(['unchanged', 'unchanged']);
+      expect((await stack('biomage-notices-production'))?.EnableTerminationProtection).toBe(true);
+      expect(await policy(name)).toEqual({ Statement: [allow, deny(['Results', 'Samples', 'Work'])] });
     });
 
     it('the protective policy is restored when the allowed update fails', async () => {
