@@ -112,18 +112,22 @@ export function byResource(a: DataRisk, b: DataRisk): number {
 /** One line for a risk: stack, logical id, type, what happens and the property that forces it. */
 export function describeRisk(risk: DataRisk): string {
   const holds = statefulType(risk.type)?.holds ?? 'data';
-  const what =
-    risk.kind === 'remove'
-      ? `would be deleted (removed from the template)`
-      : `would be ${risk.replacement === 'Conditional' ? 'possibly replaced' : 'replaced'} by a new, empty one`;
+  const retained = risk.policyAction?.includes('Retain') ?? false;
+  const deleted = risk.policyAction?.includes('Delete') ?? false;
+  if (risk.kind === 'remove') {
+    const what = retained ? 'would be dropped from the stack (removed from the template)' : 'would be deleted (removed from the template)';
+    const fate = retained ? `it stays in the account with its ${holds}, no longer managed by the stack` : deleted ? `its ${holds} would be deleted with it` : `its ${holds} would not survive`;
+    return `${risk.stack}: ${risk.logicalId} (${risk.type}) ${what}; ${fate}`;
+  }
+  const what = `would be ${risk.replacement === 'Conditional' ? 'possibly replaced' : 'replaced'} by a new, empty one`;
   const causes = risk.causes.map((c) => `${c.property} (RequiresRecreation ${c.requiresRecreation}${c.causingEntity ? `, from ${c.causingEntity}` : ''})`);
-  const because = risk.kind === 'replace' ? `: ${causes.length ? `changed ${causes.join(', ')}` : 'CloudFormation gives no property'}` : '';
-  const fate = risk.policyAction?.includes('Retain')
+  const because = causes.length ? `changed ${causes.join(', ')}` : 'CloudFormation names no property';
+  const fate = retained
     ? `the old one, with its ${holds}, would be kept detached from the stack`
-    : risk.policyAction?.includes('Delete')
-      ? `its ${holds} would be deleted with it`
+    : deleted
+      ? `its ${holds} would be deleted with the old one`
       : `its ${holds} would not follow`;
-  return `${risk.stack}: ${risk.logicalId} (${risk.type}) ${what}${because}; ${fate}`;
+  return `${risk.stack}: ${risk.logicalId} (${risk.type}) ${what}: ${because}; ${fate}`;
 }
 
 /**

@@ -206,7 +206,7 @@ describe('deploy-cf refuses to replace or remove data outside development', () =
       expect(run.code).toBe(2);
       expect(run.error?.message).not.toContain('Samples');
       expect(run.error?.message).toContain('biomage-data-staging: Results (AWS::S3::Bucket)');
-      expect(run.error?.message).toContain('biomage-data-staging: Work (AWS::SQS::Queue) would be deleted');
+      expect(run.error?.message).toContain('biomage-data-staging: Work (AWS::SQS::Queue) would be dropped from the stack');
       expect(await state('staging')).toEqual(before);
     });
 
@@ -314,7 +314,7 @@ describe('deploy-cf refuses to replace or remove data outside development', () =
       const run = await deploy('development');
       expect(run.code, run.stderr).toBe(0);
       expect(run.stderr).toContain(
-        'warning: biomage-data-development: Samples (AWS::DynamoDB::Table) would be replaced by a new, empty one: changed TableName (RequiresRecreation Always); its items would be deleted with it (development: deploying anyway',
+        'warning: biomage-data-development: Samples (AWS::DynamoDB::Table) would be replaced by a new, empty one: changed TableName (RequiresRecreation Always); its items would be deleted with the old one (development: deploying anyway',
       );
       expect(run.report?.replacements).toMatchObject([{ logicalId: 'Samples', decision: 'warned' }]);
       // UpdateReplacePolicy Delete in development: the old table goes.

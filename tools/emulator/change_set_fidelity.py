@@ -43,7 +43,8 @@ that would make the twin lie about a deploy:
    and what happens to the old resource (PolicyAction: Delete, Retain, ReplaceAndRetain, ...).
 10. ListChangeSets listed every stack's change sets, and executing one left the stack's others
    behind; CloudFormation lists the named stack's and deletes the others on execution.
-11. UpdateReplacePolicy: moto deleted a replaced resource whatever the policy; Retain keeps it.
+11. UpdateReplacePolicy and DeletionPolicy in updates: moto deleted a replaced resource, and one
+   dropped from the template, whatever the policy; Retain keeps it (DELETE_SKIPPED).
 
 Each fix wraps moto's own functions; none re-implements storage. Known remaining difference: a
 failed UPDATE is marked UPDATE_ROLLBACK_COMPLETE, but moto has already applied the resources
@@ -637,11 +638,30 @@ def execute_change_set_retaining(self, change_set_name, stack_name=None):
         if c.action == "Modify" and getattr(c, "replacement", None) == "True" and getattr(c, "policy_action", None) in ("ReplaceAndRetain", "ReplaceAndSnapshot")
     }
     _creating.retain_on_replace = retained
+    # A resource dropped from the template with DeletionPolicy Retain leaves the stack but stays.
+    _creating.retain_on_remove = {
+        c.logical_resource_id for c in (change_set.changes if change_set is not None else []) if c.action == "Remove" and getattr(c, "policy_action", None) == "Retain"
+    }
     try:
         return _execute_deleting_replaced(self, change_set_name, stack_name)
     finally:
         _creating.retain_on_replace = None
+        _creating.retain_on_remove = None
+
+
+_delete_whatever_the_policy = parsing.ResourceMap._delete_resource
+
+
+def _delete_resource_retaining(self, parsed_resource, resource_json):
+    logical_id = getattr(parsed_resource, "logical_resource_id", "")
+    if logical_id and logical_id in (getattr(_creating, "retain_on_remove", None) or ()):
+        stack = _stack_of(self)
+        if stack is not None:
+            _resource_event(stack, logical_id, resource_json.get("Type", ""), "DELETE_SKIPPED", getattr(parsed_resource, "physical_resource_id", "") or "")
+        return None
+    return _delete_whatever_the_policy(self, parsed_resource, resource_json)
 
 
 parsing.parse_and_update_resource = parse_and_update_retaining
+parsing.ResourceMap._delete_resource = _delete_resource_retaining
 CloudFormationBackend.execute_change_set = execute_change_set_retaining

@@ -223,3 +223,15 @@ def test_list_change_sets_names_the_stack_s_only_and_execution_drops_the_others(
     assert cfn.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
     assert [s["ChangeSetName"] for s in cfn.list_change_sets(StackName=STACK)["Summaries"]] == [second]
     assert [s["ChangeSetName"] for s in cfn.list_change_sets(StackName="elsewhere")["Summaries"]] == ["other"]
+
+
+def test_a_resource_dropped_with_deletion_policy_retain_stays(cfn, client):
+    body = "Resources:\n  Kept:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Retain\n    Properties: {QueueName: smoke-kept}\n  Other: {Type: AWS::SNS::Topic}\n"
+    cfn.create_stack(StackName="dropping", TemplateBody=body)
+    cfn.create_change_set(StackName="dropping", ChangeSetName="drop", ChangeSetType="UPDATE", TemplateBody="Resources:\n  Other: {Type: AWS::SNS::Topic}\n")
+    changes = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"] for c in cfn.describe_change_set(StackName="dropping", ChangeSetName="drop")["Changes"]}
+    assert (changes["Kept"]["Action"], changes["Kept"]["PolicyAction"]) == ("Remove", "Retain")
+    cfn.execute_change_set(StackName="dropping", ChangeSetName="drop")
+    assert cfn.describe_stacks(StackName="dropping")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+    assert [r["LogicalResourceId"] for r in cfn.describe_stack_resources(StackName="dropping")["StackResources"]] == ["Other"]
+    assert client("sqs").get_queue_url(QueueName="smoke-kept")["QueueUrl"].endswith("/smoke-kept")
