@@ -6,7 +6,9 @@ import { InputError } from '../ui/errors.js';
 import { externalImports, planStacks, type StackPlan } from './plan.js';
 import { readParametersFile, runParameterValues, type ParameterValue } from './parameters.js';
 import { selectTemplates, templateNames, type Selection } from './selection.js';
-import { deployStack, type DeployHooks, type StackOutcome } from './stack-deployer.js';
+import { byResource, dataRisks, describeRisk, type AllowReplace, type DataRisk } from './replacement-guard.js';
+import { deployStack, discardChangeSet, prepareChangeSet, wouldUpdate, type DeployHooks, type PreparedChangeSet, type StackDeployOptions, type StackOutcome } from './stack-deployer.js';
+import { mapLimit } from '../map-limit.js';
 import { loadTemplate, type Template } from './template.js';
 import { cloudFormationSdk } from '../aws/sdk.js';
 
@@ -70,6 +72,64 @@ export interface RunOptions {
   concurrency: number;
   pollMs: number;
   hooks: DeployHooks;
+  /** --allow-replace values, `<stack>:<LogicalId>`. */
+  allowReplace?: AllowReplace;
+  /** Leave production stacks with termination protection and the protective stack policy (deploy-cf). */
+  protectProduction?: boolean;
+  /** The change sets read by guardChangeSets: runDeploy executes these rather than create new ones. */
+  preflight?: Preflight;
+  /** Read before executing a change set the preflight did not read (see lateGuard). */
+  guard?: StackDeployOptions['guard'];
+}
+
+/** Every update's change set, created and read before any is executed. */
+export interface Preflight {
+  existing: Map<string, Stack>;
+  prepared: Map<string, PreparedChangeSet>;
+  /** The changes among them that lose data, each refused, allowed or (development) warned. */
+  risks: DataRisk[];
+}
+
+/**
+ * The run's guard against data loss, before anything executes: create the change set of every
+ * stack the run updates (a creation cannot lose data), read its changes, and list those that
+ * remove or replace a stateful resource. A refused one stops the whole run with nothing deployed
+ * (see refusalError); then discardPreflight deletes them all. A stack whose new template imports
+ * from a stack this run creates cannot have its change set yet: it is guarded at its turn instead
+ * (deployStack's guard), and refused there, after the stacks before it.
+ */
+export async function guardChangeSets(cfn: CloudFormationClient, plans: StackPlan[], options: RunOptions): Promise<Preflight> {
+  const existing = await describeStacks(cfn, new Set(plans.map((p) => p.stackName)));
+  const created = new Set(plans.filter((p) => !existing.has(p.stackName)).map((p) => p.stackName));
+  const updates = plans.filter((p) => wouldUpdate(p, existing.get(p.stackName), options.force) && !p.dependsOn.some((d) => created.has(d)));
+  const prepared = new Map<string, PreparedChangeSet>();
+  await mapLimit(updates, options.concurrency, async (plan) => {
+    try {
+      prepared.set(plan.stackName, await prepareChangeSet(cfn, plan, 'UPDATE', options));
+      options.hooks.status(plan.stackName, 'change set read, waiting for the others');
+    } catch {
+      // Left to deployStack, which creates it again at the stack's turn and reports the failure there.
+    }
+  });
+  const risks = [...prepared].flatMap(([stack, p]) => dataRisks(stack, p.changes, options.env, options.allowReplace ?? new Set())).sort(byResource);
+  return { existing, prepared, risks };
+}
+
+/** Delete every change set the preflight created: the run stops before executing any. */
+export async function discardPreflight(cfn: CloudFormationClient, preflight: Preflight): Promise<void> {
+  await Promise.all([...preflight.prepared].map(([stack, prepared]) => discardChangeSet(cfn, stack, prepared)));
+}
+
+/** deployStack's guard for a stack the preflight could not read: a refused risk fails that stack. */
+export function lateGuard(env: Environment, allowReplace: AllowReplace, warn: (message: string) => void, record: (risk: DataRisk) => void) {
+  return (stack: string, changes: Parameters<typeof dataRisks>[1]): string | undefined => {
+    const risks = dataRisks(stack, changes, env, allowReplace);
+    risks.forEach(record);
+    for (const risk of risks) if (risk.decision === 'warned') warn(`${describeRisk(risk)} (development: deploying anyway)`);
+    const refused = risks.filter((r) => r.decision === 'refused');
+    if (!refused.length) return undefined;
+    return `refused: ${refused.map((r) => `${describeRisk(r)}; allow it with --allow-replace ${r.stack}:${r.logicalId}`).join('; ')}`;
+  };
 }
 
 /**
@@ -77,7 +137,8 @@ export interface RunOptions {
  * imports have succeeded. A failure skips its dependents and leaves the other stacks going.
  */
 export async function runDeploy(cfn: CloudFormationClient, plans: StackPlan[], options: RunOptions): Promise<StackOutcome[]> {
-  const existing = await describeStacks(cfn, new Set(plans.map((p) => p.stackName)));
+  const existing = options.preflight?.existing ?? (await describeStacks(cfn, new Set(plans.map((p) => p.stackName))));
+  const unused = new Map(options.preflight?.prepared);
   const outcomes = new Map<string, StackOutcome>();
   const pending = [...plans];
   const running = new Map<string, Promise<void>>();
@@ -117,7 +178,11 @@ export async function runDeploy(cfn: CloudFormationClient, plans: StackPlan[], o
         continue;
       }
       options.hooks.status(plan.stackName, 'starting');
-      const run = deployStack(cfn, plan, existing.get(plan.stackName), options).then((outcome) => {
+      const prepared = unused.get(plan.stackName);
+      unused.delete(plan.stackName);
+      // A change set the preflight read was guarded there already.
+      const { guard, ...guarded } = options;
+      const run = deployStack(cfn, plan, existing.get(plan.stackName), prepared ? { ...guarded, prepared } : { ...guarded, ...(guard ? { guard } : {}) }).then((outcome) => {
         outcomes.set(plan.stackName, outcome);
         running.delete(plan.stackName);
       });
@@ -125,6 +190,8 @@ export async function runDeploy(cfn: CloudFormationClient, plans: StackPlan[], o
     }
     if (running.size) await Promise.race(running.values());
   }
+  // A stack skipped because its exporter failed never used the change set read for it.
+  await Promise.all([...unused].map(([stack, prepared]) => discardChangeSet(cfn, stack, prepared)));
   return plans.map((p) => outcomeOf(p.stackName));
 }
 

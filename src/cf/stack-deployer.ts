@@ -1,21 +1,30 @@
-import type { CloudFormationClient, Stack, StackEvent } from '@aws-sdk/client-cloudformation';
+import type { Change, CloudFormationClient, DescribeChangeSetCommandOutput, Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment } from '../config/environments.js';
 import { HASH_TAG, type StackPlan } from './plan.js';
 import { cloudFormationSdk } from '../aws/sdk.js';
+import type { AllowReplace, PlannedChange, RecreationCause } from './replacement-guard.js';
+import { isStateful } from './stateful.js';
+import { samePolicy, stackPolicy, statefulLogicalIds } from './stack-policy.js';
 
-const { CreateChangeSetCommand, DeleteChangeSetCommand, DeleteStackCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand } = cloudFormationSdk();
+const {
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  GetStackPolicyCommand,
+  SetStackPolicyCommand,
+  UpdateTerminationProtectionCommand,
+} = cloudFormationSdk();
 
 export type StackAction = 'create' | 'update' | 'recreate' | 'unchanged' | 'no-changes' | 'skipped';
 export type StackResult = 'ok' | 'failed' | 'planned' | 'skipped';
 
-export interface PlannedChange {
-  action: string;
-  logicalId: string;
-  type: string;
-  replacement?: string;
-}
+export type { PlannedChange } from './replacement-guard.js';
 
 export interface StackOutcome {
   stack: string;
@@ -40,6 +49,29 @@ export interface StackDeployOptions {
   /** How often to poll CloudFormation: short for the emulator, seconds for real AWS. */
   pollMs: number;
   hooks: DeployHooks;
+  /** A change set already created for this stack (deploy-cf's guard reads them all before executing any). */
+  prepared?: PreparedChangeSet;
+  /**
+   * deploy-cf's production protection: termination protection and the stack policy that denies
+   * replacing or deleting stateful resources (stack-policy.ts), applied when env is production.
+   */
+  protectProduction?: boolean;
+  /** --allow-replace: in production, these resources' replacement or deletion is let through the stack policy. */
+  allowReplace?: AllowReplace;
+  /**
+   * Read before executing: a message refuses the change set (deleted, the stack untouched). For a
+   * stack whose change set could not be prepared before the run (it imports from a stack the run creates).
+   */
+  guard?: (stack: string, changes: readonly PlannedChange[]) => string | undefined;
+}
+
+/** A change set created and read, not executed yet. */
+export interface PreparedChangeSet {
+  /** The change set's ARN. */
+  id: string;
+  type: 'CREATE' | 'UPDATE';
+  changeSet: DescribeChangeSetCommandOutput;
+  changes: PlannedChange[];
 }
 
 const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
@@ -113,6 +145,7 @@ export async function deployStack(
 
     const recorded = current?.Tags?.find((t) => t.Key === HASH_TAG)?.Value;
     if (current && !options.force && recorded === plan.hash && SUCCESS.has(current.StackStatus ?? '')) {
+      if (protecting(options)) await protectStack(cfn, plan, current);
       return done({ action: 'unchanged', result: 'ok' });
     }
     if (current && !SETTLED.has(current.StackStatus ?? '')) {
@@ -125,32 +158,10 @@ export async function deployStack(
 
     const type = current ? 'UPDATE' : 'CREATE';
     const action: StackAction = recreate ? 'recreate' : current ? 'update' : 'create';
-    const changeSetName = `biomage-${Date.now()}-${randomBytes(3).toString('hex')}`;
-    hooks.status(plan.stackName, `creating a ${type} change set`);
-    const created = await cfn.send(
-      new CreateChangeSetCommand({
-        StackName: plan.stackName,
-        ChangeSetName: changeSetName,
-        ChangeSetType: type,
-        TemplateBody: plan.template.body,
-        Parameters: plan.parameters,
-        Capabilities: [...CAPABILITIES],
-        Tags: [
-          { Key: HASH_TAG, Value: plan.hash },
-          { Key: 'biomage:environment', Value: options.env },
-          { Key: 'biomage:template', Value: plan.template.file },
-        ],
-      }),
-    );
+    const prepared = options.prepared ?? (await prepareChangeSet(cfn, plan, type, options));
+    const { changeSet, changes } = prepared;
     // Later calls use the change set's ARN: unambiguous, whatever the name.
-    const changeSetId = created.Id ?? changeSetName;
-    const changeSet = await waitForChangeSet(cfn, plan.stackName, changeSetId, options.pollMs);
-    const changes = (changeSet.Changes ?? []).map((c) => ({
-      action: c.ResourceChange?.Action ?? '?',
-      logicalId: c.ResourceChange?.LogicalResourceId ?? '?',
-      type: c.ResourceChange?.ResourceType ?? '?',
-      ...(c.ResourceChange?.Replacement ? { replacement: c.ResourceChange.Replacement } : {}),
-    }));
+    const changeSetId = prepared.id;
 
     const discard = async () => {
       await cfn.send(new DeleteChangeSetCommand({ StackName: plan.stackName, ChangeSetName: changeSetId }));
@@ -169,20 +180,38 @@ export async function deployStack(
     }
     if (type === 'UPDATE' && changes.length === 0) {
       await discard();
+      if (protecting(options) && current) await protectStack(cfn, plan, current);
       return done({ action: 'no-changes', result: 'ok' });
     }
     if (options.dryRun) {
       await discard();
       return done({ action, result: 'planned', changes });
     }
+    const refusal = options.guard?.(plan.stackName, changes);
+    if (refusal) {
+      await discard();
+      return done({ action, result: 'failed', changes, error: { message: refusal, reason: 'refused before execution: the change set was deleted and the stack left as it was' } });
+    }
 
     hooks.status(plan.stackName, `executing (${changes.length} change${changes.length === 1 ? '' : 's'})`);
     const events = await EventStream.after(cfn, plan.stackName, (e) => hooks.event(plan.stackName, e));
-    await cfn.send(new ExecuteChangeSetCommand({ StackName: plan.stackName, ChangeSetName: changeSetId }));
-    const final = await waitForStack(cfn, plan.stackName, options.pollMs, (s) => s !== undefined && (SUCCESS.has(s) || FAILURE.has(s)), () =>
-      events.poll(),
-    );
-    await events.poll();
+    const production = protecting(options);
+    let final: string | undefined;
+    try {
+      // Production: the update runs under the protective policy, less the resources --allow-replace names.
+      if (production && type === 'UPDATE') await setPolicy(cfn, plan.stackName, duringUpdate(plan, changes, options.allowReplace));
+      await cfn.send(new ExecuteChangeSetCommand({ StackName: plan.stackName, ChangeSetName: changeSetId }));
+      final = await waitForStack(cfn, plan.stackName, options.pollMs, (s) => s !== undefined && (SUCCESS.has(s) || FAILURE.has(s)), () => events.poll());
+      await events.poll();
+    } finally {
+      // Whatever happened, production is left protected (a creation that failed holds nothing to protect).
+      const settled = production ? await stackStatus(cfn, plan.stackName).catch(() => undefined) : undefined;
+      if (production && settled !== 'ROLLBACK_COMPLETE') {
+        // A rolled-back update left the old template's resources: those it would have removed are protected too.
+        const rolledBack = !settled || !SUCCESS.has(settled);
+        await protectStack(cfn, plan, undefined, rolledBack ? changes.filter((c) => isStateful(c.type)).map((c) => c.logicalId) : []);
+      }
+    }
     if (final && SUCCESS.has(final)) return done({ action, result: 'ok', changes });
     const failed = events.firstFailure();
     return done({
@@ -203,6 +232,107 @@ export async function deployStack(
       error: { message: `${plan.stackName}: ${(error as Error).message}` },
     });
   }
+}
+
+function protecting(options: StackDeployOptions): boolean {
+  return options.protectProduction === true && options.env === 'production' && !options.dryRun;
+}
+
+/** Create the stack's change set (its type always explicit) and read it whole. */
+export async function prepareChangeSet(
+  cfn: CloudFormationClient,
+  plan: StackPlan,
+  type: 'CREATE' | 'UPDATE',
+  options: Pick<StackDeployOptions, 'env' | 'pollMs' | 'hooks'>,
+): Promise<PreparedChangeSet> {
+  const changeSetName = `biomage-${Date.now()}-${randomBytes(3).toString('hex')}`;
+  options.hooks.status(plan.stackName, `creating a ${type} change set`);
+  const created = await cfn.send(
+    new CreateChangeSetCommand({
+      StackName: plan.stackName,
+      ChangeSetName: changeSetName,
+      ChangeSetType: type,
+      TemplateBody: plan.template.body,
+      Parameters: plan.parameters,
+      Capabilities: [...CAPABILITIES],
+      Tags: [
+        { Key: HASH_TAG, Value: plan.hash },
+        { Key: 'biomage:environment', Value: options.env },
+        { Key: 'biomage:template', Value: plan.template.file },
+      ],
+    }),
+  );
+  const id = created.Id ?? changeSetName;
+  const changeSet = await waitForChangeSet(cfn, plan.stackName, id, options.pollMs);
+  return { id, type, changeSet, changes: (changeSet.Changes ?? []).map(plannedChange) };
+}
+
+/** Delete a prepared change set that will not be executed (and the empty stack a CREATE one made). */
+export async function discardChangeSet(cfn: CloudFormationClient, stack: string, prepared: PreparedChangeSet): Promise<void> {
+  await cfn.send(new DeleteChangeSetCommand({ StackName: stack, ChangeSetName: prepared.id }));
+  if (prepared.type === 'CREATE') await cfn.send(new DeleteStackCommand({ StackName: stack }));
+}
+
+/**
+ * Whether deployStack would create an UPDATE change set for the stack: it exists, holds resources,
+ * is settled, and its template or parameters changed (or --force). Only those can lose data.
+ */
+export function wouldUpdate(plan: StackPlan, existing: Stack | undefined, force: boolean): boolean {
+  const status = existing?.StackStatus ?? '';
+  if (!existing || status === 'ROLLBACK_COMPLETE' || status === 'REVIEW_IN_PROGRESS' || !SETTLED.has(status)) return false;
+  const recorded = existing.Tags?.find((t) => t.Key === HASH_TAG)?.Value;
+  return force || recorded !== plan.hash || !SUCCESS.has(status);
+}
+
+function plannedChange(change: Change): PlannedChange {
+  const resource = change.ResourceChange;
+  const causes = (resource?.Details ?? []).flatMap((detail): RecreationCause[] => {
+    const recreation = detail.Target?.RequiresRecreation;
+    if (recreation !== 'Always' && recreation !== 'Conditionally') return [];
+    return [
+      {
+        property: detail.Target?.Name ?? detail.Target?.Attribute ?? '?',
+        requiresRecreation: recreation,
+        ...(detail.ChangeSource ? { source: detail.ChangeSource } : {}),
+        ...(detail.CausingEntity ? { causingEntity: detail.CausingEntity } : {}),
+      },
+    ];
+  });
+  return {
+    action: resource?.Action ?? '?',
+    logicalId: resource?.LogicalResourceId ?? '?',
+    type: resource?.ResourceType ?? '?',
+    ...(resource?.Replacement ? { replacement: resource.Replacement } : {}),
+    ...(resource?.PolicyAction ? { policyAction: resource.PolicyAction } : {}),
+    ...(causes.length ? { causes } : {}),
+  };
+}
+
+/** The policy an update runs under: the protective one, less what --allow-replace names for this stack. */
+function duringUpdate(plan: StackPlan, changes: readonly PlannedChange[], allowed: AllowReplace | undefined): string {
+  const ids = new Set([...statefulLogicalIds(plan.template.doc), ...changes.filter((c) => isStateful(c.type)).map((c) => c.logicalId)]);
+  for (const id of [...ids]) if (allowed?.has(`${plan.stackName}:${id}`)) ids.delete(id);
+  return stackPolicy(ids);
+}
+
+async function setPolicy(cfn: CloudFormationClient, stack: string, policy: string): Promise<void> {
+  await cfn.send(new SetStackPolicyCommand({ StackName: stack, StackPolicyBody: policy }));
+}
+
+/**
+ * Production's protection, made current: termination protection on, and the stack policy that
+ * denies replacing or deleting the template's stateful resources. Reads first, changes only what
+ * differs. `known` is the stack as last described, when the caller has it.
+ */
+export async function protectStack(cfn: CloudFormationClient, plan: StackPlan, known: Stack | undefined, alsoProtect: readonly string[] = []): Promise<void> {
+  const stack = known ?? (await cfn.send(new DescribeStacksCommand({ StackName: plan.stackName }))).Stacks?.[0];
+  if (!stack) return;
+  if (!stack.EnableTerminationProtection) {
+    await cfn.send(new UpdateTerminationProtectionCommand({ StackName: plan.stackName, EnableTerminationProtection: true }));
+  }
+  const wanted = stackPolicy([...statefulLogicalIds(plan.template.doc), ...alsoProtect]);
+  const { StackPolicyBody } = await cfn.send(new GetStackPolicyCommand({ StackName: plan.stackName }));
+  if (!samePolicy(StackPolicyBody, wanted)) await setPolicy(cfn, plan.stackName, wanted);
 }
 
 async function waitForChangeSet(cfn: CloudFormationClient, stack: string, name: string, pollMs: number) {

@@ -78,6 +78,8 @@ def main() -> int:
     # EKS access entries and the cluster's authentication mode (eks_access_entries.py).
     # Stack drift detection (drift_detection.py), and the template properties it compares that
     # moto would otherwise not apply (drift_fidelity.py).
+    # Termination protection and stack policies enforced (stack_protection.py, after
+    # change_set_fidelity: it wraps that module's execution).
     import change_set_fidelity  # noqa: F401
     import drift_detection  # noqa: F401
     import drift_fidelity  # noqa: F401
@@ -86,6 +88,7 @@ def main() -> int:
     import eks_cluster_vpc  # noqa: F401
     import eks_upgrades  # noqa: F401
     import extensions  # noqa: F401
+    import stack_protection  # noqa: F401
     import vpc_fidelity  # noqa: F401
 
     # Bind here, in the main thread, rather than through moto's ThreadedMotoServer: there a

@@ -30,10 +30,12 @@ REQUIRED = (
     # CloudFormation: parsing, change sets, stacks, YAML tags.
     "moto.cloudformation.exceptions:UnformattedGetAttTemplateException",
     "moto.cloudformation.exceptions:ValidationError",
+    "moto.cloudformation.models:Change",
     "moto.cloudformation.models:ChangeSet",
     "moto.cloudformation.models:ChangeSet._parse_template",
     "moto.cloudformation.models:ChangeSet.diff",
     "moto.cloudformation.models:CloudFormationBackend",
+    "moto.cloudformation.models:CloudFormationBackend.delete_stack",
     "moto.cloudformation.models:CloudFormationBackend.execute_change_set",
     "moto.cloudformation.models:Event",
     "moto.cloudformation.models:Stack",
@@ -53,11 +55,13 @@ REQUIRED = (
     "moto.cloudformation.parsing:parse_and_create_resource",
     "moto.cloudformation.parsing:parse_and_update_resource",
     "moto.cloudformation.parsing:parse_resource",
+    "moto.cloudformation.parsing:parse_resource_and_generate_name",
     "moto.cloudformation.responses:CloudFormationResponse",
     "moto.cloudformation.responses:CloudFormationResponse._validate_different_update",
     "moto.cloudformation.responses:CloudFormationResponse.create_change_set",
     "moto.cloudformation.responses:CloudFormationResponse.list_stack_resources",
     "moto.cloudformation.responses:StackResourceDTO",
+    "moto.cloudformation.responses:CloudFormationResponse.list_change_sets",
     "moto.cloudformation.responses:yaml_tag_constructor",
     "moto.cloudformation.utils:yaml_tag_constructor",
     "moto.core.common_models:CloudFormationModel",
@@ -255,6 +259,7 @@ REQUIRED = (
 # cognito-identity roles API, EKS's access entries API, the drift detection actions and drift
 # information are new.
 ADDED = (
+    "moto.cloudformation.responses:CloudFormationResponse.update_termination_protection",
     "moto.awslambda.models:Permission.delete",
     "moto.awslambda.models:Permission.physical_resource_id",
     "moto.batch.models:ComputeEnvironment.delete",

@@ -1,6 +1,7 @@
 import type { RuleModule } from '../context.js';
 import { accessListRules } from './access-lists.js';
 import { cfParameterRules } from './cf-parameters.js';
+import { cfStatefulRules } from './cf-stateful.js';
 import { cfTemplateRules } from './cf-template.js';
 import { ciConfigRules } from './ci-config.js';
 import { clusterConfigRules } from './cluster-config.js';
@@ -18,6 +19,7 @@ import { workflowRules } from './workflows.js';
 export const RULE_MODULES: readonly RuleModule[] = [
   cfTemplateRules,
   cfParameterRules,
+  cfStatefulRules,
   importRules,
   irsaTrustRules,
   irsaServiceAccountRules,
