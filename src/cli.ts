@@ -4,6 +4,7 @@ import { registerCheck } from './commands/check.js';
 import { registerConfigure } from './commands/configure.js';
 import { registerDeployCf } from './commands/deploy-cf.js';
 import { registerDeployInfra } from './commands/deploy-infra.js';
+import { registerDestroy } from './commands/destroy.js';
 import { registerDev } from './commands/dev.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEcr } from './commands/ecr.js';
@@ -91,6 +92,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerRotateCi(program, runner);
   registerConfigure(program, runner);
   registerAccess(program, runner);
+  registerDestroy(program, runner);
   return program;
 }
 

@@ -4,8 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment } from '../config/environments.js';
 import { HASH_TAG, type StackPlan } from './plan.js';
 import { cloudFormationSdk } from '../aws/sdk.js';
+import { EventStream } from './stack-events.js';
 
-const { CreateChangeSetCommand, DeleteChangeSetCommand, DeleteStackCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand } = cloudFormationSdk();
+const { CreateChangeSetCommand, DeleteChangeSetCommand, DeleteStackCommand, DescribeChangeSetCommand, DescribeStacksCommand, ExecuteChangeSetCommand } = cloudFormationSdk();
 
 export type StackAction = 'create' | 'update' | 'recreate' | 'unchanged' | 'no-changes' | 'skipped';
 export type StackResult = 'ok' | 'failed' | 'planned' | 'skipped';
@@ -245,46 +246,5 @@ async function stackStatus(cfn: CloudFormationClient, stack: string): Promise<st
   } catch (error) {
     if (/does not exist/.test((error as Error).message)) return undefined;
     throw error;
-  }
-}
-
-/**
- * The stack's new events, delivered oldest first, each once. "New" is decided by event id, not
- * by time: the events that exist before the execution are marked seen, so a local clock that is
- * off from AWS's can never hide an event (such as the one saying why a resource failed).
- */
-class EventStream {
-  private readonly seen = new Set<string>();
-  private readonly all: StackEvent[] = [];
-
-  private constructor(
-    private readonly cfn: CloudFormationClient,
-    private readonly stack: string,
-    private readonly emit: (event: StackEvent) => void,
-  ) {}
-
-  /** A stream of the events that follow this moment. */
-  static async after(cfn: CloudFormationClient, stack: string, emit: (event: StackEvent) => void): Promise<EventStream> {
-    const stream = new EventStream(cfn, stack, emit);
-    for (const event of await stream.latest()) if (event.EventId) stream.seen.add(event.EventId);
-    return stream;
-  }
-
-  private async latest(): Promise<StackEvent[]> {
-    return (await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stack }))).StackEvents ?? [];
-  }
-
-  async poll(): Promise<void> {
-    const fresh = (await this.latest()).filter((e): e is StackEvent & { EventId: string } => !!e.EventId && !this.seen.has(e.EventId)).reverse();
-    for (const event of fresh) {
-      this.seen.add(event.EventId);
-      this.all.push(event);
-      this.emit(event);
-    }
-  }
-
-  /** The first resource that failed: the cause, where later failures are usually consequences. */
-  firstFailure(): StackEvent | undefined {
-    return this.all.find((e) => e.ResourceStatus?.endsWith('_FAILED') && e.LogicalResourceId !== this.stack);
   }
 }
