@@ -25,6 +25,7 @@ Retaining, snapshotting and the failure events apply to a failed creation's roll
 which (as in change_set_fidelity.py) goes through the same ResourceMap.delete.
 """
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from moto.cloudformation.exceptions import ValidationError
@@ -111,6 +112,10 @@ def delete(self: Any) -> None:
             continue
         pending[logical_id] = (resource, resource_json, policy)
 
+    # A deleted resource leaves the map, as it leaves the stack in AWS: moto re-creates any
+    # resource the map is asked for and does not hold (ListStackResources, a Ref in an output).
+    self._resource_json_map = dict(self._resource_json_map)
+
     # moto deletes in no particular order and retries what failed (a dependency still there):
     # one DELETE_IN_PROGRESS event per resource, as in AWS.
     saved = getattr(change_set_fidelity._creating, "attempted", None)
@@ -130,6 +135,7 @@ def delete(self: Any) -> None:
                     failed = (logical_id, error)
                 else:
                     self._parsed_resources.pop(logical_id, None)
+                    self._resource_json_map.pop(logical_id, None)
                     del pending[logical_id]
                     progressing = True
     finally:
@@ -200,6 +206,24 @@ def importers(backend: Any, export_name: str) -> list[Any]:
     return [s for s in backend.stacks.values() if export_name in stack_imports(s)]
 
 
+class _SettledOutputs(Mapping):  # type: ignore[type-arg]
+    """A stack's outputs and exports as they were when its deletion began. moto evaluates them
+    anew on every DescribeStacks, and evaluating a Ref to a deleted resource re-creates it."""
+
+    def __init__(self, output_map: Any):
+        self._outputs = {key: output_map[key] for key in output_map}
+        self.exports = output_map.exports
+
+    def __getitem__(self, key: str) -> Any:
+        return self._outputs[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._outputs)
+
+    def __len__(self) -> int:
+        return len(self._outputs)
+
+
 def delete_stack(self: Any, name_or_stack_id: str) -> None:
     stack = _live_stack(self, name_or_stack_id)
     if stack is None:
@@ -214,6 +238,8 @@ def delete_stack(self: Any, name_or_stack_id: str) -> None:
         stack._add_stack_event("DELETE_FAILED", resource_status_reason=f"Export {name} cannot be deleted as it is in use by {importer}")
         stack.status = "DELETE_FAILED"
         return
+    if not isinstance(stack.output_map, _SettledOutputs):
+        stack.output_map = _SettledOutputs(stack.output_map)
     try:
         stack.resource_map.delete()
     except ResourceDeletionFailed as failure:

@@ -185,3 +185,13 @@ def test_termination_protection_refuses_deletion_until_lifted(cfn, client):
 
 def test_deleting_a_stack_that_does_not_exist_succeeds_as_in_aws(cfn):
     cfn.delete_stack(StackName="deletion-never-made")
+
+
+def test_a_deleted_stack_described_by_id_re_creates_nothing(cfn, client):
+    body = "Resources:\n  T: {Type: AWS::SNS::Topic, Properties: {TopicName: deletion-output}}\nOutputs:\n  Arn: {Value: !Ref T, Export: {Name: deletion-output-arn}}\n"
+    create(cfn, "deletion-output", body)
+    stack_id = cfn.describe_stacks(StackName="deletion-output")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="deletion-output")
+    assert cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+    cfn.list_stack_resources(StackName=stack_id)
+    assert not [t for t in client("sns").list_topics()["Topics"] if t["TopicArn"].endswith(":deletion-output")]
