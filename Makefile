@@ -94,6 +94,7 @@ bench: build tools ## run the benchmarks in bench/ (figures go to bench/results/
 	node bench/startup.mjs
 	node bench/yaml-parsers.mjs
 	node bench/platform-scale.mjs
+	node bench/destroy.mjs
 	node bench/check.mjs
 
 bench-e2e: build tools tools-e2e ## benchmark the local cluster's start-up (bench/dev-cluster.mjs)
