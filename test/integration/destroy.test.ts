@@ -107,6 +107,20 @@ describe('biomage destroy against the emulator', () => {
       expect(report?.stacks.map((s) => s.result)).toEqual(STACKS.map(() => 'absent'));
     });
 
+    it('a stack of the same name that deploy-cf did not make (no biomage tags) is refused (exit 2), and left alone', async () => {
+      await cfn().send(new CreateStackCommand({ StackName: 'biomage-uploads-development', TemplateBody: 'Resources:\n  T: {Type: AWS::SNS::Topic}\n' }));
+      try {
+        const { error } = await destroy('development', { paths: [`${root}/cf/uploads.yaml`] });
+        expect(error).toBeInstanceOf(InputError);
+        expect((error as Error).message).toBe(
+          'destroy refused, nothing was deleted: biomage-uploads-development was not made by biomage deploy-cf for development (its biomage:environment tag is missing)',
+        );
+        expect(await existing('development')).toContain('biomage-uploads-development');
+      } finally {
+        await cfn().send(new DeleteStackCommand({ StackName: 'biomage-uploads-development' }));
+      }
+    });
+
     it('a template that does not exist is bad input (exit 2)', async () => {
       const { error } = await destroy('development', { paths: [`${root}/cf/nothing-here.yaml`] });
       expect(error).toBeInstanceOf(InputError);
