@@ -4,6 +4,8 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { DeleteObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
 import { loadTemplates, planDeploy, runDeploy } from '../../src/cf/deploy.js';
@@ -12,6 +14,7 @@ import type { Environment } from '../../src/config/environments.js';
 import type { Context } from '../../src/context.js';
 import type { DestroyReport, DestroyRequest } from '../../src/destroy/destroy.js';
 import { ConfirmationRequiredError, InputError, UsageError } from '../../src/ui/errors.js';
+import { cleanEnv, spawnCli } from '../helpers/cli.js';
 import { testContext } from '../helpers/context.js';
 import { useEmulator } from '../helpers/emulator.js';
 import { copyFixture } from '../helpers/fixture-copy.js';
@@ -119,6 +122,21 @@ describe('biomage destroy against the emulator', () => {
       } finally {
         await cfn().send(new DeleteStackCommand({ StackName: 'biomage-uploads-development' }));
       }
+    });
+
+    it('the built CLI: exit 2 naming a template that does not exist, exit 0 with the JSON plan for a dry run', async () => {
+      // biomage finds the repository by cf/ and infra/cluster.yaml; destroy reads only cf/.
+      mkdirSync(join(root, 'infra'), { recursive: true });
+      writeFileSync(join(root, 'infra', 'cluster.yaml'), '# destroy reads only cf/\n');
+      const env = cleanEnv({ CI: 'true' });
+      const missing = await spawnCli(['destroy', '--endpoint-url', target().endpoint ?? '', '--json', 'cf/nothing-here.yaml'], env, root);
+      expect(missing.code).toBe(2);
+      expect(JSON.parse(missing.stdout)).toMatchObject({ ok: false, exitCode: 2, error: { code: 'bad-input', message: 'cf/nothing-here.yaml does not exist' } });
+      const dryRun = await spawnCli(['destroy', '--endpoint-url', target().endpoint ?? '', '--json', '--dry-run'], env, root);
+      expect(dryRun.code, dryRun.stderr).toBe(0);
+      const result = (JSON.parse(dryRun.stdout) as { result: DestroyReport }).result;
+      expect(result.stacks.map((s) => s.stack)).toEqual(all('development'));
+      expect(dryRun.stderr).toContain('destroy development (eu-west-1)');
     });
 
     it('a template that does not exist is bad input (exit 2)', async () => {
