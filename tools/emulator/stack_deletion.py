@@ -4,7 +4,8 @@
    "Retain"; the form CloudFormation accepts as well, `!If [IsDevelopment, Delete, Retain]`, was
    ignored and the resource deleted. Here the policy is resolved against the stack's conditions
    as deployed. `Retain` and `RetainExceptOnCreate` keep the resource (a DELETE_SKIPPED event, as
-   in AWS). `Snapshot` takes a final snapshot of an RDS instance or Aurora cluster, named
+   in AWS; a failed creation's rollback deletes a RetainExceptOnCreate resource, also as in AWS).
+   `Snapshot` takes a final snapshot of an RDS instance or Aurora cluster, named
    `<stack>-<logical id>-snapshot-<8 characters of the stack id>` (DescribeDBSnapshots and
    DescribeDBClusterSnapshots show it), then deletes it; for the other types CloudFormation can
    snapshot (ElastiCache, EC2 volumes, ...) moto has no snapshots, so the resource is kept, which
@@ -25,6 +26,7 @@ Retaining, snapshotting and the failure events apply to a failed creation's roll
 which (as in change_set_fidelity.py) goes through the same ResourceMap.delete.
 """
 
+import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -39,6 +41,9 @@ from moto.s3.models import FakeBucket
 import change_set_fidelity
 
 _KEEP = {"Retain", "RetainExceptOnCreate"}
+# Set while DeleteStack deletes a stack's resources: a failed creation's rollback goes through the
+# same ResourceMap.delete, and there RetainExceptOnCreate deletes (that is its point).
+_stack_deletion = threading.local()
 _RDS_SNAPSHOT_TYPES = {"AWS::RDS::DBInstance", "AWS::RDS::DBCluster"}
 
 
@@ -106,6 +111,9 @@ def delete(self: Any) -> None:
         policy = deletion_policy(self, resource_json)
         kind = resource_json.get("Type", "")
         physical_id = getattr(resource, "physical_resource_id", "") or ""
+        rolling_back = not getattr(_stack_deletion, "active", False)
+        if policy == "RetainExceptOnCreate" and rolling_back:
+            policy = "Delete"
         if policy in _KEEP or (policy == "Snapshot" and kind not in _RDS_SNAPSHOT_TYPES):
             if stack is not None:
                 change_set_fidelity._resource_event(stack, logical_id, kind, "DELETE_SKIPPED", physical_id)
@@ -240,12 +248,15 @@ def delete_stack(self: Any, name_or_stack_id: str) -> None:
         return
     if not isinstance(stack.output_map, _SettledOutputs):
         stack.output_map = _SettledOutputs(stack.output_map)
+    _stack_deletion.active = True
     try:
         stack.resource_map.delete()
     except ResourceDeletionFailed as failure:
         stack._add_stack_event("DELETE_FAILED", resource_status_reason=f"The following resource(s) failed to delete: [{failure.logical_id}]. ")
         stack.status = "DELETE_FAILED"
         return
+    finally:
+        _stack_deletion.active = False
     stack._add_stack_event("DELETE_COMPLETE")
     stack.status = "DELETE_COMPLETE"
     self.stacks.pop(stack.stack_id, None)

@@ -195,3 +195,30 @@ def test_a_deleted_stack_described_by_id_re_creates_nothing(cfn, client):
     assert cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
     cfn.list_stack_resources(StackName=stack_id)
     assert not [t for t in client("sns").list_topics()["Topics"] if t["TopicArn"].endswith(":deletion-output")]
+
+
+def test_retain_except_on_create_keeps_on_deletion_but_not_when_a_creation_rolls_back(cfn, client):
+    body = """
+Resources:
+  Kept:
+    Type: AWS::SQS::Queue
+    DeletionPolicy: RetainExceptOnCreate
+    Properties: {QueueName: deletion-rexc}
+"""
+    create(cfn, "deletion-rexc", body)
+    cfn.delete_stack(StackName="deletion-rexc")
+    client("sqs").get_queue_url(QueueName="deletion-rexc")
+    client("sqs").delete_queue(QueueUrl=client("sqs").get_queue_url(QueueName="deletion-rexc")["QueueUrl"])
+
+    failing = body.replace("deletion-rexc}", "deletion-rexc-rollback}") + """
+  Broken:
+    Type: AWS::SQS::Queue
+    DependsOn: Kept
+    Properties: {QueueName: deletion-rexc-broken, DelaySeconds: not-a-number}
+"""
+    change_set = cfn.create_change_set(StackName="deletion-rexc-rollback", ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=failing)
+    cfn.get_waiter("change_set_create_complete").wait(ChangeSetName=change_set["Id"], WaiterConfig={"Delay": 1})
+    cfn.execute_change_set(ChangeSetName=change_set["Id"])
+    assert cfn.describe_stacks(StackName="deletion-rexc-rollback")["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+    with pytest.raises(ClientError):
+        client("sqs").get_queue_url(QueueName="deletion-rexc-rollback")
