@@ -56,7 +56,7 @@ both --yes and --confirm-env production (no terminal, or CI set: it never prompt
 
 /** Destroy, then show the summary: exit 1 when any stack was not deleted. */
 export async function destroyCommand(ctx: Context, request: DestroyRequest): Promise<number> {
-  const { destroyStacks, renderDestroyReport } = await import('../destroy/destroy.js');
+  const [{ destroyStacks }, { renderDestroyReport }] = await Promise.all([import('../destroy/destroy.js'), import('../destroy/report.js')]);
   const report = await destroyStacks(ctx, request);
   const exitCode = report.stacks.some((s) => s.result === 'failed' || s.result === 'skipped') ? 1 : 0;
   ctx.out.result(ctx.command, report, renderDestroyReport, exitCode);

@@ -9,12 +9,12 @@ import { stackName } from '../cf/template.js';
 import type { Context } from '../context.js';
 import { mapLimit } from '../map-limit.js';
 import { confirmDestruction } from '../ui/confirm.js';
-import { InputError } from '../ui/errors.js';
-import type { Paint } from '../ui/style.js';
-import { ENVIRONMENT_TAG, inspectStacks, type DeployedStack } from './inspect.js';
-import { deletionOrder, type BlockingImport } from './order.js';
+import { inspectStacks } from './inspect.js';
+import { deletionOrder } from './order.js';
+import { assertDeletable } from './refusals.js';
 import type { RetainedResource } from './retention.js';
-import { runDeletion, type DeleteOutcome } from './run.js';
+import { renderDestroyPlan, type DestroyedStack, type DestroyReport } from './report.js';
+import { runDeletion } from './run.js';
 import { snapshotIds, snapshotLookups } from './snapshots.js';
 
 export interface DestroyRequest {
@@ -29,29 +29,6 @@ export interface DestroyRequest {
   root?: string;
   /** Tests answer the confirmation prompt; otherwise it is read from the terminal. */
   prompt?: (question: string) => Promise<string>;
-}
-
-export type StackResult = 'planned' | 'deleted' | 'absent' | 'failed' | 'skipped';
-
-export interface DestroyedStack {
-  stack: string;
-  template: string;
-  result: StackResult;
-  /** Stacks of the run importing its exports: deleted before it. */
-  waitsFor: string[];
-  /** What its deletion keeps (DeletionPolicy Retain or Snapshot), by physical id. */
-  retained: RetainedResource[];
-  durationMs?: number;
-  error?: DeleteOutcome['error'];
-}
-
-export interface DestroyReport {
-  env: string;
-  region: string;
-  dryRun: boolean;
-  stacks: DestroyedStack[];
-  /** Every resource (or final snapshot) that outlives the deleted stacks: the same as the stacks' `retained`, in one list. */
-  retained: RetainedResource[];
 }
 
 /**
@@ -124,46 +101,6 @@ export async function destroyStacks(ctx: Context, request: DestroyRequest): Prom
   }
 }
 
-/** Everything that makes the run impossible or unsafe, all at once, before anything is deleted (exit 2). */
-function assertDeletable(env: string, stacks: DeployedStack[], blocking: BlockingImport[]): void {
-  const problems: { where: string; message: string; hint: string }[] = [];
-  for (const s of stacks) {
-    if (s.madeFor?.environment !== env) {
-      problems.push({
-        where: s.name,
-        message: `${s.name} was not made by biomage deploy-cf for ${env} (its ${ENVIRONMENT_TAG} tag is ${s.madeFor?.environment ?? 'missing'})`,
-        hint: 'destroy deletes only the stacks deploy-cf made; delete this one by hand if it really must go',
-      });
-    }
-    if (s.terminationProtection) {
-      problems.push({
-        where: s.name,
-        message: `${s.name} has termination protection`,
-        hint: `if it really must go: aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${s.name}`,
-      });
-    }
-    if (s.status.endsWith('_IN_PROGRESS') && s.status !== 'DELETE_IN_PROGRESS' && s.status !== 'REVIEW_IN_PROGRESS') {
-      problems.push({ where: s.name, message: `${s.name} is busy (${s.status})`, hint: 'wait for it to settle, then rerun' });
-    }
-  }
-  for (const b of blocking) {
-    problems.push({
-      where: b.exporter,
-      message: `${b.exporter} exports ${b.exportName}, which ${b.importer} imports${b.importerHasTemplate ? '' : ' (a stack with no template in cf/)'}, and this run does not delete ${b.importer}`,
-      hint: b.importerHasTemplate
-        ? `destroy ${b.importer} in the same run (name its template too), or first deploy it without the import`
-        : `delete ${b.importer} or remove its import first`,
-    });
-  }
-  const [first] = problems;
-  if (!first) return;
-  if (problems.length === 1) throw new InputError(`destroy refused, nothing was deleted: ${first.message}`, { where: first.where, hint: first.hint });
-  throw new InputError(
-    [`destroy refused, nothing was deleted (${problems.length} problems):`, ...problems.map((p) => `  - ${p.message}\n    next: ${p.hint}`)].join('\n'),
-    { where: first.where, hint: 'deal with each problem above, then rerun' },
-  );
-}
-
 async function snapshotsNow(rds: RDSClient, retained: readonly RetainedResource[]): Promise<Map<RetainedResource, Set<string>>> {
   const lookups = snapshotLookups(retained);
   const found = await mapLimit(lookups, 4, (r) => snapshotIds(rds, r));
@@ -173,52 +110,4 @@ async function snapshotsNow(rds: RDSClient, retained: readonly RetainedResource[
 /** One stack event as deploy-cf prints it. */
 function eventLine(stack: string, e: StackEvent): string {
   return `  ${stack}  ${e.ResourceStatus ?? ''}  ${e.ResourceType ?? ''}  ${e.LogicalResourceId ?? ''}${e.ResourceStatusReason ? `  ${e.ResourceStatusReason}` : ''}`;
-}
-
-/** What the run will do: the stacks in deletion order and what their deletion keeps. */
-export function renderDestroyPlan(report: DestroyReport): string {
-  const doomed = report.stacks.filter((s) => s.result === 'planned');
-  const absent = report.stacks.filter((s) => s.result === 'absent');
-  const lines = [`destroy ${report.env} (${report.region}): ${doomed.length} stack${doomed.length === 1 ? '' : 's'} to delete`];
-  for (const s of doomed) lines.push(`  delete  ${s.stack}${s.waitsFor.length ? `  (after ${s.waitsFor.join(', ')})` : ''}`);
-  for (const s of absent) lines.push(`  absent  ${s.stack}`);
-  lines.push(...retainedLines(report.retained, 'kept after the deletion (DeletionPolicy):', 'nothing is kept: every resource of these stacks is deleted.'));
-  return lines.join('\n');
-}
-
-function retainedLines(retained: readonly RetainedResource[], heading: string, none: string): string[] {
-  if (!retained.length) return [none];
-  return [heading, ...retained.map((r) => `  ${describeLine(r)}`)];
-}
-
-function describeLine(r: RetainedResource): string {
-  const what = `${r.type} ${r.physicalId}  (${r.stack} ${r.logicalId})`;
-  const why = r.source === 'default' ? ', CloudFormation default' : r.source === 'unresolved' ? ', policy not decidable here: assumed kept' : '';
-  if (r.policy === 'Snapshot') return `final snapshot of ${what}${r.snapshots?.length ? `: ${r.snapshots.join(', ')}` : ''}  [Snapshot${why}]`;
-  return `${what}  [${r.policy}${why}]`;
-}
-
-export function renderDestroyReport(report: DestroyReport, paint: Paint): string {
-  const lines: string[] = [];
-  for (const s of report.stacks) {
-    const result = s.result === 'deleted' || s.result === 'absent' ? paint('green', s.result) : s.result === 'planned' ? s.result : paint('red', s.result);
-    lines.push(`${s.stack}  ${result}${s.durationMs !== undefined ? `  ${(s.durationMs / 1000).toFixed(1)}s` : ''}`);
-    if (s.error) {
-      lines.push(`  ${s.error.message}`);
-      if (s.error.resource) lines.push(`  failed resource: ${s.error.resource}`);
-      if (s.error.reason) lines.push(`  reason: ${s.error.reason}`);
-    }
-  }
-  const failed = report.stacks.filter((s) => s.result === 'failed' || s.result === 'skipped');
-  if (report.dryRun) {
-    lines.push('', 'Dry run: nothing was deleted.');
-    return lines.join('\n');
-  }
-  lines.push('', ...retainedLines(report.retained, 'Kept, not deleted (remove them deliberately when no longer wanted, see docs/runbooks/teardown.md):', 'Nothing was kept.'));
-  if (failed.length) {
-    lines.push('', paint('red', `${failed.length} stack(s) not deleted.`), 'Fix the cause named above, then rerun the same command: it resumes (stacks already gone show as absent).');
-  } else {
-    lines.push('', paint('green', 'Done.'));
-  }
-  return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderDestroyPlan, renderDestroyReport, type DestroyReport } from '../../../src/destroy/destroy.js';
+import { renderDestroyPlan, renderDestroyReport, type DestroyReport } from '../../../src/destroy/report.js';
 import { painter } from '../../../src/ui/style.js';
 
 const bucket = { stack: 'biomage-s3-staging', logicalId: 'Source', type: 'AWS::S3::Bucket', physicalId: 'biomage-source-staging', policy: 'Retain', source: 'template' } as const;
