@@ -1,8 +1,10 @@
 import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { basename, relative } from 'node:path';
 import { awsClient } from '../aws/clients.js';
-import { cloudFormationSdk, rdsSdk } from '../aws/sdk.js';
+import { cloudFormationSdk, cognitoSdk, dynamoDbSdk, rdsSdk } from '../aws/sdk.js';
 import { TEMPLATE_FILE } from '../cf/layout.js';
 import { selectTemplates, templateNames } from '../cf/selection.js';
 import { stackName } from '../cf/template.js';
@@ -11,6 +13,7 @@ import { mapLimit } from '../map-limit.js';
 import { confirmDestruction } from '../ui/confirm.js';
 import { inspectStacks } from './inspect.js';
 import { deletionOrder } from './order.js';
+import { protectedResources, type ProtectionClients } from './protection.js';
 import { assertDeletable } from './refusals.js';
 import type { RetainedResource } from './retention.js';
 import { renderDestroyPlan, type DestroyedStack, type DestroyReport } from './report.js';
@@ -26,6 +29,8 @@ export interface DestroyRequest {
   /** Tests pass clients bound to the emulator; otherwise they are built for the target. */
   cfn?: CloudFormationClient;
   rds?: RDSClient;
+  dynamodb?: DynamoDBClient;
+  cognito?: CognitoIdentityProviderClient;
   root?: string;
   /** Tests answer the confirmation prompt; otherwise it is read from the terminal. */
   prompt?: (question: string) => Promise<string>;
@@ -44,12 +49,27 @@ export async function destroyStacks(ctx: Context, request: DestroyRequest): Prom
     return { template: relative(root, file), stack: stackName({ name }, ctx.env) };
   });
   const target = await ctx.aws();
-  const cfn = request.cfn ?? awsClient(cloudFormationSdk().CloudFormationClient, target);
+  const owned: { destroy(): void }[] = [];
+  // Each client is built on first use, for the target, unless the caller handed one over.
+  const client = <C extends { destroy(): void }>(given: C | undefined, make: () => C): (() => C) => {
+    let made = given;
+    return () => {
+      if (!made) owned.push((made = make()));
+      return made;
+    };
+  };
+  const cfn = client(request.cfn, () => awsClient(cloudFormationSdk().CloudFormationClient, target))();
+  const clients: ProtectionClients = {
+    rds: client(request.rds, () => awsClient(rdsSdk().RDSClient, target)),
+    dynamodb: client(request.dynamodb, () => awsClient(dynamoDbSdk().DynamoDBClient, target)),
+    cognito: client(request.cognito, () => awsClient(cognitoSdk().CognitoIdentityProviderClient, target)),
+  };
   try {
     const live = await inspectStacks(cfn, selected.map((s) => s.stack), { env: ctx.env, region: target.region, concurrency: request.concurrency });
     const ownStacks = new Set(templateNames(root).map((name) => stackName({ name }, ctx.env)));
     const { waitsFor, blocking } = deletionOrder([...live.stacks.keys()], live.imports, (s) => ownStacks.has(s));
-    assertDeletable(ctx.env, [...live.stacks.values()], blocking);
+    const deployed = [...live.stacks.values()];
+    assertDeletable(ctx.env, deployed, blocking, await protectedResources(deployed, clients, request.concurrency));
 
     const stacks = selected.map(({ stack, template }): DestroyedStack => {
       const deployed = live.stacks.get(stack);
@@ -63,7 +83,7 @@ export async function destroyStacks(ctx: Context, request: DestroyRequest): Prom
 
     await confirmDestruction(ctx, `destroy of ${doomed.length} stack${doomed.length === 1 ? '' : 's'}`, request.confirmEnv, request.prompt);
 
-    const rds = snapshotLookups(report.retained).length ? (request.rds ?? awsClient(rdsSdk().RDSClient, target)) : undefined;
+    const rds = snapshotLookups(report.retained).length ? clients.rds() : undefined;
     const before = rds ? await snapshotsNow(rds, report.retained) : new Map<RetainedResource, Set<string>>();
 
     const progress = ctx.out.liveStatus();
@@ -91,13 +111,12 @@ export async function destroyStacks(ctx: Context, request: DestroyRequest): Prom
     if (rds) {
       const after = await snapshotsNow(rds, report.retained);
       for (const [resource, ids] of after) resource.snapshots = [...ids].filter((id) => !before.get(resource)?.has(id)).sort();
-      if (!request.rds) rds.destroy();
     }
     // Only the deleted stacks' resources were kept; a failed stack still holds its own.
     report.retained = stacks.filter((s) => s.result === 'deleted').flatMap((s) => s.retained);
     return report;
   } finally {
-    if (!request.cfn) cfn.destroy();
+    for (const c of owned) c.destroy();
   }
 }
 

@@ -24,6 +24,8 @@ export interface DeployedStack {
   /** The tags biomage gives its stacks, when present. */
   madeFor?: { environment?: string; template?: string };
   retained: RetainedResource[];
+  /** Every resource the stack holds (what ListStackResources lists). */
+  resources: DeployedResource[];
   /** Export names its deployed template imports (the template's own view of the graph). */
   imports: string[];
 }
@@ -93,6 +95,7 @@ async function deployedStack(cfn: CloudFormationClient, stack: Stack, options: I
     terminationProtection: stack.EnableTerminationProtection === true,
     ...(environment || template ? { madeFor: { ...(environment ? { environment } : {}), ...(template ? { template } : {}) } } : {}),
     retained: doc ? retainedResources(name, doc, known, resources) : [],
+    resources,
     imports: doc ? references(doc, known).imports : [],
   };
 }

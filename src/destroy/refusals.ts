@@ -1,9 +1,10 @@
 import { InputError } from '../ui/errors.js';
 import { ENVIRONMENT_TAG, type DeployedStack } from './inspect.js';
 import type { BlockingImport } from './order.js';
+import type { ProtectedResource } from './protection.js';
 
 /** Everything that makes the run impossible or unsafe, all at once, before anything is deleted (exit 2). */
-export function assertDeletable(env: string, stacks: DeployedStack[], blocking: BlockingImport[]): void {
+export function assertDeletable(env: string, stacks: DeployedStack[], blocking: BlockingImport[], protectedOnes: ProtectedResource[] = []): void {
   const problems: { where: string; message: string; hint: string }[] = [];
   for (const s of stacks) {
     if (s.madeFor?.environment !== env) {
@@ -31,6 +32,13 @@ export function assertDeletable(env: string, stacks: DeployedStack[], blocking: 
       hint: b.importerHasTemplate
         ? `destroy ${b.importer} in the same run (name its template too), or first deploy it without the import`
         : `delete ${b.importer} or remove its import first`,
+    });
+  }
+  for (const p of protectedOnes) {
+    problems.push({
+      where: `${p.stack} ${p.logicalId}`,
+      message: `${p.stack}: ${p.logicalId} (${p.type} ${p.physicalId}) has deletion protection on, and its DeletionPolicy deletes it: CloudFormation would fail there`,
+      hint: `if it really must go: ${p.lift}`,
     });
   }
   const [first] = problems;

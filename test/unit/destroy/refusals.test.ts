@@ -10,6 +10,7 @@ const stack = (name: string, over: Partial<DeployedStack> = {}): DeployedStack =
   terminationProtection: false,
   madeFor: { environment: 'production', template: `cf/${name}.yaml` },
   retained: [],
+  resources: [],
   imports: [],
   ...over,
 });
@@ -30,6 +31,7 @@ describe('assertDeletable: everything that stops a destroy, before anything is d
             stack('biomage-old-production', { madeFor: { environment: 'staging' } }),
           ],
           [{ exporter: 'biomage-s3-production', exportName: 'uploads-arn', importer: 'legacy-worker', importerHasTemplate: false }],
+          [{ stack: 'biomage-rds-production', logicalId: 'DatabaseCluster', type: 'AWS::RDS::DBCluster', physicalId: 'biomage-aurora-production', lift: 'aws rds modify-db-cluster --db-cluster-identifier biomage-aurora-production --no-deletion-protection --apply-immediately' }],
         );
       } catch (e) {
         return e;
@@ -40,7 +42,7 @@ describe('assertDeletable: everything that stops a destroy, before anything is d
     expect((error as InputError).exitCode).toBe(ExitCode.BadInput);
     expect((error as InputError).message).toBe(
       [
-        'destroy refused, nothing was deleted (4 problems):',
+        'destroy refused, nothing was deleted (5 problems):',
         '  - biomage-s3-production has termination protection',
         '    next: if it really must go: aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name biomage-s3-production',
         '  - biomage-sns-production is busy (UPDATE_IN_PROGRESS)',
@@ -49,6 +51,8 @@ describe('assertDeletable: everything that stops a destroy, before anything is d
         "    next: destroy deletes only the stacks deploy-cf made; delete this one by hand if it really must go",
         '  - biomage-s3-production exports uploads-arn, which legacy-worker imports (a stack with no template in cf/), and this run does not delete legacy-worker',
         '    next: delete legacy-worker or remove its import first',
+        '  - biomage-rds-production: DatabaseCluster (AWS::RDS::DBCluster biomage-aurora-production) has deletion protection on, and its DeletionPolicy deletes it: CloudFormation would fail there',
+        '    next: if it really must go: aws rds modify-db-cluster --db-cluster-identifier biomage-aurora-production --no-deletion-protection --apply-immediately',
       ].join('\n'),
     );
   });
