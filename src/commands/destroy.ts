@@ -34,7 +34,10 @@ biomage:environment=<env>); eksctl's stacks and any other are never touched.
 
 Refused up front (exit 2, nothing deleted): a stack whose export a stack outside the run imports
 (named, with the export), a stack with termination protection (the command that lifts it is
-printed), a stack busy in another operation, a stack not made by deploy-cf for <env>.
+printed), a resource it would delete whose deletion protection is on (read live: RDS
+DescribeDBClusters/DescribeDBInstances, DynamoDB DescribeTable, Cognito DescribeUserPool; the
+command that lifts it is printed), a stack busy in another operation, a stack not made by
+deploy-cf for <env>.
 
 Then DeleteStack, importers before exporters, in parallel where independent, each awaited with
 its events streamed (DescribeStackEvents); RDS DescribeDBSnapshots/DescribeDBClusterSnapshots
