@@ -72,9 +72,9 @@ export async function destroyStacks(ctx: Context, request: DestroyRequest): Prom
     assertDeletable(ctx.env, deployed, blocking, await protectedResources(deployed, clients, request.concurrency));
 
     const stacks = selected.map(({ stack, template }): DestroyedStack => {
-      const deployed = live.stacks.get(stack);
-      if (!deployed) return { stack, template, result: 'absent', waitsFor: [], retained: [] };
-      return { stack, template, result: 'planned', waitsFor: waitsFor.get(stack) ?? [], retained: deployed.retained };
+      const existing = live.stacks.get(stack);
+      if (!existing) return { stack, template, result: 'absent', waitsFor: [], retained: [] };
+      return { stack, template, result: 'planned', waitsFor: waitsFor.get(stack) ?? [], retained: existing.retained };
     });
     const report: DestroyReport = { env: ctx.env, region: target.region, dryRun: ctx.dryRun, stacks, retained: stacks.flatMap((s) => s.retained) };
     ctx.out.info(renderDestroyPlan(report));
