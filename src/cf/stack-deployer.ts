@@ -4,9 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment } from '../config/environments.js';
 import { HASH_TAG, type StackPlan } from './plan.js';
 import { cloudFormationSdk } from '../aws/sdk.js';
-import { EventStream } from './stack-events.js';
 
-const { CreateChangeSetCommand, DeleteChangeSetCommand, DeleteStackCommand, DescribeChangeSetCommand, DescribeStacksCommand, ExecuteChangeSetCommand } = cloudFormationSdk();
+const { CreateChangeSetCommand, DeleteChangeSetCommand, DeleteStackCommand, DescribeChangeSetCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand } = cloudFormationSdk();
 
 export type StackAction = 'create' | 'update' | 'recreate' | 'unchanged' | 'no-changes' | 'skipped';
 export type StackResult = 'ok' | 'failed' | 'planned' | 'skipped';
@@ -246,5 +245,56 @@ async function stackStatus(cfn: CloudFormationClient, stack: string): Promise<st
   } catch (error) {
     if (/does not exist/.test((error as Error).message)) return undefined;
     throw error;
+  }
+}
+
+/**
+ * The stack's new events, delivered oldest first, each once. "New" is decided by event id, not
+ * by time: the events that exist before the execution are marked seen, so a local clock that is
+ * off from AWS's can never hide an event (such as the one saying why a resource failed).
+ * Shared with destroy (src/destroy/run.ts).
+ */
+export class EventStream {
+  private readonly seen = new Set<string>();
+  private readonly all: StackEvent[] = [];
+
+  private constructor(
+    private readonly cfn: CloudFormationClient,
+    private readonly stack: string,
+    private readonly emit: (event: StackEvent) => void,
+    private readonly stackName: string,
+  ) {}
+
+  /**
+   * A stream of the events that follow this moment. `stack` is the stack's name or id; a stack
+   * being deleted needs its id (once gone, its name finds nothing), and then its name as `stackName`.
+   */
+  static async after(cfn: CloudFormationClient, stack: string, emit: (event: StackEvent) => void, stackName = stack): Promise<EventStream> {
+    const stream = new EventStream(cfn, stack, emit, stackName);
+    for (const event of await stream.latest()) if (event.EventId) stream.seen.add(event.EventId);
+    return stream;
+  }
+
+  private async latest(): Promise<StackEvent[]> {
+    return (await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stack }))).StackEvents ?? [];
+  }
+
+  async poll(): Promise<void> {
+    const fresh = (await this.latest()).filter((e): e is StackEvent & { EventId: string } => !!e.EventId && !this.seen.has(e.EventId)).reverse();
+    for (const event of fresh) {
+      this.seen.add(event.EventId);
+      this.all.push(event);
+      this.emit(event);
+    }
+  }
+
+  /** The first resource that failed: the cause, where later failures are usually consequences. */
+  firstFailure(): StackEvent | undefined {
+    return this.all.find((e) => e.ResourceStatus?.endsWith('_FAILED') && e.LogicalResourceId !== this.stackName);
+  }
+
+  /** The stack's own last event with this status (its reason says why a whole-stack step failed). */
+  lastStackEvent(status: string): StackEvent | undefined {
+    return this.all.findLast((e) => e.ResourceStatus === status && e.LogicalResourceId === this.stackName);
   }
 }

@@ -1,7 +1,7 @@
 import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cloudFormationSdk } from '../aws/sdk.js';
-import { EventStream } from '../cf/stack-events.js';
+import { EventStream } from '../cf/stack-deployer.js';
 
 const { DeleteStackCommand, DescribeStacksCommand } = cloudFormationSdk();
 
