@@ -73,14 +73,13 @@ def main() -> int:
     # the first template is parsed: CloudFormation types moto lacks (extensions/), change-set
     # execution that behaves like CloudFormation's (change_set_fidelity.py), and the EKS call
     # eksctl makes before validating a ClusterConfig (eks_cluster_versions.py), the VPC EKS
-    # reports for a cluster (eks_cluster_vpc.py), VPCs built by stacks as EC2 holds them
-    # (vpc_fidelity.py), and stack deletion as CloudFormation's: DeletionPolicy, DELETE_FAILED,
-    # termination protection, exports in use, ListImports (stack_deletion.py).
+    # reports for a cluster (eks_cluster_vpc.py), and VPCs built by stacks as EC2 holds them
+    # (vpc_fidelity.py).
     import change_set_fidelity  # noqa: F401
     import eks_cluster_versions  # noqa: F401
     import eks_cluster_vpc  # noqa: F401
     import extensions  # noqa: F401
-    import stack_deletion  # noqa: F401
+    import stack_deletion  # noqa: F401 - stack deletion as CloudFormation's (see its docstring)
     import vpc_fidelity  # noqa: F401
 
     # Bind here, in the main thread, rather than through moto's ThreadedMotoServer: there a
