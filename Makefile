@@ -95,6 +95,7 @@ bench: build tools ## run the benchmarks in bench/ (figures go to bench/results/
 	node bench/yaml-parsers.mjs
 	node bench/platform-scale.mjs
 	node bench/upgrade.mjs
+	node bench/destroy.mjs
 	node bench/check.mjs
 	node bench/release-diff.mjs
 

@@ -4,6 +4,7 @@ import { registerCheck } from './commands/check.js';
 import { registerConfigure } from './commands/configure.js';
 import { registerDeployCf } from './commands/deploy-cf.js';
 import { registerDeployInfra } from './commands/deploy-infra.js';
+import { registerDestroy } from './commands/destroy.js';
 import { registerDev } from './commands/dev.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerDrift } from './commands/drift.js';
@@ -93,6 +94,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerConfigure(program, runner);
   registerAccess(program, runner);
   registerDrift(program, runner);
+  registerDestroy(program, runner);
   return program;
 }
 

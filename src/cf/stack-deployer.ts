@@ -382,8 +382,9 @@ async function stackStatus(cfn: CloudFormationClient, stack: string): Promise<st
  * The stack's new events, delivered oldest first, each once. "New" is decided by event id, not
  * by time: the events that exist before the execution are marked seen, so a local clock that is
  * off from AWS's can never hide an event (such as the one saying why a resource failed).
+ * Shared with destroy (src/destroy/run.ts).
  */
-class EventStream {
+export class EventStream {
   private readonly seen = new Set<string>();
   private readonly all: StackEvent[] = [];
 
@@ -391,11 +392,15 @@ class EventStream {
     private readonly cfn: CloudFormationClient,
     private readonly stack: string,
     private readonly emit: (event: StackEvent) => void,
+    private readonly stackName: string,
   ) {}
 
-  /** A stream of the events that follow this moment. */
-  static async after(cfn: CloudFormationClient, stack: string, emit: (event: StackEvent) => void): Promise<EventStream> {
-    const stream = new EventStream(cfn, stack, emit);
+  /**
+   * A stream of the events that follow this moment. `stack` is the stack's name or id; a stack
+   * being deleted needs its id (once gone, its name finds nothing), and then its name as `stackName`.
+   */
+  static async after(cfn: CloudFormationClient, stack: string, emit: (event: StackEvent) => void, stackName = stack): Promise<EventStream> {
+    const stream = new EventStream(cfn, stack, emit, stackName);
     for (const event of await stream.latest()) if (event.EventId) stream.seen.add(event.EventId);
     return stream;
   }
@@ -415,6 +420,11 @@ class EventStream {
 
   /** The first resource that failed: the cause, where later failures are usually consequences. */
   firstFailure(): StackEvent | undefined {
-    return this.all.find((e) => e.ResourceStatus?.endsWith('_FAILED') && e.LogicalResourceId !== this.stack);
+    return this.all.find((e) => e.ResourceStatus?.endsWith('_FAILED') && e.LogicalResourceId !== this.stackName);
+  }
+
+  /** The stack's own last event with this status (its reason says why a whole-stack step failed). */
+  lastStackEvent(status: string): StackEvent | undefined {
+    return this.all.findLast((e) => e.ResourceStatus === status && e.LogicalResourceId === this.stackName);
   }
 }

@@ -88,6 +88,7 @@ def main() -> int:
     import eks_cluster_vpc  # noqa: F401
     import eks_upgrades  # noqa: F401
     import extensions  # noqa: F401
+    import stack_deletion  # noqa: F401
     import stack_protection  # noqa: F401
     import vpc_fidelity  # noqa: F401
 

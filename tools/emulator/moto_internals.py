@@ -45,6 +45,7 @@ REQUIRED = (
     "moto.cloudformation.models:yaml_tag_constructor",  # replaced in a loop (extensions/cloudformation.py): not derived
     "moto.cloudformation.parsing:ResourceMap",
     "moto.cloudformation.parsing:ResourceMap._delete_resource",
+    "moto.cloudformation.parsing:ResourceMap.delete",
     "moto.cloudformation.parsing:ResourceMap.build_resource_diff",
     "moto.cloudformation.parsing:ResourceMap.load_parameters",
     "moto.cloudformation.parsing:clean_json",
@@ -271,6 +272,9 @@ ADDED = (
     "moto.cloudformation.responses:CloudFormationResponse.detect_stack_drift",
     "moto.cloudformation.responses:CloudFormationResponse.detect_stack_resource_drift",
     "moto.cloudformation.responses:StackResourceDTO.drift_information",
+    "moto.cloudformation.models:CloudFormationBackend.list_imports",
+    "moto.cloudformation.models:CloudFormationBackend.update_termination_protection",
+    "moto.cloudformation.responses:CloudFormationResponse.list_imports",
     "moto.cognitoidentity.models:CognitoIdentityBackend.get_identity_pool_roles",
     "moto.cognitoidentity.models:CognitoIdentityBackend.set_identity_pool_roles",
     "moto.cognitoidentity.responses:CognitoIdentityResponse.get_identity_pool_roles",
