@@ -1,12 +1,14 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient, DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { CreateOpenIDConnectProviderCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeDBClusterSnapshotsCommand, DescribeDBClustersCommand, ModifyDBClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsClient } from '../../src/aws/clients.js';
@@ -86,16 +88,20 @@ describe("biomage destroy of today's cf/ in staging (against the emulator)", () 
       [
         ...Array<string>(7).fill('AWS::S3::Bucket Retain'),
         ...Array<string>(4).fill('AWS::DynamoDB::Table Retain'),
+        ...Array<string>(2).fill('AWS::SQS::Queue Retain'),
         'AWS::Cognito::UserPool Retain',
         'AWS::SES::EmailIdentity Retain',
         'AWS::SecretsManager::Secret Retain',
         'AWS::RDS::DBCluster Snapshot',
+        'AWS::ElastiCache::ReplicationGroup Snapshot',
       ].sort(),
     );
     const s3 = awsClient(S3Client, target());
     for (const bucket of kept('AWS::S3::Bucket')) await s3.send(new HeadBucketCommand({ Bucket: bucket.physicalId }));
     const dynamodb = awsClient(DynamoDBClient, target());
     for (const table of kept('AWS::DynamoDB::Table')) await dynamodb.send(new DescribeTableCommand({ TableName: table.physicalId }));
+    const sqs = awsClient(SQSClient, target());
+    for (const queue of kept('AWS::SQS::Queue')) await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.physicalId, AttributeNames: ['QueueArn'] }));
     const one = (type: string): RetainedResource => {
       const [resource] = kept(type);
       if (!resource) throw new Error(`no ${type} kept`);
@@ -112,6 +118,13 @@ describe("biomage destroy of today's cf/ in staging (against the emulator)", () 
     // Beside the automated backups RDS keeps, the final snapshot the deletion took, named in the report.
     expect(DBClusterSnapshots.map((s) => s.DBClusterSnapshotIdentifier)).toEqual(expect.arrayContaining(cluster.snapshots ?? ['none']));
     expect(cluster.snapshots).toHaveLength(1);
+
+    // moto has no ElastiCache snapshots: where AWS would take the final snapshot and delete the
+    // group, the emulator keeps the group (docs/runbooks/local-twin.md).
+    const { ReplicationGroups = [] } = await awsClient(ElastiCacheClient, target()).send(
+      new DescribeReplicationGroupsCommand({ ReplicationGroupId: one('AWS::ElastiCache::ReplicationGroup').physicalId }),
+    );
+    expect(ReplicationGroups).toHaveLength(1);
 
     // What was not kept went: the IRSA roles, for one.
     await expect(awsClient(IAMClient, target()).send(new GetRoleCommand({ RoleName: 'biomage-api-role-staging' }))).rejects.toThrow();

@@ -24,19 +24,21 @@ describe("cf/'s DeletionPolicies (the teardown runbook's list)", () => {
     expect(await kept('development')).toEqual([]);
   });
 
-  it.each(['staging', 'production'])('%s keeps the data: buckets, tables, the user pool, the SES identity, the database secret, a final snapshot of the database', async (env) => {
+  it.each(['staging', 'production'])('%s keeps the data: buckets, tables, queues, the user pool, the SES identity, the database secret, final snapshots of the database and of Redis', async (env) => {
     const list = await kept(env);
     const count = (entry: string) => list.filter((e) => e === entry).length;
     expect(count('cf/s3.yaml AWS::S3::Bucket Retain')).toBe(7);
     expect(count('cf/dynamodb.yaml AWS::DynamoDB::Table Retain')).toBe(4);
+    expect(count('cf/sns.yaml AWS::SQS::Queue Retain')).toBe(2);
     expect(list).toEqual(
       expect.arrayContaining([
         'cf/cognito.yaml AWS::Cognito::UserPool Retain',
         'cf/ses.yaml AWS::SES::EmailIdentity Retain',
         'cf/rds.yaml AWS::SecretsManager::Secret Retain',
         'cf/rds.yaml AWS::RDS::DBCluster Snapshot',
+        'cf/redis.yaml AWS::ElastiCache::ReplicationGroup Snapshot',
       ]),
     );
-    expect(list).toHaveLength(15);
+    expect(list).toHaveLength(18);
   });
 });
