@@ -102,7 +102,7 @@ export function renderDriftReport(report: DriftReport, paint: Paint): string {
       : drifted
         ? paint('red', `${drifted} difference(s) drifted from the code.`)
         : paint('green', 'No drift.');
-  lines.push(`${checked}; ${drifted} drifted, ${pending} not deployed yet. ${verdict}`);
+  lines.push(`${checked}; ${drifted} difference${drifted === 1 ? '' : 's'}, ${pending} not deployed yet. ${verdict}`);
   return lines.join('\n');
 }
 

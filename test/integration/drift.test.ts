@@ -176,7 +176,7 @@ describe('biomage drift against the emulator (the twin)', () => {
     const text = c.stderr();
     expect(text).toMatch(/^biomage-messaging-development {2}\(cf\/messaging\.yaml\)$/m);
     expect(text).toMatch(/modified +Jobs \(AWS::SQS::Queue\) +\/VisibilityTimeout +60 +300/);
-    expect(text).toMatch(/6 stacks detected, 5 drifted; \d+ drifted, 0 not deployed yet\. \d+ difference\(s\) drifted from the code\.$/m);
+    expect(text).toMatch(/6 stacks detected, 5 drifted; \d+ differences, 0 not deployed yet\. \d+ difference\(s\) drifted from the code\.$/m);
     expect(text).not.toContain(TOKEN);
   });
 });

@@ -26,6 +26,6 @@ describe('the drift report', () => {
     expect(text).toContain('biomage-s3-staging  (cf/s3.yaml)');
     expect(text).toMatch(/modified +Data \(AWS::S3::Bucket\) +\/VersioningConfiguration\/Status +Enabled +Suspended/);
     expect(text).toMatch(/not deployed yet +\/Parameters\/Retention +30 +7/);
-    expect(text.split('\n').at(-1)).toBe('1 stack detected, 1 drifted; 1 drifted, 1 not deployed yet. 1 difference(s) drifted from the code.');
+    expect(text.split('\n').at(-1)).toBe('1 stack detected, 1 drifted; 1 difference, 1 not deployed yet. 1 difference(s) drifted from the code.');
   });
 });
