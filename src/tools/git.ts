@@ -197,3 +197,41 @@ export async function filesAt(revision: string, folder: string, cwd: string): Pr
   }
   return result.stdout.split('\n').filter(Boolean);
 }
+
+/** One entry of a revision's tree: a file (`blob`), a symbolic link (`blob`, mode 120000) or a submodule (`commit`). */
+export interface TreeEntry {
+  mode: string;
+  type: 'blob' | 'commit';
+  /** The object id: SHA-1 (40 hex digits) or, in a SHA-256 repository, 64. */
+  oid: string;
+  /** From the repository's root. */
+  path: string;
+}
+
+/** Every file under these paths at a revision, recursively, from one `git ls-tree` (folders themselves left out). */
+export async function treeEntries(revision: string, paths: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<TreeEntry[]> {
+  const listed = await runToolOk(git, ['ls-tree', '-r', '-z', '--full-tree', revision, '--', ...paths], { cwd, env });
+  const entries: TreeEntry[] = [];
+  for (const line of listed.stdout.split('\0').filter(Boolean)) {
+    const match = /^(\d+) (blob|commit) ([0-9a-f]+)\t(.+)$/s.exec(line);
+    if (match?.[1] && match[2] && match[3] && match[4]) entries.push({ mode: match[1], type: match[2] as TreeEntry['type'], oid: match[3], path: match[4] });
+  }
+  return entries;
+}
+
+/** A blob's content (a file at a revision, by its object id from `treeEntries`), as text. */
+export async function blobText(oid: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return `${(await runToolOk(git, ['cat-file', 'blob', oid], { cwd, env })).stdout}\n`;
+}
+
+/**
+ * Write these files as they are at `revision` under `dest` (`dest/<path>`), through a throw-away
+ * index as `exportFolders` does; two git runs however many files. Every path must exist there
+ * (names from `treeEntries`).
+ */
+export async function exportFiles(revision: string, files: string[], dest: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (!files.length) return;
+  const indexEnv = { ...env, GIT_INDEX_FILE: `${dest}/.export-index` };
+  await runToolOk(git, ['read-tree', revision], { cwd, env: indexEnv });
+  await runToolOk(git, ['checkout-index', '--force', '-z', '--stdin', `--prefix=${dest}/`], { cwd, env: indexEnv, input: files.map((f) => `${f}\0`).join('') });
+}
