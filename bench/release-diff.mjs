@@ -1,9 +1,14 @@
 // `biomage release diff --base` against the obvious alternative: check the base out into a git
 // worktree, `helm template` every release of the environment at both sides with its values, and
-// `diff -u` the two whole streams. Two changes, each one commit on a scratch repository
-// (this checkout's charts/ and test/fixtures/release-diff/repo/): one value of one release, and
-// the nodejs chart. Interleaved runs (A B A B ...) so machine drift hits both alike; reports the
-// median wall time of each, the ratio, the objects compared and how much each output says.
+// `diff -u` the two whole streams. Three changes, each one commit on a scratch repository
+// (this checkout's charts/ and test/fixtures/release-diff/repo/): one value of one release, the
+// nodejs chart (two of the three releases install it), and nothing that reaches the releases (a
+// README). Interleaved runs (A B A B ...) so machine drift hits both alike; reports the median
+// wall time of each, the ratio, the objects compared, the releases biomage did not render (same
+// inputs at both sides) and how much each output says.
+//
+// BIOMAGE_BASELINE=<another checkout>/bin/biomage adds that build as a third side (a before/after
+// of a change to biomage itself, in the same interleaved run).
 //
 //   node bench/release-diff.mjs [runs]        (make bench)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -33,7 +38,9 @@ function scratchRepository() {
 const edits = {
   'one value of one release': [`releases/${env}/ui.yaml`, 'replicaCount: 2', 'replicaCount: 3'],
   'the nodejs chart': ['charts/nodejs/values.yaml', 'cpu: 250m', 'cpu: 500m'],
+  'no change to any release': ['charts/README.md', '# ', '# Charts: '],
 };
+const baseline = process.env.BIOMAGE_BASELINE;
 
 /** The alternative, as a shell pipeline would do it: a worktree of the base, helm template per release per side, diff -u. */
 function templateTwiceAndDiff(repo) {
@@ -73,15 +80,19 @@ for (const [label, [file, from, to]] of Object.entries(edits)) {
   git('commit', '--quiet', '-am', label);
   let biomage;
   let alternative;
+  const releaseDiff = (bin) => {
+    const run = spawnSync(bin, ['release', 'diff', '--env', env, '--base', 'HEAD~1', '--root', repo, '--json'], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`${bin} release diff exited ${run.status}: ${run.stderr}`);
+    return JSON.parse(run.stdout).result;
+  };
   const sides = {
     'biomage release diff --base': () => {
-      const run = spawnSync(join(root, 'bin', 'biomage'), ['release', 'diff', '--env', env, '--base', 'HEAD~1', '--root', repo, '--json'], { encoding: 'utf8' });
-      if (run.status !== 0) throw new Error(`biomage release diff exited ${run.status}: ${run.stderr}`);
-      biomage = JSON.parse(run.stdout).result;
+      biomage = releaseDiff(join(root, 'bin', 'biomage'));
     },
     'helm template ×2 + diff -u': () => {
       alternative = templateTwiceAndDiff(repo);
     },
+    ...(baseline ? { 'baseline biomage': () => releaseDiff(baseline) } : {}),
   };
   const times = Object.fromEntries(Object.keys(sides).map((name) => [name, []]));
   for (let i = -1; i < runs; i++) {
@@ -96,6 +107,9 @@ for (const [label, [file, from, to]] of Object.entries(edits)) {
   report.cases[label] = {
     mediansMs: medianOf,
     'biomage / alternative': medianOf['biomage release diff --base'] / medianOf['helm template ×2 + diff -u'],
+    ...(baseline ? { 'biomage / baseline': medianOf['biomage release diff --base'] / medianOf['baseline biomage'] } : {}),
+    releases: biomage.releases.length,
+    releasesNotRendered: biomage.notRendered ?? 0,
     objectsCompared: biomage.compared,
     objectsChanged: biomage.objects.length,
     fieldsChanged: biomage.objects.reduce((sum, o) => sum + o.fields.length, 0),
@@ -105,7 +119,11 @@ for (const [label, [file, from, to]] of Object.entries(edits)) {
   const c = report.cases[label];
   console.log(`${label}:`);
   for (const [name, ms] of Object.entries(medianOf)) console.log(`  ${name.padEnd(28)} median ${ms.toFixed(0)} ms`);
-  console.log(`  biomage / alternative ${c['biomage / alternative'].toFixed(2)}x; ${c.objectsCompared} objects compared, ${c.objectsChanged} changed (${c.fieldsChanged} fields); diff -u: ${c.alternativeChangedLines} changed lines, no object or field named`);
+  const versusBaseline = baseline ? `, biomage / baseline ${c['biomage / baseline'].toFixed(2)}x` : '';
+  console.log(`  biomage / alternative ${c['biomage / alternative'].toFixed(2)}x${versusBaseline}`);
+  console.log(
+    `  biomage: ${c.releases} releases, ${c.releasesNotRendered} not rendered (same inputs), ${c.objectsCompared} objects compared, ${c.objectsChanged} changed (${c.fieldsChanged} fields); diff -u: ${c.alternativeChangedLines} changed lines, no object or field named`,
+  );
 }
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'release-diff.json'), `${JSON.stringify(report, null, 2)}\n`);

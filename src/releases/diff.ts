@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Environment } from '../config/environments.js';
 import { mapLimit } from '../map-limit.js';
-import { blobText, exportFiles, revisionCommit, treeEntries, type TreeEntry } from '../tools/git.js';
+import { blobText, revisionCommit, startExport, treeEntries, type TreeEntry } from '../tools/git.js';
 import { UsageError } from '../ui/errors.js';
 import type { Paint } from '../ui/style.js';
 import { maskSecrets } from './mask.js';
@@ -129,34 +129,43 @@ export function objectChange(
  */
 export async function diffAgainstBase(options: { root: string; env: Environment; base: string; processEnv?: NodeJS.ProcessEnv }): Promise<ReleaseDiffReport> {
   const { root, env, base, processEnv } = options;
-  const commit = await revisionCommit(base, root);
-  if (!commit) {
-    throw new UsageError(`--base ${base}: no such commit, branch or tag in this clone`, {
+  const folder = releasesFolder(env);
+  // git resolves the base while the working tree's releases are parsed (execa starts it at once).
+  const resolving = revisionCommit(base, root);
+  resolving.catch(() => undefined);
+  const noSuchBase = () =>
+    new UsageError(`--base ${base}: no such commit, branch or tag in this clone`, {
       where: root,
       hint: 'pass a revision that exists here (in a shallow CI clone, fetch the base branch first: actions/checkout with fetch-depth: 0)',
     });
-  }
-  const folder = releasesFolder(env);
-  const labels = { from: `${base}@${commit.slice(0, 12)}`, to: 'working tree' };
-  // Flux's artifact of this repository holds charts/ and releases/<env>/ only (flux-sync's ignore list).
-  const after = readReleases(root, folder, 'in the working tree');
-  const entries = await treeEntries(commit, ['charts', folder], root, processEnv);
-  const inputs = new ReleaseInputs(entries, root);
-  const before = await baseReleases(entries, folder, { commit, root, label: `at ${base}`, inputs, processEnv });
-  const plan = planReleases(before, after, inputs);
-  const scratch = mkdtempSync(join(tmpdir(), 'biomage-release-diff-'));
+  let after: ReleaseSource[];
   try {
+    // Flux's artifact of this repository holds charts/ and releases/<env>/ only (flux-sync's ignore list).
+    after = readReleases(root, folder, 'in the working tree');
+  } catch (error) {
+    // A base that does not exist is the first thing to fix, as when it is checked first.
+    if (!(await resolving)) throw noSuchBase();
+    throw error;
+  }
+  const commit = await resolving;
+  if (!commit) throw noSuchBase();
+  const labels = { from: `${base}@${commit.slice(0, 12)}`, to: 'working tree' };
+  const scratch = mkdtempSync(join(tmpdir(), 'biomage-release-diff-'));
+  const exporting = startExport(commit, scratch, root, processEnv);
+  try {
+    const entries = await treeEntries(commit, ['charts', folder], root, processEnv);
+    const inputs = new ReleaseInputs(entries, root);
+    const before = await baseReleases(entries, folder, { commit, root, label: `at ${base}`, inputs, processEnv });
+    const plan = planReleases(before, after, inputs);
     const files = [...new Set(plan.flatMap((p) => (p.action === 'render' && p.before ? inputs.baseFiles(p.before.release) : [])))];
-    const exported = exportFiles(commit, files, scratch, root, processEnv);
-    // Settled before the scratch folder goes, whatever fails first.
+    const exported = exporting.write(files);
+    // Awaited by the base's renders; with none, settled in finally.
     exported.catch(() => undefined);
-    try {
-      const sides = { before: { root: scratch, label: `at ${base}`, ready: exported }, after: { root, label: 'in the working tree', ready: Promise.resolve() } };
-      return await compareReleases(env, plan, sides, labels, processEnv);
-    } finally {
-      await exported.catch(() => undefined);
-    }
+    const sides = { before: { root: scratch, label: `at ${base}`, ready: exported }, after: { root, label: 'in the working tree', ready: Promise.resolve() } };
+    return await compareReleases(env, plan, sides, labels, processEnv);
   } finally {
+    // No git run may still write into the scratch folder as it goes, whatever failed first.
+    await exporting.settled();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -225,13 +225,28 @@ export async function blobText(oid: string, cwd: string, env: NodeJS.ProcessEnv 
 }
 
 /**
- * Write these files as they are at `revision` under `dest` (`dest/<path>`), through a throw-away
- * index as `exportFolders` does; two git runs however many files. Every path must exist there
- * (names from `treeEntries`).
+ * Start an export of `revision` into `dest`: the throw-away index (as `exportFolders` uses) is
+ * read at once, while the caller works out which files it needs; `write` then writes those
+ * (`dest/<path>`, names from `treeEntries`). Two git runs however many files. `settled` resolves
+ * once no git run of the export is left, whatever failed.
  */
-export async function exportFiles(revision: string, files: string[], dest: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (!files.length) return;
+export function startExport(revision: string, dest: string, cwd: string, env: NodeJS.ProcessEnv = process.env): { write(files: string[]): Promise<void>; settled(): Promise<void> } {
   const indexEnv = { ...env, GIT_INDEX_FILE: `${dest}/.export-index` };
-  await runToolOk(git, ['read-tree', revision], { cwd, env: indexEnv });
-  await runToolOk(git, ['checkout-index', '--force', '-z', '--stdin', `--prefix=${dest}/`], { cwd, env: indexEnv, input: files.map((f) => `${f}\0`).join('') });
+  const indexed = runToolOk(git, ['read-tree', revision], { cwd, env: indexEnv });
+  let written: Promise<unknown> = indexed;
+  // Awaited by write or settled; never an unhandled rejection meanwhile.
+  indexed.catch(() => undefined);
+  return {
+    write(files) {
+      const run = (async () => {
+        await indexed;
+        if (files.length) await runToolOk(git, ['checkout-index', '--force', '-z', '--stdin', `--prefix=${dest}/`], { cwd, env: indexEnv, input: files.map((f) => `${f}\0`).join('') });
+      })();
+      written = run;
+      return run;
+    },
+    async settled() {
+      await Promise.allSettled([indexed, written]);
+    },
+  };
 }
