@@ -135,15 +135,16 @@ export function registerRelease(program: Command, runner: Runner): void {
     )
     .action(
       runner.action<DiffOptions>(async (ctx, options) => {
-        const { diffAgainstBase, hasDifferences, renderDiffReport } = await import('../releases/diff.js');
+        // base-diff.js first and alone: it starts git before the heavier modules load.
         const report = options.base
-          ? await diffAgainstBase({ root: ctx.root, env: ctx.env, base: options.base, processEnv: ctx.processEnv })
+          ? await (await import('../releases/base-diff.js')).diffAgainstBase({ root: ctx.root, env: ctx.env, base: options.base, processEnv: ctx.processEnv })
           : await (async () => {
               const [{ diffAgainstCluster, diffTarget }, { clusterTarget }] = await Promise.all([import('../releases/live-diff.js'), import('../configure/cluster-target.js')]);
               const target = diffTarget(ctx.env, () => clusterTarget(ctx.env, ctx.processEnv, () => ctx.stateDir), () => ctx.stateDir);
               ctx.out.step(`comparing releases/${ctx.env}/ with ${target.label} (server-side dry run)`);
               return diffAgainstCluster({ root: ctx.root, env: ctx.env, target, processEnv: ctx.processEnv });
             })();
+        const { hasDifferences, renderDiffReport } = await import('../releases/diff.js');
         const exitCode = options.exitCode && hasDifferences(report) ? 3 : 0;
         // The diff is the product, as with git diff: on stdout (plain text), so it can be piped or saved.
         if (ctx.json) ctx.out.result(ctx.command, report, () => '', exitCode);

@@ -1,26 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import type { Environment } from '../config/environments.js';
 import { mapLimit } from '../map-limit.js';
-import { blobText, revisionCommit, startExport, treeEntries, type TreeEntry } from '../tools/git.js';
-import { UsageError } from '../ui/errors.js';
 import type { Paint } from '../ui/style.js';
 import { maskSecrets } from './mask.js';
 import { canonicalYaml, fieldChanges, showValue, unifiedDiff, type FieldChange } from './object-diff.js';
-import { ReleaseInputs } from './release-inputs.js';
-import {
-  objectLabel,
-  parseReleases,
-  readReleases,
-  releaseFiles,
-  releasesFolder,
-  renderingGaps,
-  renderReleaseObjects,
-  repositoryChart,
-  type ReleaseSource,
-  type RenderedObject,
-} from './release-objects.js';
+import type { ReleaseInputs } from './release-inputs.js';
+import { objectLabel, renderingGaps, renderReleaseObjects, repositoryChart, type ReleaseSource, type RenderedObject } from './release-objects.js';
 
 /** One object that a change adds, removes or changes. Secret values are masked throughout. */
 export interface ObjectChange {
@@ -120,76 +104,8 @@ export function objectChange(
   };
 }
 
-/**
- * `release diff --base`: every HelmRelease of releases/<env>/ at `base` and in the working tree,
- * compared object by object. A release whose inputs are identical at both sides (the HelmRelease,
- * its chart folder, its values files: release-inputs.ts) is unchanged without rendering it; the
- * others are rendered at both sides, the base's from the files they need exported to a temporary
- * folder. Changes nothing; a release that cannot be rendered on either side is bad input.
- */
-export async function diffAgainstBase(options: { root: string; env: Environment; base: string; processEnv?: NodeJS.ProcessEnv }): Promise<ReleaseDiffReport> {
-  const { root, env, base, processEnv } = options;
-  const folder = releasesFolder(env);
-  // git resolves the base while the working tree's releases are parsed (execa starts it at once).
-  const resolving = revisionCommit(base, root);
-  resolving.catch(() => undefined);
-  const noSuchBase = () =>
-    new UsageError(`--base ${base}: no such commit, branch or tag in this clone`, {
-      where: root,
-      hint: 'pass a revision that exists here (in a shallow CI clone, fetch the base branch first: actions/checkout with fetch-depth: 0)',
-    });
-  let after: ReleaseSource[];
-  try {
-    // Flux's artifact of this repository holds charts/ and releases/<env>/ only (flux-sync's ignore list).
-    after = readReleases(root, folder, 'in the working tree');
-  } catch (error) {
-    // A base that does not exist is the first thing to fix, as when it is checked first.
-    if (!(await resolving)) throw noSuchBase();
-    throw error;
-  }
-  const commit = await resolving;
-  if (!commit) throw noSuchBase();
-  const labels = { from: `${base}@${commit.slice(0, 12)}`, to: 'working tree' };
-  const scratch = mkdtempSync(join(tmpdir(), 'biomage-release-diff-'));
-  const exporting = startExport(commit, scratch, root, processEnv);
-  try {
-    const entries = await treeEntries(commit, ['charts', folder], root, processEnv);
-    const inputs = new ReleaseInputs(entries, root);
-    const before = await baseReleases(entries, folder, { commit, root, label: `at ${base}`, inputs, processEnv });
-    const plan = planReleases(before, after, inputs);
-    const files = [...new Set(plan.flatMap((p) => (p.action === 'render' && p.before ? inputs.baseFiles(p.before.release) : [])))];
-    const exported = exporting.write(files);
-    // Awaited by the base's renders; with none, settled in finally.
-    exported.catch(() => undefined);
-    const sides = { before: { root: scratch, label: `at ${base}`, ready: exported }, after: { root, label: 'in the working tree', ready: Promise.resolve() } };
-    return await compareReleases(env, plan, sides, labels, processEnv);
-  } finally {
-    // No git run may still write into the scratch folder as it goes, whatever failed first.
-    await exporting.settled();
-    rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-/**
- * The HelmReleases of releases/<env>/ at the base. A file whose content the working tree has
- * unchanged is not read again from git: its releases are the working tree's.
- */
-async function baseReleases(
-  entries: TreeEntry[],
-  folder: string,
-  context: { commit: string; root: string; label: string; inputs: ReleaseInputs; processEnv?: NodeJS.ProcessEnv },
-): Promise<ReleaseSource[]> {
-  const byPath = new Map(entries.filter((e) => e.type === 'blob' && dirname(e.path) === folder).map((e) => [e.path, e]));
-  const perFile = await mapLimit(releaseFiles([...byPath.keys()]), 4, async (path) => {
-    if (context.inputs.sameFile(path)) return parseReleases(path, readFileSync(join(context.root, path), 'utf8'), context.label);
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- path is a key of byPath
-    return parseReleases(path, await blobText(byPath.get(path)!.oid, context.root, context.processEnv), context.label);
-  });
-  return perFile.flat();
-}
-
 /** What the diff does with one release: render it at both sides, compare its HelmRelease only, or nothing (same inputs). */
-interface ReleasePlan {
+export interface ReleasePlan {
   id: string;
   before?: ReleaseSource;
   after?: ReleaseSource;
@@ -198,7 +114,8 @@ interface ReleasePlan {
   reason?: string;
 }
 
-function planReleases(before: ReleaseSource[], after: ReleaseSource[], inputs: ReleaseInputs): ReleasePlan[] {
+/** The plan of each release of either side, by id. */
+export function planReleases(before: ReleaseSource[], after: ReleaseSource[], inputs: ReleaseInputs): ReleasePlan[] {
   const old = new Map(before.map((r) => [r.id, r]));
   const next = new Map(after.map((r) => [r.id, r]));
   return [...new Set([...old.keys(), ...next.keys()])].sort().map((id) => {
@@ -210,14 +127,15 @@ function planReleases(before: ReleaseSource[], after: ReleaseSource[], inputs: R
   });
 }
 
-interface Side {
+export interface Side {
   root: string;
   label: string;
   /** Settled when the side's files are in place (the base's export). */
   ready: Promise<void>;
 }
 
-async function compareReleases(
+/** Render what the plan says at both sides (a few helm runs at a time) and compare: the report. */
+export async function compareReleases(
   env: Environment,
   plan: ReleasePlan[],
   sides: { before: Side; after: Side },

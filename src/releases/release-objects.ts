@@ -9,10 +9,8 @@ import { InputError } from '../ui/errors.js';
 import { parseYamlFile } from '../yaml/source.js';
 import { isRecord } from './object-diff.js';
 
-/** `releases/<env>`: the folder Flux's Kustomization applies to the environment's cluster (flux-sync.ts). */
-export function releasesFolder(env: string): string {
-  return `releases/${env}`;
-}
+// Where it is defined (a module of its own, light enough for base-diff.ts to load first).
+export { releasesFolder } from './releases-folder.js';
 
 /** One object a release installs, named as the API server names it. */
 export interface RenderedObject {

@@ -140,8 +140,8 @@ export async function untrackedFiles(path: string, cwd: string): Promise<string[
 }
 
 /** The commit a revision names; undefined when there is none. */
-export async function revisionCommit(ref: string, cwd: string): Promise<string | undefined> {
-  const result = await runTool(git, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd });
+export async function revisionCommit(ref: string, cwd: string, env?: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const result = await runTool(git, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd, env });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
