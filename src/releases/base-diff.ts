@@ -17,23 +17,25 @@ import { releasesFolder } from './releases-folder.js';
  * others are rendered at both sides, the base's from the files they need exported to a temporary
  * folder. Changes nothing; a release that cannot be rendered on either side is bad input.
  *
- * This module loads only git's facade: the parsing and comparing half (zod, yaml, a third of
- * the start-up) is imported once git is already resolving the base, so the two overlap.
+ * This module loads only git's facade: the parsing and comparing half (zod, yaml, about a third
+ * of the start-up) is imported once the base is resolved, while git lists it.
  */
 export async function diffAgainstBase(options: { root: string; env: Environment; base: string; processEnv?: NodeJS.ProcessEnv }): Promise<ReleaseDiffReport> {
   const { root, env, base, processEnv } = options;
+  const commit = await revisionCommit(base, root, processEnv);
+  if (!commit) {
+    throw new UsageError(`--base ${base}: no such commit, branch or tag in this clone`, {
+      where: root,
+      hint: 'pass a revision that exists here (in a shallow CI clone, fetch the base branch first: actions/checkout with fetch-depth: 0)',
+    });
+  }
   // Flux's artifact of this repository holds charts/ and releases/<env>/ only (flux-sync's ignore list).
   const folder = releasesFolder(env);
   const scratch = mkdtempSync(join(tmpdir(), 'biomage-release-diff-'));
-  let exporting: ReturnType<typeof startExport> | undefined;
-  // git's part that needs nothing parsed runs while the modules below load: resolve the base,
-  // read its export index, list its charts and releases.
-  const listing = (async () => {
-    const commit = await revisionCommit(base, root, processEnv);
-    if (!commit) return undefined;
-    exporting = startExport(commit, scratch, root, processEnv);
-    return { commit, entries: await treeEntries(commit, ['charts', folder], root, processEnv) };
-  })();
+  // git lists the base and reads its export index while the modules below load (execa starts
+  // both at once; module loading blocks the event loop, so nothing that waits on git runs meanwhile).
+  const exporting = startExport(commit, scratch, root, processEnv);
+  const listing = treeEntries(commit, ['charts', folder], root, processEnv);
   listing.catch(() => undefined);
   try {
     const [{ compareReleases, planReleases }, { parseReleases, readReleases, releaseFiles }, { ReleaseInputs }] = await Promise.all([
@@ -41,36 +43,21 @@ export async function diffAgainstBase(options: { root: string; env: Environment;
       import('./release-objects.js'),
       import('./release-inputs.js'),
     ]);
-    const noSuchBase = () =>
-      new UsageError(`--base ${base}: no such commit, branch or tag in this clone`, {
-        where: root,
-        hint: 'pass a revision that exists here (in a shallow CI clone, fetch the base branch first: actions/checkout with fetch-depth: 0)',
-      });
-    let after: ReleaseSource[];
-    try {
-      after = readReleases(root, folder, 'in the working tree');
-    } catch (error) {
-      // A base that does not exist is the first thing to fix, as when it is checked first.
-      if (!(await listing)) throw noSuchBase();
-      throw error;
-    }
-    const resolved = await listing;
-    if (!resolved || !exporting) throw noSuchBase();
-    const { commit, entries } = resolved;
-    const labels = { from: `${base}@${commit.slice(0, 12)}`, to: 'working tree' };
+    const after = readReleases(root, folder, 'in the working tree');
+    const entries = await listing;
     const inputs = new ReleaseInputs(entries, root);
     const read = { root, label: `at ${base}`, inputs, processEnv, parse: parseReleases, order: releaseFiles };
     const plan = planReleases(await baseReleases(entries, folder, read), after, inputs);
-    const files = [...new Set(plan.flatMap((p) => (p.action === 'render' && p.before ? inputs.baseFiles(p.before.release) : [])))];
+    const files = [...new Set(plan.flatMap((p) => (p.action === 'render' && p.before && !p.baseFromWorkingTree ? inputs.baseFiles(p.before.release) : [])))];
     const exported = exporting.write(files);
     // Awaited by the base's renders; with none, settled in finally.
     exported.catch(() => undefined);
     const sides = { before: { root: scratch, label: `at ${base}`, ready: exported }, after: { root, label: 'in the working tree', ready: Promise.resolve() } };
+    const labels = { from: `${base}@${commit.slice(0, 12)}`, to: 'working tree' };
     return await compareReleases(env, plan, sides, labels, processEnv);
   } finally {
     // No git run may still write into the scratch folder as it goes, whatever failed first.
-    await listing.catch(() => undefined);
-    await exporting?.settled();
+    await Promise.allSettled([listing, exporting.settled()]);
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -110,6 +110,8 @@ export interface ReleasePlan {
   before?: ReleaseSource;
   after?: ReleaseSource;
   action: 'render' | 'release only' | 'same inputs';
+  /** Render the base's HelmRelease from the working tree's files: its chart and values files are the same at both sides (a values-only change). */
+  baseFromWorkingTree?: boolean;
   /** Why only the HelmRelease is compared. */
   reason?: string;
 }
@@ -123,7 +125,8 @@ export function planReleases(before: ReleaseSource[], after: ReleaseSource[], in
     const b = next.get(id);
     const unrenderable = [a, b].map((s) => (s ? repositoryChart(s.release) : undefined)).find((c) => c && 'reason' in c);
     if (unrenderable && 'reason' in unrenderable) return { id, before: a, after: b, action: 'release only', reason: unrenderable.reason };
-    return { id, before: a, after: b, action: a && b && inputs.same(a, b) ? 'same inputs' : 'render' };
+    if (a && b && inputs.same(a, b)) return { id, before: a, after: b, action: 'same inputs' };
+    return { id, before: a, after: b, action: 'render', ...(a && inputs.sameFiles(a.release) ? { baseFromWorkingTree: true } : {}) };
   });
 }
 
@@ -147,12 +150,12 @@ export async function compareReleases(
   const renders = plan.filter((p) => p.action === 'render');
   const tasks = [
     ...renders.flatMap((p) => (p.after ? [{ id: p.id, side: 'after' as const, source: p.after }] : [])),
-    ...renders.flatMap((p) => (p.before ? [{ id: p.id, side: 'before' as const, source: p.before }] : [])),
+    ...renders.flatMap((p) => (p.before ? [{ id: p.id, side: 'before' as const, source: p.before, files: p.baseFromWorkingTree ? sides.after : sides.before }] : [])),
   ];
   const rendered = await mapLimit(tasks, 4, async (task) => {
-    const side = sides[task.side];
-    await side.ready;
-    return { ...task, objects: await renderReleaseObjects(task.source, side.root, side.label, processEnv) };
+    const files = 'files' in task ? task.files : sides.after;
+    await files.ready;
+    return { ...task, objects: await renderReleaseObjects(task.source, files.root, sides[task.side].label, processEnv) };
   });
   const objectsOf = (id: string, side: 'before' | 'after') => rendered.find((r) => r.id === id && r.side === side)?.objects ?? [];
   const results = plan.map((p): { summary: ReleaseSummary; changes: ObjectChange[] } => {

@@ -35,10 +35,17 @@ export class ReleaseInputs {
 
   /** True when both sides install the same chart content with the same HelmRelease and values files. */
   same(before: ReleaseSource, after: ReleaseSource): boolean {
-    if (!isDeepStrictEqual(before.release, after.release)) return false;
-    const chart = repositoryChart(after.release);
+    return isDeepStrictEqual(before.release, after.release) && this.sameFiles(after.release);
+  }
+
+  /**
+   * True when this release's chart folder and values files are the same at both sides, so its
+   * base version renders from the working tree's files as well as from an export of the base.
+   */
+  sameFiles(release: HelmRelease): boolean {
+    const chart = repositoryChart(release);
     if ('reason' in chart) return false;
-    return this.sameFolder(chart.chartDir) && valuesFiles(after.release).every((file) => this.sameFile(file));
+    return this.sameFolder(chart.chartDir) && valuesFiles(release).every((file) => this.sameFile(file));
   }
 
   /** The files of the base a render of this release reads: its chart folder and its values files (those that exist there). */
