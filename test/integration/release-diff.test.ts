@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -114,6 +114,21 @@ describe('release diff --base', () => {
       ['added', 'ConfigMap api/api-credentials-settings', []],
       ['changed', 'Secret api/api-credentials', ['immutable']],
     ]);
+    expect(report?.notRendered).toBe(2);
+  });
+
+  it('a values file changed in the working tree: the release that names it is rendered, with the base’s file at the base', async () => {
+    mkdirSync(join(root, 'charts/values'));
+    writeFileSync(join(root, 'charts/values/ui-staging.yaml'), 'resources:\n  requests:\n    cpu: 300m\n');
+    edit('releases/staging/ui.yaml', '      sourceRef:', '      valuesFiles:\n        - charts/values/ui-staging.yaml\n      sourceRef:');
+    git('add', '--all');
+    git('commit', '--quiet', '-m', 'ui: a values file');
+    writeFileSync(join(root, 'charts/values/ui-staging.yaml'), 'resources:\n  requests:\n    cpu: 400m\n');
+    const { code, report } = await diff('--env', 'staging', '--base', 'main', '--exit-code', '--json');
+    expect(code).toBe(3);
+    const path = 'spec.template.spec.containers[name=nodejs].resources.requests.cpu';
+    expect(summary(report)).toEqual([['changed', 'Deployment ui/ui-nodejs', [path]]]);
+    expect(report?.objects[0]?.fields[0]).toEqual({ path, before: '300m', after: '400m' });
     expect(report?.notRendered).toBe(2);
   });
 
