@@ -163,30 +163,6 @@ export function spawnHttpBackend(cgi: NodeJS.ProcessEnv, env: NodeJS.ProcessEnv 
   return spawn(found.path, ['http-backend'], { env: { PATH: env.PATH, HOME: env.HOME, ...cgi }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-/**
- * Write the folders `paths` as they are at `revision` under `dest` (`dest/<path>/…`), through a
- * throw-away index: the clone's index, HEAD and working tree are never touched, and nothing is
- * left in .git (a `git worktree` would register itself there). Returns the paths that exist at
- * that revision; the others are simply absent there.
- */
-export async function exportFolders(revision: string, paths: string[], dest: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  // One ls-tree names the tree of every path that exists there (a path that is a file is skipped).
-  const listed = await runToolOk(git, ['ls-tree', '-z', '-d', revision, '--', ...paths], { cwd, env });
-  const trees = new Map<string, string>();
-  for (const entry of listed.stdout.split('\0').filter(Boolean)) {
-    const match = /^\d+ tree ([0-9a-f]+)\t(.+)$/s.exec(entry);
-    if (match?.[1] && match[2] && paths.includes(match[2])) trees.set(match[2], match[1]);
-  }
-  await Promise.all(
-    [...trees].map(async ([path, tree], index) => {
-      const indexEnv = { ...env, GIT_INDEX_FILE: `${dest}/.export-index-${index}` };
-      await runToolOk(git, ['read-tree', tree], { cwd, env: indexEnv });
-      await runToolOk(git, ['checkout-index', '--all', '--force', `--prefix=${dest}/${path}/`], { cwd, env: indexEnv });
-    }),
-  );
-  return paths.filter((path) => trees.has(path));
-}
-
 /** The files directly under `folder` at a revision (paths from the repository's root); empty when it has none. */
 export async function filesAt(revision: string, folder: string, cwd: string): Promise<string[]> {
   const result = await runTool(git, ['ls-tree', '--name-only', revision, '--', `${folder.replace(/\/+$/, '')}/`], { cwd });
@@ -225,10 +201,11 @@ export async function blobText(oid: string, cwd: string, env: NodeJS.ProcessEnv 
 }
 
 /**
- * Start an export of `revision` into `dest`: the throw-away index (as `exportFolders` uses) is
- * read at once, while the caller works out which files it needs; `write` then writes those
- * (`dest/<path>`, names from `treeEntries`). Two git runs however many files. `settled` resolves
- * once no git run of the export is left, whatever failed.
+ * Start an export of `revision` into `dest`, through a throw-away index: the clone's index, HEAD
+ * and working tree are never touched, and nothing is left in .git (a `git worktree` would
+ * register itself there). The index is read at once, while the caller works out which files it
+ * needs; `write` then writes those (`dest/<path>`, names from `treeEntries`): two git runs however
+ * many files. `settled` resolves once no git run of the export is left, whatever failed.
  */
 export function startExport(revision: string, dest: string, cwd: string, env: NodeJS.ProcessEnv = process.env): { write(files: string[]): Promise<void>; settled(): Promise<void> } {
   const indexEnv = { ...env, GIT_INDEX_FILE: `${dest}/.export-index` };
