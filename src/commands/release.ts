@@ -124,7 +124,9 @@ export function registerRelease(program: Command, runner: Runner): void {
         'Every HelmRelease of releases/<env>/ is rendered with its chart and values as helm-controller would, and',
         'compared object by object (kind, namespace, name), then field by field: `spec.replicas: 2 → 3`, a unified',
         'diff of each changed object (keys sorted), added and removed objects. Secret data is never shown: only',
-        'that a key changed. With --base, both sides come from git (the base exported to a temporary folder).',
+        'that a key changed. With --base, the base comes from git (what it needs exported to a temporary folder);',
+        'a release whose HelmRelease, chart folder and values files are identical at both sides (uncommitted and',
+        'untracked files count) is `unchanged, not rendered`.',
         'Without it, each rendered object is applied to the cluster with dryRun=All as helm-controller applies it',
         "(server-side apply, field manager helm-controller) and the result is compared with the live object over",
         'the fields helm-controller owns; the cluster is the context biomage-<env> of KUBECONFIG (development:',
@@ -135,15 +137,16 @@ export function registerRelease(program: Command, runner: Runner): void {
     )
     .action(
       runner.action<DiffOptions>(async (ctx, options) => {
-        const { diffAgainstBase, hasDifferences, renderDiffReport } = await import('../releases/diff.js');
+        // base-diff.js first and alone: it starts git before the heavier modules load.
         const report = options.base
-          ? await diffAgainstBase({ root: ctx.root, env: ctx.env, base: options.base, processEnv: ctx.processEnv })
+          ? await (await import('../releases/base-diff.js')).diffAgainstBase({ root: ctx.root, env: ctx.env, base: options.base, processEnv: ctx.processEnv })
           : await (async () => {
               const [{ diffAgainstCluster, diffTarget }, { clusterTarget }] = await Promise.all([import('../releases/live-diff.js'), import('../configure/cluster-target.js')]);
               const target = diffTarget(ctx.env, () => clusterTarget(ctx.env, ctx.processEnv, () => ctx.stateDir), () => ctx.stateDir);
               ctx.out.step(`comparing releases/${ctx.env}/ with ${target.label} (server-side dry run)`);
               return diffAgainstCluster({ root: ctx.root, env: ctx.env, target, processEnv: ctx.processEnv });
             })();
+        const { hasDifferences, renderDiffReport } = await import('../releases/diff.js');
         const exitCode = options.exitCode && hasDifferences(report) ? 3 : 0;
         // The diff is the product, as with git diff: on stdout (plain text), so it can be piped or saved.
         if (ctx.json) ctx.out.result(ctx.command, report, () => '', exitCode);

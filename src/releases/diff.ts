@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Environment } from '../config/environments.js';
 import { mapLimit } from '../map-limit.js';
-import { exportFolders, revisionCommit } from '../tools/git.js';
-import { UsageError } from '../ui/errors.js';
 import type { Paint } from '../ui/style.js';
 import { maskSecrets } from './mask.js';
 import { canonicalYaml, fieldChanges, showValue, unifiedDiff, type FieldChange } from './object-diff.js';
-import { objectLabel, readReleases, releasesFolder, renderingGaps, renderReleaseObjects, repositoryChart, type ReleaseSource, type RenderedObject } from './release-objects.js';
+import type { ReleaseInputs } from './release-inputs.js';
+import { objectLabel, renderingGaps, renderReleaseObjects, repositoryChart, type ReleaseSource, type RenderedObject } from './release-objects.js';
 
 /** One object that a change adds, removes or changes. Secret values are masked throughout. */
 export interface ObjectChange {
@@ -32,8 +28,10 @@ export interface ReleaseSummary {
   status: 'added' | 'removed' | 'changed' | 'unchanged' | 'not compared';
   /** Why a release was not compared, or what the comparison could not include. */
   note?: string;
-  /** Objects compared for it (the union of both sides). */
+  /** Objects compared for it (the union of both sides); 0 when it was not rendered. */
   objects: number;
+  /** false: its HelmRelease, chart and values files are identical at both sides, so it is unchanged and was not rendered (`--base`). */
+  rendered?: false;
 }
 
 export interface ReleaseDiffReport {
@@ -45,6 +43,8 @@ export interface ReleaseDiffReport {
   objects: ObjectChange[];
   /** Objects compared, over all releases. */
   compared: number;
+  /** Releases unchanged because their inputs are identical at both sides, not rendered (`--base`). */
+  notRendered?: number;
 }
 
 /** Objects keyed as the diff matches them: kind, namespace, name. */
@@ -104,89 +104,78 @@ export function objectChange(
   };
 }
 
-/**
- * `release diff --base`: every HelmRelease of releases/<env>/ rendered at `base` (its chart from
- * charts/ at that revision, exported to a temporary folder) and in the working tree, and compared
- * object by object. Changes nothing; a release that cannot be rendered on either side is bad input.
- */
-export async function diffAgainstBase(options: { root: string; env: Environment; base: string; processEnv?: NodeJS.ProcessEnv }): Promise<ReleaseDiffReport> {
-  const { root, env, base } = options;
-  const commit = await revisionCommit(base, root);
-  if (!commit) {
-    throw new UsageError(`--base ${base}: no such commit, branch or tag in this clone`, {
-      where: root,
-      hint: 'pass a revision that exists here (in a shallow CI clone, fetch the base branch first: actions/checkout with fetch-depth: 0)',
-    });
-  }
-  const folder = releasesFolder(env);
-  const scratch = mkdtempSync(join(tmpdir(), 'biomage-release-diff-'));
-  try {
-    // Flux's artifact of this repository holds charts/ and releases/<env>/ only (flux-sync's ignore
-    // list). The working tree's releases render while the base is being exported.
-    const after = { root, label: 'in the working tree', releases: readReleases(root, folder, 'in the working tree') };
-    const exported = exportFolders(commit, ['charts', folder], scratch, root, options.processEnv);
-    // Settled before the scratch folder goes, whatever fails first.
-    exported.catch(() => undefined);
-    const from = `${base}@${commit.slice(0, 12)}`;
-    const sides = { before: exported.then(() => ({ root: scratch, label: `at ${base}`, releases: readReleases(scratch, folder, `at ${base}`) })), after };
-    try {
-      return await compareSides(env, sides, { from, to: 'working tree' }, options.processEnv);
-    } finally {
-      await exported.catch(() => undefined);
-    }
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+/** What the diff does with one release: render it at both sides, compare its HelmRelease only, or nothing (same inputs). */
+export interface ReleasePlan {
+  id: string;
+  before?: ReleaseSource;
+  after?: ReleaseSource;
+  action: 'render' | 'release only' | 'same inputs';
+  /** Render the base's HelmRelease from the working tree's files: its chart and values files are the same at both sides (a values-only change). */
+  baseFromWorkingTree?: boolean;
+  /** Why only the HelmRelease is compared. */
+  reason?: string;
 }
 
-interface Side {
+/** The plan of each release of either side, by id. */
+export function planReleases(before: ReleaseSource[], after: ReleaseSource[], inputs: ReleaseInputs): ReleasePlan[] {
+  const old = new Map(before.map((r) => [r.id, r]));
+  const next = new Map(after.map((r) => [r.id, r]));
+  return [...new Set([...old.keys(), ...next.keys()])].sort().map((id) => {
+    const a = old.get(id);
+    const b = next.get(id);
+    const unrenderable = [a, b].map((s) => (s ? repositoryChart(s.release) : undefined)).find((c) => c && 'reason' in c);
+    if (unrenderable && 'reason' in unrenderable) return { id, before: a, after: b, action: 'release only', reason: unrenderable.reason };
+    if (a && b && inputs.same(a, b)) return { id, before: a, after: b, action: 'same inputs' };
+    return { id, before: a, after: b, action: 'render', ...(a && inputs.sameFiles(a.release) ? { baseFromWorkingTree: true } : {}) };
+  });
+}
+
+export interface Side {
   root: string;
   label: string;
-  releases: ReleaseSource[];
+  /** Settled when the side's files are in place (the base's export). */
+  ready: Promise<void>;
 }
 
-async function compareSides(
+/** Render what the plan says at both sides (a few helm runs at a time) and compare: the report. */
+export async function compareReleases(
   env: Environment,
-  sides: { before: Promise<Side>; after: Side },
+  plan: ReleasePlan[],
+  sides: { before: Side; after: Side },
   labels: { from: string; to: string },
   processEnv?: NodeJS.ProcessEnv,
 ): Promise<ReleaseDiffReport> {
-  const after = new Map(sides.after.releases.map((r) => [r.id, r]));
-  // helm template is a process each: the working tree's renders start at once, a few at a time.
-  const rendered = new Map<string, Promise<RenderedObject[]>>();
-  const renderAfter = (id: string) => {
-    const source = after.get(id);
-    if (!source || 'reason' in repositoryChart(source.release)) return Promise.resolve([]);
-    let promise = rendered.get(id);
-    if (!promise) {
-      promise = renderReleaseObjects(source, sides.after.root, sides.after.label, processEnv);
-      rendered.set(id, promise);
-    }
-    return promise;
-  };
-  const early = mapLimit([...after.keys()], 4, (id) => renderAfter(id).then(() => undefined, () => undefined));
-  const baseSide = await sides.before;
-  await early;
-  const before = new Map(baseSide.releases.map((r) => [r.id, r]));
-  const ids = [...new Set([...before.keys(), ...after.keys()])].sort();
-  const results = await mapLimit(ids, 4, async (id): Promise<{ summary: ReleaseSummary; changes: ObjectChange[] }> => {
-    const a = before.get(id);
-    const b = after.get(id);
+  // helm template is a process each: a few at a time, the working tree's first, as they need no
+  // export; the base's follow once its files are written.
+  const renders = plan.filter((p) => p.action === 'render');
+  const tasks = [
+    ...renders.flatMap((p) => (p.after ? [{ id: p.id, side: 'after' as const, source: p.after }] : [])),
+    ...renders.flatMap((p) => (p.before ? [{ id: p.id, side: 'before' as const, source: p.before, files: p.baseFromWorkingTree ? sides.after : sides.before }] : [])),
+  ];
+  const rendered = await mapLimit(tasks, 4, async (task) => {
+    const files = 'files' in task ? task.files : sides.after;
+    await files.ready;
+    return { ...task, objects: await renderReleaseObjects(task.source, files.root, sides[task.side].label, processEnv) };
+  });
+  const objectsOf = (id: string, side: 'before' | 'after') => rendered.find((r) => r.id === id && r.side === side)?.objects ?? [];
+  const results = plan.map((p): { summary: ReleaseSummary; changes: ObjectChange[] } => {
+    const { id, before: a, after: b } = p;
     const where = (b ?? a)?.where ?? id;
-    const unrenderable = [a, b].map((s) => (s ? repositoryChart(s.release) : undefined)).find((c) => c && 'reason' in c);
-    if (unrenderable && 'reason' in unrenderable) {
+    if (p.action === 'release only') {
       // Its chart is not in the checkout: the HelmRelease itself (chart version, values) is what can be compared.
       const release = (a ?? b)?.release;
       const header = { apiVersion: release?.apiVersion ?? '', kind: 'HelmRelease', namespace: release?.metadata.namespace, name: release?.metadata.name ?? id };
       const change = objectChange(id, a?.release, b?.release, header, labels);
-      const note = `${unrenderable.reason}: its objects cannot be rendered offline, only the HelmRelease is compared`;
+      const note = `${p.reason ?? ''}: its objects cannot be rendered offline, only the HelmRelease is compared`;
       const status = !a ? 'added' : !b ? 'removed' : change ? 'changed' : 'unchanged';
       return { summary: { release: id, where, status, note, objects: 1 }, changes: change ? [change] : [] };
     }
-    const [old, next] = await Promise.all([a ? renderReleaseObjects(a, baseSide.root, baseSide.label, processEnv) : [], renderAfter(id)]);
-    const { changes, compared } = compareObjects(id, old, next, labels);
-    const status = !a ? 'added' : !b ? 'removed' : changes.length ? 'changed' : 'unchanged';
     const note = [a, b].map((s) => (s ? renderingGaps(s.release, 'checkout') : undefined)).find(Boolean);
+    if (p.action === 'same inputs') {
+      return { summary: { release: id, where, status: 'unchanged', objects: 0, rendered: false, ...(note ? { note } : {}) }, changes: [] };
+    }
+    const { changes, compared } = compareObjects(id, objectsOf(id, 'before'), objectsOf(id, 'after'), labels);
+    const status = !a ? 'added' : !b ? 'removed' : changes.length ? 'changed' : 'unchanged';
     return {
       summary: { release: id, where, status, objects: compared, ...(note ? { note } : {}) },
       changes,
@@ -199,6 +188,7 @@ async function compareSides(
     releases: results.map((r) => r.summary),
     objects: results.flatMap((r) => r.changes),
     compared: results.reduce((sum, r) => sum + r.summary.objects, 0),
+    notRendered: results.filter((r) => r.summary.rendered === false).length,
   };
 }
 
@@ -210,10 +200,11 @@ export function hasDifferences(report: ReleaseDiffReport): boolean {
 /** The human report: a summary per release, one line per changed field, then the unified diffs. */
 export function renderDiffReport(report: ReleaseDiffReport, paint?: Paint): string {
   const color = paint ?? ((_: string, text: string) => text);
-  const lines = [`releases/${report.env}/: ${report.from} → ${report.to}, ${report.compared} object${report.compared === 1 ? '' : 's'} compared`];
+  const skipped = report.notRendered ? `; ${report.notRendered} release${report.notRendered === 1 ? '' : 's'} unchanged, not rendered (same HelmRelease, chart and values files at both sides)` : '';
+  const lines = [`releases/${report.env}/: ${report.from} → ${report.to}, ${report.compared} object${report.compared === 1 ? '' : 's'} compared${skipped}`];
   for (const release of report.releases) {
     const count = report.objects.filter((o) => o.release === release.release).length;
-    const what = release.status === 'changed' ? `changed (${count} object${count === 1 ? '' : 's'})` : release.status;
+    const what = release.status === 'changed' ? `changed (${count} object${count === 1 ? '' : 's'})` : release.rendered === false ? 'unchanged, not rendered' : release.status;
     lines.push(`  HelmRelease ${release.release} (${release.where}): ${what}${release.note ? `; ${release.note}` : ''}`);
   }
   if (!report.objects.length) {

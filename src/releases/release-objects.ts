@@ -9,10 +9,8 @@ import { InputError } from '../ui/errors.js';
 import { parseYamlFile } from '../yaml/source.js';
 import { isRecord } from './object-diff.js';
 
-/** `releases/<env>`: the folder Flux's Kustomization applies to the environment's cluster (flux-sync.ts). */
-export function releasesFolder(env: string): string {
-  return `releases/${env}`;
-}
+// Where it is defined (a module of its own, light enough for base-diff.ts to load first).
+export { releasesFolder } from './releases-folder.js';
 
 /** One object a release installs, named as the API server names it. */
 export interface RenderedObject {
@@ -60,24 +58,31 @@ export function helmStorageNamespace(release: HelmRelease): string {
 export function readReleases(root: string, folder: string, label: string): ReleaseSource[] {
   const dir = join(root, folder);
   if (!existsSync(dir)) return [];
+  return releaseFiles(readdirSync(dir).map((file) => `${folder}/${file}`)).flatMap((relative) => parseReleases(relative, readFileSync(join(root, relative), 'utf8'), label));
+}
+
+/** The files of a folder of releases that Flux's Kustomization reads as HelmReleases: `*.yaml`/`*.yml`, in order. */
+export function releaseFiles(paths: string[]): string[] {
+  return paths.filter((f) => /\.ya?ml$/.test(f)).sort();
+}
+
+/** The HelmReleases of one file (`relative` from the root of the tree `label` names). */
+export function parseReleases(relative: string, text: string, label: string): ReleaseSource[] {
   const releases: ReleaseSource[] = [];
-  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    const relative = `${folder}/${file}`;
-    const parsed = parseYamlFile(readFileSync(join(dir, file), 'utf8'));
-    for (const doc of parsed.documents) {
-      if (!isRecord(doc.value) || doc.value.kind !== HELM_RELEASE_KIND) continue;
-      const result = helmReleaseSchema.safeParse(doc.value);
-      if (!result.success) {
-        const [problem] = schemaProblems(result.error, doc.value, doc.lineOf);
-        const line = problem?.line ?? 1;
-        throw new InputError(`${label}: ${relative}:${line} is not a valid HelmRelease: ${problem?.message ?? 'it does not match the schema'}`, {
-          where: `${relative}:${line}`,
-          hint: 'run `biomage check` on that revision; nothing was compared',
-        });
-      }
-      const release = result.data;
-      releases.push({ id: `${release.metadata.namespace ?? FLUX_NAMESPACE}/${release.metadata.name}`, where: `${relative}:${doc.lineOf(['metadata', 'name'])}`, release });
+  const parsed = parseYamlFile(text);
+  for (const doc of parsed.documents) {
+    if (!isRecord(doc.value) || doc.value.kind !== HELM_RELEASE_KIND) continue;
+    const result = helmReleaseSchema.safeParse(doc.value);
+    if (!result.success) {
+      const [problem] = schemaProblems(result.error, doc.value, doc.lineOf);
+      const line = problem?.line ?? 1;
+      throw new InputError(`${label}: ${relative}:${line} is not a valid HelmRelease: ${problem?.message ?? 'it does not match the schema'}`, {
+        where: `${relative}:${line}`,
+        hint: 'run `biomage check` on that revision; nothing was compared',
+      });
     }
+    const release = result.data;
+    releases.push({ id: `${release.metadata.namespace ?? FLUX_NAMESPACE}/${release.metadata.name}`, where: `${relative}:${doc.lineOf(['metadata', 'name'])}`, release });
   }
   return releases;
 }

@@ -140,8 +140,8 @@ export async function untrackedFiles(path: string, cwd: string): Promise<string[
 }
 
 /** The commit a revision names; undefined when there is none. */
-export async function revisionCommit(ref: string, cwd: string): Promise<string | undefined> {
-  const result = await runTool(git, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd });
+export async function revisionCommit(ref: string, cwd: string, env?: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const result = await runTool(git, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd, env });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
@@ -163,30 +163,6 @@ export function spawnHttpBackend(cgi: NodeJS.ProcessEnv, env: NodeJS.ProcessEnv 
   return spawn(found.path, ['http-backend'], { env: { PATH: env.PATH, HOME: env.HOME, ...cgi }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-/**
- * Write the folders `paths` as they are at `revision` under `dest` (`dest/<path>/…`), through a
- * throw-away index: the clone's index, HEAD and working tree are never touched, and nothing is
- * left in .git (a `git worktree` would register itself there). Returns the paths that exist at
- * that revision; the others are simply absent there.
- */
-export async function exportFolders(revision: string, paths: string[], dest: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  // One ls-tree names the tree of every path that exists there (a path that is a file is skipped).
-  const listed = await runToolOk(git, ['ls-tree', '-z', '-d', revision, '--', ...paths], { cwd, env });
-  const trees = new Map<string, string>();
-  for (const entry of listed.stdout.split('\0').filter(Boolean)) {
-    const match = /^\d+ tree ([0-9a-f]+)\t(.+)$/s.exec(entry);
-    if (match?.[1] && match[2] && paths.includes(match[2])) trees.set(match[2], match[1]);
-  }
-  await Promise.all(
-    [...trees].map(async ([path, tree], index) => {
-      const indexEnv = { ...env, GIT_INDEX_FILE: `${dest}/.export-index-${index}` };
-      await runToolOk(git, ['read-tree', tree], { cwd, env: indexEnv });
-      await runToolOk(git, ['checkout-index', '--all', '--force', `--prefix=${dest}/${path}/`], { cwd, env: indexEnv });
-    }),
-  );
-  return paths.filter((path) => trees.has(path));
-}
-
 /** The files directly under `folder` at a revision (paths from the repository's root); empty when it has none. */
 export async function filesAt(revision: string, folder: string, cwd: string): Promise<string[]> {
   const result = await runTool(git, ['ls-tree', '--name-only', revision, '--', `${folder.replace(/\/+$/, '')}/`], { cwd });
@@ -196,4 +172,58 @@ export async function filesAt(revision: string, folder: string, cwd: string): Pr
     });
   }
   return result.stdout.split('\n').filter(Boolean);
+}
+
+/** One entry of a revision's tree: a file (`blob`), a symbolic link (`blob`, mode 120000) or a submodule (`commit`). */
+export interface TreeEntry {
+  mode: string;
+  type: 'blob' | 'commit';
+  /** The object id: SHA-1 (40 hex digits) or, in a SHA-256 repository, 64. */
+  oid: string;
+  /** From the repository's root. */
+  path: string;
+}
+
+/** Every file under these paths at a revision, recursively, from one `git ls-tree` (folders themselves left out). */
+export async function treeEntries(revision: string, paths: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<TreeEntry[]> {
+  const listed = await runToolOk(git, ['ls-tree', '-r', '-z', '--full-tree', revision, '--', ...paths], { cwd, env });
+  const entries: TreeEntry[] = [];
+  for (const line of listed.stdout.split('\0').filter(Boolean)) {
+    const match = /^(\d+) (blob|commit) ([0-9a-f]+)\t(.+)$/s.exec(line);
+    if (match?.[1] && match[2] && match[3] && match[4]) entries.push({ mode: match[1], type: match[2] as TreeEntry['type'], oid: match[3], path: match[4] });
+  }
+  return entries;
+}
+
+/** A blob's content (a file at a revision, by its object id from `treeEntries`), as text. */
+export async function blobText(oid: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return `${(await runToolOk(git, ['cat-file', 'blob', oid], { cwd, env })).stdout}\n`;
+}
+
+/**
+ * Start an export of `revision` into `dest`, through a throw-away index: the clone's index, HEAD
+ * and working tree are never touched, and nothing is left in .git (a `git worktree` would
+ * register itself there). The index is read at once, while the caller works out which files it
+ * needs; `write` then writes those (`dest/<path>`, names from `treeEntries`): two git runs however
+ * many files. `settled` resolves once no git run of the export is left, whatever failed.
+ */
+export function startExport(revision: string, dest: string, cwd: string, env: NodeJS.ProcessEnv = process.env): { write(files: string[]): Promise<void>; settled(): Promise<void> } {
+  const indexEnv = { ...env, GIT_INDEX_FILE: `${dest}/.export-index` };
+  const indexed = runToolOk(git, ['read-tree', revision], { cwd, env: indexEnv });
+  let written: Promise<unknown> = indexed;
+  // Awaited by write or settled; never an unhandled rejection meanwhile.
+  indexed.catch(() => undefined);
+  return {
+    write(files) {
+      const run = (async () => {
+        await indexed;
+        if (files.length) await runToolOk(git, ['checkout-index', '--force', '-z', '--stdin', `--prefix=${dest}/`], { cwd, env: indexEnv, input: files.map((f) => `${f}\0`).join('') });
+      })();
+      written = run;
+      return run;
+    },
+    async settled() {
+      await Promise.allSettled([indexed, written]);
+    },
+  };
 }

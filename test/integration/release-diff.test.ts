@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -48,13 +48,15 @@ describe('release diff --base', () => {
     expect(code, stderr).toBe(3);
     expect(summary(report)).toEqual([['changed', 'Deployment ui/ui-nodejs', ['spec.replicas']]]);
     expect(report?.objects[0]?.fields).toEqual([{ path: 'spec.replicas', before: 2, after: 3 }]);
-    expect(report?.releases.map((r) => [r.release, r.status])).toEqual([
-      ['flux-system/api', 'unchanged'],
-      ['flux-system/credentials', 'unchanged'],
-      ['flux-system/ui', 'changed'],
+    // Only ui is rendered: api and credentials have the same HelmRelease and chart at both sides.
+    expect(report?.releases.map((r) => [r.release, r.status, r.rendered ?? true])).toEqual([
+      ['flux-system/api', 'unchanged', false],
+      ['flux-system/credentials', 'unchanged', false],
+      ['flux-system/ui', 'changed', true],
     ]);
-    // ui and api: Deployment, NetworkPolicy, PodDisruptionBudget, Service, ServiceAccount; credentials: its Secret.
-    expect(report?.compared).toBe(11);
+    expect(report?.notRendered).toBe(2);
+    // ui: Deployment, NetworkPolicy, PodDisruptionBudget, Service, ServiceAccount.
+    expect(report?.compared).toBe(5);
 
     // Another environment's releases are untouched: nothing to show, exit 0.
     const production = await diff('--env', 'production', '--base', 'HEAD~1', '--exit-code', '--json');
@@ -67,7 +69,8 @@ describe('release diff --base', () => {
     const { code, stdout } = await diff('--env', 'staging', '--base', 'main');
     expect(code).toBe(0);
     const commit = git('rev-parse', 'main').slice(0, 12);
-    expect(stdout).toContain(`releases/staging/: main@${commit} → working tree, 11 objects compared`);
+    expect(stdout).toContain(`releases/staging/: main@${commit} → working tree, 5 objects compared; 2 releases unchanged, not rendered`);
+    expect(stdout).toContain('  HelmRelease flux-system/api (releases/staging/api.yaml:6): unchanged, not rendered\n');
     expect(stdout).toContain('~ changed Deployment ui/ui-nodejs\n    spec.replicas: 2 → 3\n');
     expect(stdout).toContain(`--- Deployment ui/ui-nodejs (main@${commit})\n+++ Deployment ui/ui-nodejs (working tree)\n`);
     expect(stdout).toMatch(/^- {2}replicas: 2\n\+ {2}replicas: 3$/m);
@@ -85,6 +88,55 @@ describe('release diff --base', () => {
     ]);
     expect(report?.objects[0]?.fields[0]).toEqual({ path, before: '250m', after: '500m' });
     expect(report?.releases.find((r) => r.release === 'flux-system/credentials')?.status).toBe('unchanged');
+  });
+
+  it('a change to a chart file that renders nothing different: the releases of that chart are rendered and unchanged, the others not rendered', async () => {
+    edit('charts/nodejs/README.md', '# ', '# The ');
+    git('commit', '--quiet', '-am', 'nodejs chart: README');
+    const { code, report } = await diff('--env', 'staging', '--base', 'HEAD~1', '--exit-code', '--json');
+    expect(code).toBe(0);
+    expect(report?.releases.map((r) => [r.release, r.status, r.objects, r.rendered ?? true])).toEqual([
+      ['flux-system/api', 'unchanged', 5, true],
+      ['flux-system/credentials', 'unchanged', 0, false],
+      ['flux-system/ui', 'unchanged', 5, true],
+    ]);
+  });
+
+  it('uncommitted and untracked changes to a chart are seen: a changed template, a new one', async () => {
+    edit('charts/credentials/templates/secret.yaml', 'kind: Secret', 'kind: Secret\nimmutable: true');
+    writeFileSync(
+      join(root, 'charts/credentials/templates/configmap.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-settings\ndata:\n  mode: strict\n',
+    );
+    const { code, report } = await diff('--env', 'staging', '--base', 'main', '--exit-code', '--json');
+    expect(code).toBe(3);
+    expect(summary(report)).toEqual([
+      ['added', 'ConfigMap api/api-credentials-settings', []],
+      ['changed', 'Secret api/api-credentials', ['immutable']],
+    ]);
+    expect(report?.notRendered).toBe(2);
+  });
+
+  it('a values file changed in the working tree: the release that names it is rendered, with the base’s file at the base', async () => {
+    mkdirSync(join(root, 'charts/values'));
+    writeFileSync(join(root, 'charts/values/ui-staging.yaml'), 'resources:\n  requests:\n    cpu: 300m\n');
+    edit('releases/staging/ui.yaml', '      sourceRef:', '      valuesFiles:\n        - charts/values/ui-staging.yaml\n      sourceRef:');
+    git('add', '--all');
+    git('commit', '--quiet', '-m', 'ui: a values file');
+    writeFileSync(join(root, 'charts/values/ui-staging.yaml'), 'resources:\n  requests:\n    cpu: 400m\n');
+    const { code, report } = await diff('--env', 'staging', '--base', 'main', '--exit-code', '--json');
+    expect(code).toBe(3);
+    const path = 'spec.template.spec.containers[name=nodejs].resources.requests.cpu';
+    expect(summary(report)).toEqual([['changed', 'Deployment ui/ui-nodejs', [path]]]);
+    expect(report?.objects[0]?.fields[0]).toEqual({ path, before: '300m', after: '400m' });
+    expect(report?.notRendered).toBe(2);
+  });
+
+  it('nothing changed: no release is rendered, no differences', async () => {
+    const { code, report, stdout } = await diff('--env', 'staging', '--base', 'main', '--exit-code', '--json');
+    expect(code, stdout).toBe(0);
+    expect(report).toMatchObject({ compared: 0, notRendered: 3, objects: [] });
+    expect(report?.releases.every((r) => r.status === 'unchanged' && r.rendered === false)).toBe(true);
   });
 
   it('a release added in the working tree is all added, one removed is all removed', async () => {

@@ -130,3 +130,29 @@ describe('--exit-code', () => {
     expect(hasDifferences({ ...base, releases: [{ release: 'x', where: 'f:1', status: 'removed', objects: 0 }] })).toBe(true);
   });
 });
+
+describe('the report of releases not rendered', () => {
+  it('says how many releases were unchanged without rendering, in the header and on each one’s line', () => {
+    const report: ReleaseDiffReport = {
+      env: 'staging',
+      from: 'main@0123456789ab',
+      to: 'working tree',
+      releases: [
+        { release: 'flux-system/api', where: 'releases/staging/api.yaml:6', status: 'unchanged', objects: 0, rendered: false },
+        { release: 'flux-system/ui', where: 'releases/staging/ui.yaml:6', status: 'unchanged', objects: 5 },
+      ],
+      objects: [],
+      compared: 5,
+      notRendered: 1,
+    };
+    expect(renderDiffReport(report)).toBe(
+      [
+        'releases/staging/: main@0123456789ab → working tree, 5 objects compared; 1 release unchanged, not rendered (same HelmRelease, chart and values files at both sides)',
+        '  HelmRelease flux-system/api (releases/staging/api.yaml:6): unchanged, not rendered',
+        '  HelmRelease flux-system/ui (releases/staging/ui.yaml:6): unchanged',
+        'no differences',
+      ].join('\n'),
+    );
+    expect(hasDifferences(report)).toBe(false);
+  });
+});
