@@ -32,8 +32,8 @@ export async function diffAgainstBase(options: { root: string; env: Environment;
   // Flux's artifact of this repository holds charts/ and releases/<env>/ only (flux-sync's ignore list).
   const folder = releasesFolder(env);
   const scratch = mkdtempSync(join(tmpdir(), 'biomage-release-diff-'));
-  // git lists the base and reads its export index while the modules below load (both start at
-  // once; module loading blocks the event loop, so nothing that waits on git runs meanwhile).
+  // git lists the base and reads its export index while the modules below load (execa starts
+  // both at once; module loading blocks the event loop, so nothing that waits on git runs meanwhile).
   const exporting = startExport(commit, scratch, root, processEnv);
   const listing = treeEntries(commit, ['charts', folder], root, processEnv);
   listing.catch(() => undefined);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { OperationError, ToolMissingError } from '../ui/errors.js';
 import { locate, type ToolScope } from './locate.js';
 
@@ -40,9 +40,6 @@ export interface ToolIdentity {
 /**
  * Run an external binary. The only place in the code base that spawns processes for a
  * command's work, so missing binaries and failures become typed errors in one way.
- *
- * Node's own child_process, not a wrapper library: a wrapper cost ~60 ms to load and several ms
- * per run (bench/release-diff.mjs), and this needs only a plain spawn with the output collected.
  */
 export async function runTool(tool: ToolIdentity, args: string[], options: RunOptions = {}): Promise<RunResult> {
   const env = options.env ?? process.env;
@@ -52,62 +49,35 @@ export async function runTool(tool: ToolIdentity, args: string[], options: RunOp
       hint: `install it with: ${tool.install}`,
     });
   }
-  const outcome = await new Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null; timedOut: boolean; error?: Error }>((resolve) => {
-    const child = spawn(found.path, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    let error: Error | undefined;
-    // SIGTERM first; a tool that ignores it is killed 5 s later.
-    const stop = () => {
-      timedOut = true;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    };
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(stop, options.timeoutMs);
-    let settled = false;
-    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
-      if (settled) return;
-      settled = true;
-      if (timer) clearTimeout(timer);
-      resolve({ stdout: stripFinalNewline(Buffer.concat(out).toString()), stderr: stripFinalNewline(Buffer.concat(err).toString()), code, signal, timedOut, error });
-    };
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    if (options.onLine) {
-      const onLine = options.onLine;
-      for (const stream of [child.stdout, child.stderr]) {
-        let pending = '';
-        stream.on('data', (chunk: Buffer) => {
-          const lines = (pending + chunk.toString()).split('\n');
-          pending = lines.pop() ?? '';
-          lines.forEach(onLine);
-        });
-        stream.on('end', () => pending && onLine(pending));
-      }
-    }
-    // A tool that exits without reading its input closes the pipe: not a failure of ours.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input);
-    child.on('error', (e) => {
-      error = e;
-      // It never started (no pid): no close may follow.
-      if (child.pid === undefined) finish(null, null);
-    });
-    // close, not exit: the output streams have ended too. After a timeout, exit: a grandchild
-    // may still hold the pipes open.
-    child.on('close', finish);
-    child.on('exit', (code, signal) => timedOut && finish(code, signal));
+  const subprocess = execa(found.path, args, {
+    cwd: options.cwd,
+    env,
+    extendEnv: false,
+    input: options.input,
+    timeout: options.timeoutMs,
+    reject: false,
+    all: false,
+    stripFinalNewline: true,
+    lines: false,
   });
-  if (outcome.timedOut) throw new OperationError(`${tool.name} did not finish within ${options.timeoutMs} ms`);
-  if (outcome.error && outcome.code === null) throw new OperationError(`${tool.name} could not be started: ${outcome.error.message}`, { cause: outcome.error });
-  if (outcome.code === null) throw new OperationError(`${tool.name} was stopped by ${outcome.signal ?? 'a signal'}`);
-  return { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.code };
-}
-
-/** The output without its last line ending, as a shell's `$(…)` gives it. */
-function stripFinalNewline(text: string): string {
-  return text.replace(/\r?\n$/, '');
+  if (options.onLine) {
+    const onLine = options.onLine;
+    for (const stream of [subprocess.stdout, subprocess.stderr]) {
+      let pending = '';
+      stream.on('data', (chunk: Buffer) => {
+        const lines = (pending + chunk.toString()).split('\n');
+        pending = lines.pop() ?? '';
+        lines.forEach(onLine);
+      });
+      stream.on('end', () => pending && onLine(pending));
+    }
+  }
+  const result = await subprocess;
+  if (result.timedOut) throw new OperationError(`${tool.name} did not finish within ${options.timeoutMs} ms`);
+  if (result.failed && result.exitCode === undefined) {
+    throw new OperationError(`${tool.name} could not be started: ${result.shortMessage}`, { cause: result });
+  }
+  return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode ?? 1 };
 }
 
 /** Run and require exit code 0. */
