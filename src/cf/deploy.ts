@@ -10,9 +10,8 @@ import { byResource, dataRisks, describeRisk, type AllowReplace, type DataRisk }
 import { deployStack, discardChangeSet, prepareChangeSet, wouldUpdate, type DeployHooks, type PreparedChangeSet, type StackDeployOptions, type StackOutcome } from './stack-deployer.js';
 import { mapLimit } from '../map-limit.js';
 import { loadTemplate, type Template } from './template.js';
-import { cloudFormationSdk } from '../aws/sdk.js';
+import { allExports, stacksNamed } from './stack-listing.js';
 
-const { DescribeStacksCommand, ListExportsCommand } = cloudFormationSdk();
 
 /** The selected templates, each read and validated: no AWS needed, so bad files fail first. */
 export async function loadTemplates(root: string, selection: Selection): Promise<Template[]> {
@@ -51,7 +50,7 @@ export async function planDeploy(templates: Template[], input: PlanInput): Promi
 
   const external = externalImports(plans);
   if (external.size) {
-    const available = await listExports(input.cfn);
+    const available = new Set((await allExports(input.cfn)).flatMap((e) => (e.Name ? [e.Name] : [])));
     for (const [name, importers] of external) {
       if (available.has(name)) continue;
       const [importer] = importers;
@@ -99,7 +98,7 @@ export interface Preflight {
  * (deployStack's guard), and refused there, after the stacks before it.
  */
 export async function guardChangeSets(cfn: CloudFormationClient, plans: StackPlan[], options: RunOptions): Promise<Preflight> {
-  const existing = await describeStacks(cfn, new Set(plans.map((p) => p.stackName)));
+  const existing = await stacksOf(cfn, plans);
   const created = new Set(plans.filter((p) => !existing.has(p.stackName)).map((p) => p.stackName));
   const updates = plans.filter((p) => wouldUpdate(p, existing.get(p.stackName), options.force) && !p.dependsOn.some((d) => created.has(d)));
   const prepared = new Map<string, PreparedChangeSet>();
@@ -137,7 +136,7 @@ export function lateGuard(env: Environment, allowReplace: AllowReplace, warn: (m
  * imports have succeeded. A failure skips its dependents and leaves the other stacks going.
  */
 export async function runDeploy(cfn: CloudFormationClient, plans: StackPlan[], options: RunOptions): Promise<StackOutcome[]> {
-  const existing = options.preflight?.existing ?? (await describeStacks(cfn, new Set(plans.map((p) => p.stackName))));
+  const existing = options.preflight?.existing ?? (await stacksOf(cfn, plans));
   const unused = new Map(options.preflight?.prepared);
   const outcomes = new Map<string, StackOutcome>();
   const pending = [...plans];
@@ -195,25 +194,8 @@ export async function runDeploy(cfn: CloudFormationClient, plans: StackPlan[], o
   return plans.map((p) => outcomeOf(p.stackName));
 }
 
-/** The existing stacks among `names`, in as few calls as possible (one page lists many stacks). */
-async function describeStacks(cfn: CloudFormationClient, names: Set<string>): Promise<Map<string, Stack>> {
-  const found = new Map<string, Stack>();
-  let token: string | undefined;
-  do {
-    const page = await cfn.send(new DescribeStacksCommand({ NextToken: token }));
-    for (const stack of page.Stacks ?? []) if (stack.StackName && names.has(stack.StackName)) found.set(stack.StackName, stack);
-    token = page.NextToken;
-  } while (token);
-  return found;
-}
-
-async function listExports(cfn: CloudFormationClient): Promise<Set<string>> {
-  const names = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await cfn.send(new ListExportsCommand({ NextToken: token }));
-    for (const e of page.Exports ?? []) if (e.Name) names.add(e.Name);
-    token = page.NextToken;
-  } while (token);
-  return names;
+/** The existing stacks of these plans. */
+function stacksOf(cfn: CloudFormationClient, plans: readonly StackPlan[]): Promise<Map<string, Stack>> {
+  const names = new Set(plans.map((p) => p.stackName));
+  return stacksNamed(cfn, (name) => names.has(name));
 }

@@ -2,6 +2,7 @@ import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation
 import { cloudFormationSdk } from '../aws/sdk.js';
 import type { Environment } from '../config/environments.js';
 import { partitionOf } from '../cf/plan.js';
+import { allExports, stacksNamed } from '../cf/stack-listing.js';
 import { references, type KnownValues } from '../cf/references.js';
 import type { CfnTemplate } from '../cf/template.js';
 import { mapLimit } from '../map-limit.js';
@@ -9,7 +10,7 @@ import { parseCfnYaml } from '../yaml/cfn.js';
 import type { StackImport } from './order.js';
 import { retainedResources, type DeployedResource, type RetainedResource } from './retention.js';
 
-const { DescribeStacksCommand, GetTemplateCommand, ListExportsCommand, ListImportsCommand, ListStackResourcesCommand } = cloudFormationSdk();
+const { GetTemplateCommand, ListImportsCommand, ListStackResourcesCommand } = cloudFormationSdk();
 
 /** The tags deploy-cf gives every stack it makes: destroy deletes no stack without them. */
 export const ENVIRONMENT_TAG = 'biomage:environment';
@@ -55,7 +56,8 @@ export function isAbsent(stack: Stack | undefined): boolean {
  * in cf/ that imports from the run still counts. Reads only.
  */
 export async function inspectStacks(cfn: CloudFormationClient, names: readonly string[], options: InspectOptions): Promise<LiveState> {
-  const described = await describeAll(cfn, new Set(names));
+  const wanted = new Set(names);
+  const described = await stacksNamed(cfn, (name) => wanted.has(name));
   const present = names.map((n) => described.get(n)).filter((s): s is Stack => !isAbsent(s));
   const stacks = new Map<string, DeployedStack>();
   await mapLimit(present, options.concurrency, async (stack) => {
@@ -63,7 +65,7 @@ export async function inspectStacks(cfn: CloudFormationClient, names: readonly s
   });
 
   const exporters = new Map([...stacks.values()].map((s) => [s.id, s.name]));
-  const exports = (await listExports(cfn)).filter((e) => exporters.has(e.ExportingStackId ?? ''));
+  const exports = (await allExports(cfn)).filter((e) => exporters.has(e.ExportingStackId ?? ''));
   const byName = new Map(exports.map((e) => [e.Name ?? '', exporters.get(e.ExportingStackId ?? '') ?? '']));
   const imports: StackImport[] = [];
   await mapLimit(exports, options.concurrency, async (e) => {
@@ -141,28 +143,6 @@ async function listResources(cfn: CloudFormationClient, stackId: string): Promis
   return found;
 }
 
-/** The account's stacks among `names`, in as few calls as possible (one page lists many stacks). */
-async function describeAll(cfn: CloudFormationClient, names: Set<string>): Promise<Map<string, Stack>> {
-  const found = new Map<string, Stack>();
-  let token: string | undefined;
-  do {
-    const page = await cfn.send(new DescribeStacksCommand({ NextToken: token }));
-    for (const stack of page.Stacks ?? []) if (stack.StackName && names.has(stack.StackName)) found.set(stack.StackName, stack);
-    token = page.NextToken;
-  } while (token);
-  return found;
-}
-
-async function listExports(cfn: CloudFormationClient) {
-  const exports: { Name?: string; ExportingStackId?: string }[] = [];
-  let token: string | undefined;
-  do {
-    const page = await cfn.send(new ListExportsCommand({ NextToken: token }));
-    exports.push(...(page.Exports ?? []));
-    token = page.NextToken;
-  } while (token);
-  return exports;
-}
 
 /** The stacks importing an export; CloudFormation answers "not imported by any stack" with an error. */
 async function listImports(cfn: CloudFormationClient, exportName: string): Promise<string[]> {

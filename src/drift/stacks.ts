@@ -5,6 +5,7 @@ import type { AwsTarget } from '../aws/target.js';
 import { loadParameterValues, loadTemplates } from '../cf/deploy.js';
 import type { ParameterValue } from '../cf/parameters.js';
 import { HASH_TAG, planStacks, type StackPlan } from '../cf/plan.js';
+import { stacksNamed } from '../cf/stack-listing.js';
 import { holdsResources } from '../cf/single-stack.js';
 import type { Template } from '../cf/template.js';
 import type { Environment } from '../config/environments.js';
@@ -15,7 +16,7 @@ import { MASK, maskReason, noEchoParameters } from './masking.js';
 import { templateChanges } from './pending.js';
 import { separateRuleFor } from './separate-rules.js';
 
-const { DescribeStacksCommand, GetTemplateCommand } = cloudFormationSdk();
+const { GetTemplateCommand } = cloudFormationSdk();
 
 /** The tag deploy-cf writes with the template a stack was made from (`cf/s3.yaml`). */
 export const TEMPLATE_TAG = 'biomage:template';
@@ -149,17 +150,10 @@ async function planWhatCanBe(templates: Template[], values: Map<string, Paramete
   return new Map(plans.map((p) => [p.template.file, p]));
 }
 
-/** The environment's biomage-<name>-<env> stacks, with their tags, in as few calls as the pages allow. */
-async function environmentStacks(cfn: CloudFormationClient, env: Environment): Promise<Map<string, Stack>> {
+/** The environment's biomage-<name>-<env> stacks, with their tags. */
+function environmentStacks(cfn: CloudFormationClient, env: Environment): Promise<Map<string, Stack>> {
   const pattern = new RegExp(`^biomage-.+-${env}$`);
-  const found = new Map<string, Stack>();
-  let NextToken: string | undefined;
-  do {
-    const page = await cfn.send(new DescribeStacksCommand({ NextToken }));
-    for (const stack of page.Stacks ?? []) if (stack.StackName && pattern.test(stack.StackName)) found.set(stack.StackName, stack);
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return found;
+  return stacksNamed(cfn, (name) => pattern.test(name));
 }
 
 /**
