@@ -18,7 +18,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { medians } from './medians.mjs';
+import { medians, emulatorEnv } from './medians.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] ?? 5);
@@ -42,16 +42,7 @@ const logDir = mkdtempSync(join(tmpdir(), 'bench-drift-log-'));
 const logFile = join(logDir, 'emulator.log');
 const emulator = await startEmulator({ logFile });
 const target = { region: 'eu-west-1', endpoint: emulator.endpoint, local: true };
-const env = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_DEFAULT_REGION: 'eu-west-1',
-  AWS_REGION: 'eu-west-1',
-  AWS_ENDPOINT_URL: emulator.endpoint,
-  BIOMAGE_ENV: 'development',
-  CI: 'true',
-};
+const env = emulatorEnv({ AWS_ENDPOINT_URL: emulator.endpoint });
 
 /** Requests the emulator has logged so far. */
 const requests = () => readFileSync(logFile, 'utf8').split('\n').filter((line) => /"(GET|POST|PUT|DELETE|HEAD|PATCH) \S+ HTTP\/1\.1"/.test(line)).length;

@@ -15,7 +15,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { medians } from './medians.mjs';
+import { medians, emulatorEnv } from './medians.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] ?? 3);
@@ -88,15 +88,7 @@ const platforms = {
 const logDir = mkdtempSync(join(tmpdir(), 'bench-'));
 let emulator;
 const target = { region: 'eu-west-1', endpoint: '', local: true };
-const env = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_DEFAULT_REGION: 'eu-west-1',
-  AWS_REGION: 'eu-west-1',
-  BIOMAGE_ENV: 'development',
-  CI: 'true',
-};
+const env = emulatorEnv();
 
 /**
  * A new, empty twin with what exists before cf/: the development cluster, its OIDC provider and
