@@ -31,6 +31,8 @@ running value. A value that comes from a NoEcho parameter or a {{resolve:secrets
 Password, AuthToken…), is shown as ****. Also reported, each as its own kind: a template (or its
 cf/parameters.yaml values) changed since its stack was deployed ("not deployed yet", not drift),
 a template with no stack, and (with no template named) a biomage-*-<env> stack no template makes.
+With no template named, the environment's stacks configure deploys from infra/ (DNS, CI roles) are
+detected for drift too.
 --env development compares the twin (the emulator biomage dev up started).
 
 Cluster, when the kubeconfig has the context biomage-<env> (biomage kubeconfig writes it; for

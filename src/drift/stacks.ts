@@ -65,7 +65,8 @@ export async function stackDrift(input: StackDriftInput): Promise<StackDriftResu
   const plans = await planWhatCanBe(templates, values, input, notes);
   const stacks = await environmentStacks(input.cfn, input.env);
   const differences: Difference[] = [];
-  const toDetect: { stack: string; template?: Template }[] = [];
+  // `file`: a stack made from infra/ by configure (its template is not deploy-cf's to compare).
+  const toDetect: { stack: string; template?: Template; file?: string }[] = [];
 
   for (const template of templates) {
     const name = plans.get(template.file)?.stackName ?? `biomage-${template.name}-${input.env}`;
@@ -89,7 +90,7 @@ export async function stackDrift(input: StackDriftInput): Promise<StackDriftResu
     const made = new Set(toDetect.map((d) => d.stack).concat(templates.map((t) => `biomage-${t.name}-${input.env}`)));
     for (const [name, stack] of stacks) {
       if (made.has(name) || !madeFromCf(stack)) continue;
-      const tag = stack.Tags?.find((t) => t.Key === TEMPLATE_TAG)?.Value;
+      const tag = templateTag(stack);
       differences.push({
         kind: 'stack-without-template',
         stack: name,
@@ -98,13 +99,21 @@ export async function stackDrift(input: StackDriftInput): Promise<StackDriftResu
       });
       if (holdsResources(stack)) toDetect.push({ stack: name });
     }
+    // The environment's stacks configure deploys from infra/ (the DNS zone, the CI roles): their
+    // code is configure's to compare, but what runs in them can drift like any other stack's.
+    for (const [name, stack] of stacks) {
+      const file = templateTag(stack);
+      if (made.has(name) || !file?.startsWith('infra/') || !holdsResources(stack)) continue;
+      toDetect.push({ stack: name, file });
+    }
   }
 
   const pollMs = input.target.local ? 50 : 2_000;
   for (const d of toDetect) input.progress(d.stack, 'queued');
-  const checks = await mapLimit(toDetect, input.concurrency, async ({ stack, template }): Promise<StackCheck> => {
+  const checks = await mapLimit(toDetect, input.concurrency, async ({ stack, template, file }): Promise<StackCheck> => {
     input.progress(stack, 'detecting drift');
-    const base = { stack, ...(template ? { template: template.file } : {}) };
+    const source = template?.file ?? file;
+    const base = { stack, ...(source ? { template: source } : {}) };
     let detection: StackDetection;
     try {
       detection = await detectStackDrift(input.cfn, stack, { pollMs, timeoutMs: 15 * 60_000 });
@@ -115,7 +124,7 @@ export async function stackDrift(input: StackDriftInput): Promise<StackDriftResu
     }
     const found = detection.drifts
       .filter((d) => d.StackResourceDriftStatus === 'MODIFIED' || d.StackResourceDriftStatus === 'DELETED')
-      .map((drift) => resourceDifferences(stack, template, drift, notes))
+      .map((drift) => resourceDifferences(stack, template, drift, notes, file))
       .filter((list) => list.length > 0);
     differences.push(...found.flat());
     const failed = detection.detectionStatus !== 'DETECTION_COMPLETE';
@@ -162,9 +171,11 @@ function environmentStacks(cfn: CloudFormationClient, env: Environment): Promise
  * deploy from infra/ are tagged with their own file and belong to those commands.
  */
 function madeFromCf(stack: Stack): boolean {
-  const tag = stack.Tags?.find((t) => t.Key === TEMPLATE_TAG)?.Value;
+  const tag = templateTag(stack);
   return tag === undefined || tag.startsWith('cf/');
 }
+
+const templateTag = (stack: Stack) => stack.Tags?.find((t) => t.Key === TEMPLATE_TAG)?.Value;
 
 /** The not-deployed-yet differences of a stack whose recorded hash is not the code's. */
 async function pendingChanges(cfn: CloudFormationClient, plan: StackPlan, stack: Stack): Promise<Difference[]> {
@@ -183,11 +194,11 @@ async function pendingChanges(cfn: CloudFormationClient, plan: StackPlan, stack:
  * DELETED. A rule its template declares as a separate resource is not one (see separate-rules.ts):
  * it goes to `notes` instead.
  */
-export function resourceDifferences(stack: string, template: Template | undefined, drift: StackResourceDrift, notes: string[] = []): Difference[] {
+export function resourceDifferences(stack: string, template: Template | undefined, drift: StackResourceDrift, notes: string[] = [], file = template?.file): Difference[] {
   const logicalId = drift.LogicalResourceId ?? '?';
   const base = {
     stack,
-    ...(template ? { template: template.file } : {}),
+    ...(file ? { template: file } : {}),
     logicalId,
     ...(drift.ResourceType ? { type: drift.ResourceType } : {}),
     ...(drift.PhysicalResourceId ? { physicalId: drift.PhysicalResourceId } : {}),

@@ -68,6 +68,15 @@ describe('biomage drift against the emulator (the twin)', () => {
         TemplateBody: JSON.stringify({ Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'drift-handmade' } } } }),
       }),
     );
+    // A stack configure made from infra/: not a stack without a template, but detected for drift.
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: 'biomage-dns-development',
+        TemplateBody: JSON.stringify({ Resources: { Log: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'drift-infra-dns', RetentionInDays: 30 } } } }),
+        Tags: [{ Key: 'biomage:template', Value: 'infra/cf-route53.yaml' }],
+      }),
+    );
+    await awsClient(CloudWatchLogsClient, target()).send(new PutRetentionPolicyCommand({ logGroupName: 'drift-infra-dns', retentionInDays: 1 }));
 
     const { code, report } = await drift({ root });
     expect(find(report, { kind: 'not-deployed-yet', stack: 'biomage-messaging-development' })).toEqual([
@@ -82,7 +91,10 @@ describe('biomage drift against the emulator (the twin)', () => {
     ]);
     // The stacks with no template are detected for drift too.
     expect(report.stacks?.map((s) => s.stack)).toEqual(expect.arrayContaining(['biomage-network-development', 'biomage-handmade-development']));
-    expect(report.summary).toMatchObject({ drifted: 2, pending: 2 });
+    expect(find(report, { stack: 'biomage-dns-development' })).toEqual([
+      expect.objectContaining({ kind: 'modified', template: 'infra/cf-route53.yaml', logicalId: 'Log', path: '/RetentionInDays', expected: '30', actual: '1' }),
+    ]);
+    expect(report.summary).toMatchObject({ drifted: 3, pending: 2 });
     expect(code).toBe(3);
     // Named templates: only their stacks, and no search for stacks without a template.
     const named = await drift({ root, paths: [join(root, 'cf', 'iam.yaml')] });
@@ -176,7 +188,7 @@ describe('biomage drift against the emulator (the twin)', () => {
     const text = c.stderr();
     expect(text).toMatch(/^biomage-messaging-development {2}\(cf\/messaging\.yaml\)$/m);
     expect(text).toMatch(/modified +Jobs \(AWS::SQS::Queue\) +\/VisibilityTimeout +60 +300/);
-    expect(text).toMatch(/6 stacks detected, 5 drifted; \d+ differences, 0 not deployed yet\. \d+ difference\(s\) drifted from the code\.$/m);
+    expect(text).toMatch(/7 stacks detected, 6 drifted; \d+ differences, 0 not deployed yet\. \d+ difference\(s\) drifted from the code\.$/m);
     expect(text).not.toContain(TOKEN);
   });
 });
