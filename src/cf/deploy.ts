@@ -9,6 +9,7 @@ import { selectTemplates, templateNames, type Selection } from './selection.js';
 import { byResource, dataRisks, describeRisk, type AllowReplace, type DataRisk } from './replacement-guard.js';
 import { deployStack, discardChangeSet, prepareChangeSet, wouldUpdate, type DeployHooks, type PreparedChangeSet, type StackDeployOptions, type StackOutcome } from './stack-deployer.js';
 import { mapLimit } from '../map-limit.js';
+import { runAfter } from '../run-after.js';
 import { loadTemplate, type Template } from './template.js';
 import { allExports, stacksNamed } from './stack-listing.js';
 
@@ -138,60 +139,44 @@ export function lateGuard(env: Environment, allowReplace: AllowReplace, warn: (m
 export async function runDeploy(cfn: CloudFormationClient, plans: StackPlan[], options: RunOptions): Promise<StackOutcome[]> {
   const existing = options.preflight?.existing ?? (await stacksOf(cfn, plans));
   const unused = new Map(options.preflight?.prepared);
-  const outcomes = new Map<string, StackOutcome>();
-  const pending = [...plans];
-  const running = new Map<string, Promise<void>>();
-  const outcomeOf = (stack: string): StackOutcome => {
-    const outcome = outcomes.get(stack);
-    if (!outcome) throw new Error(`internal: stack ${stack} has no outcome yet`);
-    return outcome;
-  };
-
-  while (pending.length || running.size) {
-    for (const plan of [...pending]) {
-      if (running.size >= options.concurrency) break;
-      const deps = plan.dependsOn.map((d) => outcomes.get(d));
-      if (deps.includes(undefined)) continue;
-      pending.splice(pending.indexOf(plan), 1);
-
+  const outcomes = await runAfter<StackPlan, StackOutcome>(plans, {
+    concurrency: options.concurrency,
+    key: (plan) => plan.stackName,
+    waitsFor: (plan) => plan.dependsOn,
+    passOver: (plan, done) => {
       // A dependency planned as an update (dry run) already has its exports: it does not block.
       const blocked = plan.dependsOn.filter((d) => {
-        const dep = outcomeOf(d);
-        return dep.result !== 'ok' && !(dep.result === 'planned' && dep.action === 'update');
+        const dep = done.get(d);
+        return dep?.result !== 'ok' && !(dep?.result === 'planned' && dep.action === 'update');
       });
-      if (blocked.length) {
-        // In a dry run the exports of a stack still to be created do not exist yet: say so rather than fail.
-        const planned = options.dryRun && blocked.every((d) => outcomeOf(d).result === 'planned');
-        outcomes.set(plan.stackName, {
-          stack: plan.stackName,
-          template: plan.template.file,
-          action: 'skipped',
-          result: planned ? 'planned' : 'skipped',
-          durationMs: 0,
-          error: {
-            message: planned
-              ? `waits for ${blocked.join(', ')}, which this run would create first`
-              : `not deployed: it imports from ${blocked.join(', ')}, which did not deploy`,
-          },
-        });
-        continue;
-      }
+      if (!blocked.length) return undefined;
+      // In a dry run the exports of a stack still to be created do not exist yet: say so rather than fail.
+      const planned = options.dryRun && blocked.every((d) => done.get(d)?.result === 'planned');
+      return {
+        stack: plan.stackName,
+        template: plan.template.file,
+        action: 'skipped',
+        result: planned ? 'planned' : 'skipped',
+        durationMs: 0,
+        error: {
+          message: planned
+            ? `waits for ${blocked.join(', ')}, which this run would create first`
+            : `not deployed: it imports from ${blocked.join(', ')}, which did not deploy`,
+        },
+      };
+    },
+    run: (plan) => {
       options.hooks.status(plan.stackName, 'starting');
       const prepared = unused.get(plan.stackName);
       unused.delete(plan.stackName);
       // A change set the preflight read was guarded there already.
       const { guard, ...guarded } = options;
-      const run = deployStack(cfn, plan, existing.get(plan.stackName), prepared ? { ...guarded, prepared } : { ...guarded, ...(guard ? { guard } : {}) }).then((outcome) => {
-        outcomes.set(plan.stackName, outcome);
-        running.delete(plan.stackName);
-      });
-      running.set(plan.stackName, run);
-    }
-    if (running.size) await Promise.race(running.values());
-  }
+      return deployStack(cfn, plan, existing.get(plan.stackName), prepared ? { ...guarded, prepared } : { ...guarded, ...(guard ? { guard } : {}) });
+    },
+  });
   // A stack skipped because its exporter failed never used the change set read for it.
   await Promise.all([...unused].map(([stack, prepared]) => discardChangeSet(cfn, stack, prepared)));
-  return plans.map((p) => outcomeOf(p.stackName));
+  return outcomes;
 }
 
 /** The existing stacks of these plans. */

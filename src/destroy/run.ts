@@ -2,6 +2,7 @@ import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudform
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cloudFormationSdk } from '../aws/sdk.js';
 import { EventStream } from '../cf/stack-deployer.js';
+import { runAfter } from '../run-after.js';
 
 const { DeleteStackCommand, DescribeStacksCommand } = cloudFormationSdk();
 
@@ -40,42 +41,26 @@ export interface DeleteOptions {
  * importing its exports is gone. A failure skips the stacks it was waiting to free (their exports
  * are still imported) and leaves the others going.
  */
-export async function runDeletion(cfn: CloudFormationClient, targets: readonly DeleteTarget[], options: DeleteOptions): Promise<DeleteOutcome[]> {
-  const outcomes = new Map<string, DeleteOutcome>();
-  const pending = [...targets];
-  const running = new Map<string, Promise<void>>();
-  while (pending.length || running.size) {
-    for (const target of [...pending]) {
-      if (running.size >= options.concurrency) break;
-      const importers = target.waitsFor.map((s) => outcomes.get(s));
-      if (importers.includes(undefined)) continue;
-      pending.splice(pending.indexOf(target), 1);
+export function runDeletion(cfn: CloudFormationClient, targets: readonly DeleteTarget[], options: DeleteOptions): Promise<DeleteOutcome[]> {
+  return runAfter<DeleteTarget, DeleteOutcome>(targets, {
+    concurrency: options.concurrency,
+    key: (target) => target.name,
+    waitsFor: (target) => target.waitsFor,
+    passOver: (target, outcomes) => {
       const blocked = target.waitsFor.filter((s) => outcomes.get(s)?.result !== 'deleted');
-      if (blocked.length) {
-        outcomes.set(target.name, {
-          stack: target.name,
-          result: 'skipped',
-          durationMs: 0,
-          error: { message: `not deleted: ${blocked.join(', ')}, which import${blocked.length === 1 ? 's' : ''} its exports, did not delete` },
-        });
-        options.hooks.status(target.name, 'skipped');
-        continue;
-      }
+      if (!blocked.length) return undefined;
+      options.hooks.status(target.name, 'skipped');
+      return {
+        stack: target.name,
+        result: 'skipped',
+        durationMs: 0,
+        error: { message: `not deleted: ${blocked.join(', ')}, which import${blocked.length === 1 ? 's' : ''} its exports, did not delete` },
+      };
+    },
+    run: (target) => {
       options.hooks.status(target.name, 'deleting');
-      running.set(
-        target.name,
-        deleteStack(cfn, target, options).then((outcome) => {
-          outcomes.set(target.name, outcome);
-          running.delete(target.name);
-        }),
-      );
-    }
-    if (running.size) await Promise.race(running.values());
-  }
-  return targets.map((t) => {
-    const outcome = outcomes.get(t.name);
-    if (!outcome) throw new Error(`internal: stack ${t.name} has no outcome`);
-    return outcome;
+      return deleteStack(cfn, target, options);
+    },
   });
 }
 
