@@ -13,7 +13,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { medians, emulatorEnv } from './medians.mjs';
+import { emulatorEnv, plansInDeployOrder } from './emulator-runs.mjs';
+import { medians } from './medians.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] ?? 3);
@@ -21,7 +22,6 @@ const sizes = process.argv.slice(3).length ? process.argv.slice(3) : ['cf', 'fix
 const dist = (module) => import(pathToFileURL(join(repo, 'dist', module)).href);
 const { startEmulator } = await dist('tools/moto.js');
 const { registerDevCluster } = await dist('dev/twin-stacks.js');
-const { loadParameterValues, loadTemplates, planDeploy } = await dist('cf/deploy.js');
 const { awsClient } = await dist('aws/clients.js');
 const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
 
@@ -57,17 +57,7 @@ async function deployedTwin(root) {
 
 /** The loop: each stack deleted and waited for before the next, importers before exporters. */
 async function loopScript(root) {
-  const cfn = awsClient(CloudFormationClient, target);
-  const templates = await loadTemplates(root, { paths: [] });
-  const plans = await planDeploy(templates, { env: 'development', target, cfn, values: loadParameterValues(root, templates, 'development') });
-  cfn.destroy();
-  const order = [];
-  const visit = (plan) => {
-    if (order.includes(plan)) return;
-    for (const dep of plan.dependsOn) visit(plans.find((p) => p.stackName === dep));
-    order.push(plan);
-  };
-  plans.forEach(visit);
+  const order = await plansInDeployOrder(root, target);
   return [
     'set -e',
     ...order

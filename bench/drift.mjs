@@ -18,7 +18,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { medians, emulatorEnv } from './medians.mjs';
+import { emulatorEnv } from './emulator-runs.mjs';
+import { medians } from './medians.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] ?? 5);

@@ -8,18 +8,3 @@ export const median = (xs) => {
 
 /** { name: [timings] } → { name: median }. */
 export const medians = (times) => Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-
-/**
- * The environment a bench runs biomage and the aws CLI in against its own emulator: placeholder
- * credentials (the emulator takes any), its region, the twin's environment, and nothing prompts.
- */
-export const emulatorEnv = (extra = {}) => ({
-  ...process.env,
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_DEFAULT_REGION: 'eu-west-1',
-  AWS_REGION: 'eu-west-1',
-  BIOMAGE_ENV: 'development',
-  CI: 'true',
-  ...extra,
-});
