@@ -1,4 +1,5 @@
 import { staticConditions, type KnownValues } from '../cf/references.js';
+import { supportsSnapshot } from '../cf/stateful.js';
 import type { CfnTemplate } from '../cf/template.js';
 
 /** What CloudFormation does with a resource when its stack is deleted. */
@@ -24,18 +25,6 @@ export interface DeployedResource {
   type: string;
   physicalId: string;
 }
-
-/** Types CloudFormation can snapshot on deletion; for any other type it rejects the policy. */
-const SNAPSHOT_TYPES = new Set([
-  'AWS::EC2::Volume',
-  'AWS::ElastiCache::CacheCluster',
-  'AWS::ElastiCache::ReplicationGroup',
-  'AWS::Neptune::DBCluster',
-  'AWS::RDS::DBCluster',
-  'AWS::RDS::DBInstance',
-  'AWS::Redshift::Cluster',
-  'AWS::DocDB::DBCluster',
-]);
 
 /**
  * The resources of a deployed stack that its deletion keeps, decided from the template as
@@ -71,7 +60,7 @@ function policyOf(
   const value = evaluate(resource.DeletionPolicy, conditions);
   if (value === 'Delete') return { policy: 'Delete', source: 'template' };
   if (value === 'Retain' || value === 'RetainExceptOnCreate') return { policy: value, source: 'template' };
-  if (value === 'Snapshot') return SNAPSHOT_TYPES.has(resource.Type) ? { policy: 'Snapshot', source: 'template' } : { policy: 'Retain', source: 'template' };
+  if (value === 'Snapshot') return supportsSnapshot(resource.Type) ? { policy: 'Snapshot', source: 'template' } : { policy: 'Retain', source: 'template' };
   return { policy: 'Retain', source: 'unresolved' };
 }
 
