@@ -78,8 +78,9 @@ def main() -> int:
     # EKS access entries and the cluster's authentication mode (eks_access_entries.py).
     # Stack drift detection (drift_detection.py), and the template properties it compares that
     # moto would otherwise not apply (drift_fidelity.py).
-    # Termination protection and stack policies enforced (stack_protection.py, after
-    # change_set_fidelity: it wraps that module's execution).
+    # Stack deletion as CloudFormation's, termination protection included (stack_deletion.py), and
+    # stack policies enforced (stack_protection.py, after change_set_fidelity: it wraps that
+    # module's execution).
     import change_set_fidelity  # noqa: F401
     import drift_detection  # noqa: F401
     import drift_fidelity  # noqa: F401

@@ -1,45 +1,21 @@
-"""Termination protection and stack policies, as CloudFormation enforces them.
+"""Stack policies, as CloudFormation enforces them.
 
-moto 5.2 stores a stack policy (SetStackPolicy, GetStackPolicy) and CreateStack's
-EnableTerminationProtection, but:
-
-1. it has no UpdateTerminationProtection, the only way to protect a stack made by a change set;
-2. DeleteStack deletes a stack whatever its termination protection says;
-3. a stack policy is never applied: an update replaces or deletes resources the policy denies.
-
-CloudFormation refuses (2) with a ValidationError, and for (3) evaluates the policy for every
+moto 5.2 stores a stack policy (SetStackPolicy, GetStackPolicy) but never applies it: an update
+replaces or deletes resources the policy denies. CloudFormation evaluates the policy for every
 resource an update touches (Update:Modify, Update:Replace, Update:Delete on
 LogicalResourceId/<id>; an explicit Deny wins, and once a stack has a policy, whatever no
 statement allows is denied) and fails the update before changing anything, rolling it back.
+
+Termination protection (UpdateTerminationProtection, a protected stack's DeleteStack refused) is
+stack_deletion.py's, with the rest of deletion.
 """
 
 import fnmatch
 import json
 
-from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend
-from moto.cloudformation.responses import CloudFormationResponse
-from moto.core.responses import ActionResult
 
 import change_set_fidelity
-
-
-def update_termination_protection(self):
-    stack_name = self._get_param("StackName")
-    enabled = str(self._get_param("EnableTerminationProtection")).lower() == "true"
-    stack = self.cloudformation_backend.get_stack(stack_name)
-    stack.enable_termination_protection = enabled
-    return ActionResult({"StackId": stack.stack_id})
-
-
-_original_delete_stack = CloudFormationBackend.delete_stack
-
-
-def delete_stack(self, name_or_stack_id):
-    stack = self.stacks.get(name_or_stack_id) or next((s for s in self.stacks.values() if s.name == name_or_stack_id), None)
-    if stack is not None and getattr(stack, "enable_termination_protection", False):
-        raise ValidationError(message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection is enabled")
-    return _original_delete_stack(self, name_or_stack_id)
 
 
 def _as_list(value):
@@ -114,10 +90,4 @@ def execute_change_set(self, change_set_name, stack_name=None):
     return _original_execute(self, change_set_name, stack_name)
 
 
-# 1 and 2 are also what `biomage destroy` needs (its stack_deletion.py, imported before this module
-# by launch.py, may provide them): installed here only where no module did, so that exactly one
-# UpdateTerminationProtection answers and DeleteStack checks once.
-if not hasattr(CloudFormationResponse, "update_termination_protection"):
-    CloudFormationResponse.update_termination_protection = update_termination_protection
-    CloudFormationBackend.delete_stack = delete_stack
 CloudFormationBackend.execute_change_set = execute_change_set
