@@ -5,7 +5,7 @@ import { parseYamlFile, syntaxMessage, type YamlDocument, type YamlFile, type Ya
 import { ENVIRONMENTS, isEnvironment, type Environment } from '../config/environments.js';
 import { InputError } from '../ui/errors.js';
 import { PARAMETERS_FILE } from './layout.js';
-import { isIrsaTemplateName, type Template } from './template.js';
+import { declaresNoEcho, isIrsaTemplateName, type Template } from './template.js';
 import { templateLines } from '../yaml/cfn.js';
 
 /*
@@ -273,7 +273,7 @@ export function resolveParameters(file: ParametersFile, template: ParameterDecla
     const declaration = isMapping(body) ? body : {};
     const given = entry?.parameters.get(parameter);
     const hasDefault = 'Default' in declaration && declaration.Default !== null;
-    const noEcho = declaration.NoEcho === true || String(declaration.NoEcho).toLowerCase() === 'true';
+    const noEcho = declaresNoEcho(declaration);
     const checked = new Set<FileValue>();
     const missing: Environment[] = [];
 

@@ -19,6 +19,11 @@ export interface CfnTemplate {
   [key: string]: unknown;
 }
 
+/** Whether a parameter declaration says NoEcho (CloudFormation takes `true` and the string `'true'`). */
+export function declaresNoEcho(declaration: { NoEcho?: unknown }): boolean {
+  return declaration.NoEcho === true || String(declaration.NoEcho).toLowerCase() === 'true';
+}
+
 export interface Template {
   /** Path relative to the repository root, as people name it: `cf/s3.yaml`. */
   file: string;

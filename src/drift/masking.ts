@@ -1,3 +1,5 @@
+import { declaresNoEcho } from '../cf/template.js';
+
 /*
  * Which drifted values never reach output. The rule, in full (docs/runbooks/drift.md repeats it):
  *
@@ -116,8 +118,7 @@ export function maskReason(path: string, properties: Record<string, unknown> | u
 export function noEchoParameters(parameters: Record<string, unknown> | undefined): Set<string> {
   const names = new Set<string>();
   for (const [name, body] of Object.entries(parameters ?? {})) {
-    const flag = isRecord(body) ? body.NoEcho : undefined;
-    if (flag === true || String(flag).toLowerCase() === 'true') names.add(name);
+    if (isRecord(body) && declaresNoEcho(body)) names.add(name);
   }
   return names;
 }
